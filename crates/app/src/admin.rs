@@ -1,0 +1,86 @@
+//! What administrators do from the command line (and, later, the admin pages).
+
+use canteen_domain::account::{Account, ProfileMode, Role, User};
+use canteen_store::{accounts, oauth, rules, users};
+
+use crate::accounts::{create_login, NewLogin};
+use crate::clock::now_ms;
+use crate::{App, AppError, Result};
+
+/// Creates a confirmed, approved login with a professional profile.
+pub async fn create_user(app: &App, username: &str, email: &str, password: &str, role: Role) -> Result<(User, Account)> {
+    create_login(
+        app,
+        NewLogin {
+            username: username.into(),
+            email: email.into(),
+            password: password.into(),
+            role,
+            confirmed: true,
+            approved: true,
+            locale: None,
+            reason: None,
+            mode: ProfileMode::Professional,
+        },
+    )
+    .await
+}
+
+async fn find(app: &App, username: &str) -> Result<(User, Account)> {
+    let missing = || AppError::NotFound(format!("No local account named `{username}`"));
+    let account = accounts::by_local_username(app.store.reader(), username).await?.ok_or_else(missing)?;
+    let uid = account.user_id.ok_or_else(missing)?;
+    let user = users::by_id(app.store.reader(), uid).await?.ok_or_else(missing)?;
+    Ok((user, account))
+}
+
+/// Sets the role of the login that owns `username`.
+pub async fn set_role(app: &App, username: &str, role: Role) -> Result<()> {
+    let (user, _) = find(app, username).await?;
+    users::set_role(app.store.writer(), user.id, role, now_ms()).await?;
+    Ok(())
+}
+
+/// Suspends one profile and revokes its tokens, in one transaction.
+pub async fn suspend(app: &App, username: &str) -> Result<()> {
+    let (_, mut account) = find(app, username).await?;
+    let now = now_ms();
+    account.suspended_at = Some(now);
+    account.updated_at = now;
+    let mut tx = app.store.begin().await?;
+    accounts::update(tx.exec(), &account).await?;
+    oauth::revoke_tokens_of_account(tx.exec(), account.id, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn unsuspend(app: &App, username: &str) -> Result<()> {
+    let (_, mut account) = find(app, username).await?;
+    account.suspended_at = None;
+    account.updated_at = now_ms();
+    accounts::update(app.store.writer(), &account).await?;
+    Ok(())
+}
+
+/// Approves a sign-up made while registration needed approval.
+pub async fn approve(app: &App, username: &str) -> Result<()> {
+    let (user, _) = find(app, username).await?;
+    users::set_approved(app.store.writer(), user.id, true, now_ms()).await?;
+    Ok(())
+}
+
+/// Adds a server rule at the end of the list.
+pub async fn add_rule(app: &App, text: &str, hint: &str) -> Result<i64> {
+    if text.trim().is_empty() {
+        return Err(AppError::BadRequest("A rule needs some text".into()));
+    }
+    let existing = rules::list(app.store.reader()).await?;
+    let rule = rules::RuleRecord {
+        id: app.next_id().0,
+        text: text.trim().to_string(),
+        hint: hint.trim().to_string(),
+        position: existing.iter().map(|r| r.position).max().unwrap_or(0) + 1,
+    };
+    rules::insert(app.store.writer(), &rule, now_ms()).await?;
+    Ok(rule.id)
+}

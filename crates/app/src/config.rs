@@ -1,0 +1,56 @@
+use canteen_domain::registration::RegistrationMode;
+
+/// What the use cases need to know about this server. Built by the binary from its
+/// configuration; tests build it directly.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Scheme, host and port every minted URI starts with, without a trailing slash.
+    pub public_url: String,
+    pub title: String,
+    pub description: String,
+    pub contact_email: String,
+    pub registration_mode: RegistrationMode,
+    /// Email domains allowed to sign up; empty means any.
+    pub registration_allowed_domains: Vec<String>,
+    /// Whether `/oauth/token` accepts `grant_type=password`.
+    pub password_grant: bool,
+    pub max_post_chars: usize,
+}
+
+impl AppConfig {
+    pub fn new(public_url: &str) -> AppConfig {
+        AppConfig {
+            public_url: public_url.trim_end_matches('/').to_string(),
+            title: "Canteen".into(),
+            description: "A social network for health and care.".into(),
+            contact_email: String::new(),
+            registration_mode: RegistrationMode::Open,
+            registration_allowed_domains: Vec::new(),
+            password_grant: true,
+            max_post_chars: 500,
+        }
+    }
+
+    /// The host (and port, if any) of the public URL: the `domain` in `user@domain`.
+    pub fn domain(&self) -> String {
+        url::Url::parse(&self.public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            }))
+            .unwrap_or_else(|| self.public_url.clone())
+    }
+
+    pub fn account_uri(&self, username: &str) -> String {
+        format!("{}/users/{}", self.public_url, username)
+    }
+
+    pub fn account_url(&self, username: &str) -> String {
+        format!("{}/@{}", self.public_url, username)
+    }
+
+    pub fn status_uri(&self, username: &str, id: canteen_domain::Id) -> String {
+        format!("{}/users/{}/statuses/{}", self.public_url, username, id)
+    }
+}

@@ -1,0 +1,112 @@
+//! Durable side effects: enqueue inside the transaction that causes them, run by a worker
+//! loop in the same process (or in `canteen worker` processes later), retried with
+//! exponential back-off, kept as `dead` after the last attempt.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use canteen_store::jobs::{self, NewJob};
+use canteen_store::Exec;
+use tokio::sync::watch;
+
+use crate::clock::now_ms;
+use crate::{App, Result};
+
+pub const DEFAULT_MAX_ATTEMPTS: i64 = 8;
+/// How long a claimed job is reserved for its worker before another may take it.
+pub const LEASE_MS: i64 = 5 * 60 * 1000;
+
+type HandlerFuture = Pin<Box<dyn Future<Output = std::result::Result<(), String>> + Send>>;
+type Handler = Arc<dyn Fn(App, String) -> HandlerFuture + Send + Sync>;
+
+/// Which function runs each kind of job. Front doors and features register theirs at start-up.
+#[derive(Clone, Default)]
+pub struct JobHandlers {
+    by_kind: HashMap<&'static str, Handler>,
+}
+
+impl JobHandlers {
+    pub fn register<F, Fut>(&mut self, kind: &'static str, f: F)
+    where
+        F: Fn(App, String) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = std::result::Result<(), String>> + Send + 'static,
+    {
+        self.by_kind.insert(kind, Arc::new(move |app, payload| Box::pin(f(app, payload))));
+    }
+}
+
+/// Queues a job; pass the transaction's `Exec` so the job commits with the change.
+pub async fn enqueue(app: &App, e: Exec<'_>, kind: &str, payload: &str, delay_ms: i64) -> Result<i64> {
+    let id = app.next_id().0;
+    let now = now_ms();
+    jobs::enqueue(e, &NewJob { id, kind, payload, run_at: now + delay_ms, max_attempts: DEFAULT_MAX_ATTEMPTS }, now).await?;
+    Ok(id)
+}
+
+/// Back-off after the `attempt`-th failure: 10 s, 20 s, 40 s, … capped at one hour.
+pub fn backoff_ms(attempt: i64) -> i64 {
+    let exp = attempt.clamp(1, 20) - 1;
+    (10_000i64.saturating_mul(1 << exp)).min(3_600_000)
+}
+
+/// Claims and runs one due job. Returns whether there was one.
+pub async fn run_one(app: &App, handlers: &JobHandlers, worker: &str) -> Result<bool> {
+    let now = now_ms();
+    let Some(job) = jobs::claim(app.store.writer(), worker, now, now + LEASE_MS).await? else {
+        return Ok(false);
+    };
+    let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
+    let _enter = span.enter();
+    let outcome = match handlers.by_kind.get(job.kind.as_str()) {
+        Some(h) => h(app.clone(), job.payload.clone()).await,
+        None => Err(format!("no handler for job kind `{}`", job.kind)),
+    };
+    let now = now_ms();
+    match outcome {
+        Ok(()) => {
+            jobs::complete(app.store.writer(), job.id).await?;
+            metrics::counter!("canteen_jobs_total", "kind" => job.kind.clone(), "outcome" => "ok").increment(1);
+        }
+        Err(err) => {
+            let retry_at = (job.attempts < job.max_attempts).then(|| now + backoff_ms(job.attempts));
+            tracing::warn!(error = %err, retry_at, "job failed");
+            jobs::fail(app.store.writer(), job.id, &err, retry_at, now).await?;
+            let outcome = if retry_at.is_some() { "retry" } else { "dead" };
+            metrics::counter!("canteen_jobs_total", "kind" => job.kind.clone(), "outcome" => outcome).increment(1);
+        }
+    }
+    Ok(true)
+}
+
+/// Runs jobs until `shutdown` turns true. A job that has started is finished first, so a
+/// graceful stop never abandons work half-done (and a crash leaves a lease to expire).
+pub async fn worker_loop(app: App, handlers: JobHandlers, worker: String, mut shutdown: watch::Receiver<bool>) {
+    let idle = Duration::from_millis(250);
+    while !*shutdown.borrow() {
+        match run_one(&app, &handlers, &worker).await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(e) => tracing::error!(error = %e, "job worker"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(idle) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff_ms;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(backoff_ms(1), 10_000);
+        assert_eq!(backoff_ms(2), 20_000);
+        assert_eq!(backoff_ms(4), 80_000);
+        assert_eq!(backoff_ms(30), 3_600_000);
+    }
+}

@@ -1,0 +1,43 @@
+//! Canteen's use cases. Every front door (API, web, federation, CLI) calls these functions;
+//! this is the only layer that opens transactions, checks permissions and enqueues jobs.
+
+pub mod accounts;
+pub mod admin;
+pub mod auth;
+pub mod clock;
+mod config;
+mod error;
+pub mod instance;
+pub mod jobs;
+pub mod oauth;
+mod passwords;
+pub mod profiles;
+mod secrets;
+
+use std::sync::Arc;
+
+pub use canteen_domain as domain;
+pub use canteen_store as store;
+pub use config::AppConfig;
+pub use error::{AppError, Result};
+
+use canteen_store::Store;
+
+/// Everything a use case needs: the store, the configuration and the id generator.
+/// Cheap to clone; one per process.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub config: Arc<AppConfig>,
+    ids: Arc<clock::IdGenerator>,
+}
+
+impl App {
+    pub fn new(store: Store, config: AppConfig) -> App {
+        App { store, config: Arc::new(config), ids: Arc::new(clock::IdGenerator::new()) }
+    }
+
+    pub fn next_id(&self) -> domain::Id {
+        self.ids.next()
+    }
+}

@@ -1,0 +1,110 @@
+//! The durable job table. Work that must happen after a commit (fan-out, delivery,
+//! indexing, e-mail) is inserted here in the same transaction as the change that causes it,
+//! so a crash between the two loses nothing.
+//!
+//! A worker claims a job by taking a lease (`locked_until`). A worker that dies mid-job
+//! leaves the lease to expire and another claims the job again, so handlers must be
+//! idempotent. On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets many workers claim in parallel
+//! without waiting on each other; SQLite has one writer, so a plain update is already serial.
+
+use crate::db::{exec, Exec};
+use crate::error::Result;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct JobRecord {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: i64,
+    pub max_attempts: i64,
+}
+
+pub struct NewJob<'a> {
+    pub id: i64,
+    pub kind: &'a str,
+    pub payload: &'a str,
+    pub run_at: i64,
+    pub max_attempts: i64,
+}
+
+pub async fn enqueue(e: Exec<'_>, job: &NewJob<'_>, now: i64) -> Result<()> {
+    const SQL: &str = "INSERT INTO jobs (id, kind, payload, state, run_at, attempts, max_attempts, created_at, \
+        updated_at) VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6, $6)";
+    exec!(e, x => sqlx::query(SQL).bind(job.id).bind(job.kind).bind(job.payload).bind(job.run_at)
+        .bind(job.max_attempts).bind(now).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Claims the next due job, if any, leasing it to `worker` until `lease_until`.
+pub async fn claim(e: Exec<'_>, worker: &str, now: i64, lease_until: i64) -> Result<Option<JobRecord>> {
+    const SQLITE: &str = "UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1, updated_at = $3 \
+        WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $3 \
+        AND (locked_until IS NULL OR locked_until < $3) ORDER BY run_at, id LIMIT 1) \
+        RETURNING id, kind, payload, attempts, max_attempts";
+    const PG: &str = "UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1, updated_at = $3 \
+        WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $3 \
+        AND (locked_until IS NULL OR locked_until < $3) ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
+        RETURNING id, kind, payload, attempts, max_attempts";
+    let sql = match e {
+        Exec::SqlitePool(_) | Exec::Sqlite(_) => SQLITE,
+        Exec::PgPool(_) | Exec::Pg(_) => PG,
+    };
+    Ok(exec!(e, x => sqlx::query_as::<_, JobRecord>(sql).bind(lease_until).bind(worker).bind(now)
+        .fetch_optional(x).await)?)
+}
+
+/// A job that succeeded is removed.
+pub async fn complete(e: Exec<'_>, id: i64) -> Result<()> {
+    exec!(e, x => sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A job that failed runs again at `retry_at`, or, with no attempts left (`retry_at` is
+/// `None`), is kept as `dead` with its last error for an operator to inspect.
+pub async fn fail(e: Exec<'_>, id: i64, error: &str, retry_at: Option<i64>, now: i64) -> Result<()> {
+    const RETRY: &str = "UPDATE jobs SET last_error = $2, run_at = $3, locked_until = NULL, locked_by = NULL, \
+        updated_at = $4 WHERE id = $1";
+    const DEAD: &str = "UPDATE jobs SET last_error = $2, state = 'dead', locked_until = NULL, locked_by = NULL, \
+        updated_at = $3 WHERE id = $1";
+    match retry_at {
+        Some(at) => exec!(e, x => sqlx::query(RETRY).bind(id).bind(error).bind(at).bind(now).execute(x).await.map(|r| r.rows_affected()))?,
+        None => exec!(e, x => sqlx::query(DEAD).bind(id).bind(error).bind(now).execute(x).await.map(|r| r.rows_affected()))?,
+    };
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueDepth {
+    /// Waiting or running.
+    pub queued: i64,
+    /// Out of attempts.
+    pub dead: i64,
+}
+
+pub async fn depth(e: Exec<'_>) -> Result<QueueDepth> {
+    const SQL: &str = "SELECT state, count(*) FROM jobs GROUP BY state";
+    let rows: Vec<(String, i64)> = exec!(e, x => sqlx::query_as(SQL).fetch_all(x).await)?;
+    let mut d = QueueDepth::default();
+    for (state, n) in rows {
+        match state.as_str() {
+            "queued" => d.queued = n,
+            "dead" => d.dead = n,
+            _ => {}
+        }
+    }
+    Ok(d)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct JobState {
+    pub state: String,
+    pub attempts: i64,
+    pub run_at: i64,
+    pub last_error: Option<String>,
+}
+
+/// One job's state, or `None` once it has completed.
+pub async fn state(e: Exec<'_>, id: i64) -> Result<Option<JobState>> {
+    const SQL: &str = "SELECT state, attempts, run_at, last_error FROM jobs WHERE id = $1";
+    Ok(exec!(e, x => sqlx::query_as::<_, JobState>(SQL).bind(id).fetch_optional(x).await)?)
+}

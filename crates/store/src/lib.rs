@@ -1,0 +1,15 @@
+//! All of Canteen's SQL. One set of queries, written with `$n` placeholders, 64-bit integer
+//! ids, epoch-millisecond timestamps and JSON as text, runs on SQLite and on PostgreSQL.
+//! Each module owns one aggregate; callers never see a SQL string.
+
+mod db;
+mod error;
+pub mod jobs;
+pub mod oauth;
+pub mod rules;
+pub mod schema;
+pub mod users;
+pub mod accounts;
+
+pub use db::{Backend, Exec, SqliteDurability, Store, StoreOptions, Tx};
+pub use error::StoreError;

@@ -1,0 +1,78 @@
+//! Logins: email, password hash, role, confirmation and approval.
+
+use canteen_domain::account::{Role, User};
+use canteen_domain::Id;
+
+use crate::db::{exec, Exec};
+use crate::error::{Result, StoreError};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    email: String,
+    password_hash: String,
+    role: String,
+    confirmed: bool,
+    approved: bool,
+    locale: Option<String>,
+    created_at: i64,
+}
+
+impl TryFrom<Row> for User {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<User> {
+        Ok(User {
+            id: Id(r.id),
+            role: Role::parse(&r.role).ok_or_else(|| StoreError::Corrupt(format!("role `{}`", r.role)))?,
+            email: r.email,
+            password_hash: r.password_hash,
+            confirmed: r.confirmed,
+            approved: r.approved,
+            locale: r.locale,
+            created_at: r.created_at,
+        })
+    }
+}
+
+macro_rules! select {
+    ($where:literal) => {
+        concat!(
+            "SELECT id, email, password_hash, role, confirmed, approved, locale, created_at FROM users ",
+            $where
+        )
+    };
+}
+
+pub async fn insert(e: Exec<'_>, u: &User, reason: Option<&str>) -> Result<()> {
+    const SQL: &str = "INSERT INTO users (id, email, password_hash, role, confirmed, approved, locale, \
+        registration_reason, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)";
+    exec!(e, x => sqlx::query(SQL).bind(u.id.0).bind(&u.email).bind(&u.password_hash).bind(u.role.as_str())
+        .bind(u.confirmed).bind(u.approved).bind(&u.locale).bind(reason).bind(u.created_at)
+        .execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn by_id(e: Exec<'_>, id: Id) -> Result<Option<User>> {
+    const SQL: &str = select!("WHERE id = $1");
+    let row: Option<Row> = exec!(e, x => sqlx::query_as::<_, Row>(SQL).bind(id.0).fetch_optional(x).await)?;
+    row.map(User::try_from).transpose()
+}
+
+/// By email, ignoring case.
+pub async fn by_email(e: Exec<'_>, email: &str) -> Result<Option<User>> {
+    const SQL: &str = select!("WHERE lower(email) = lower($1)");
+    let row: Option<Row> = exec!(e, x => sqlx::query_as::<_, Row>(SQL).bind(email).fetch_optional(x).await)?;
+    row.map(User::try_from).transpose()
+}
+
+pub async fn set_role(e: Exec<'_>, id: Id, role: Role, now: i64) -> Result<()> {
+    const SQL: &str = "UPDATE users SET role = $2, updated_at = $3 WHERE id = $1";
+    exec!(e, x => sqlx::query(SQL).bind(id.0).bind(role.as_str()).bind(now).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn set_approved(e: Exec<'_>, id: Id, approved: bool, now: i64) -> Result<()> {
+    const SQL: &str = "UPDATE users SET approved = $2, updated_at = $3 WHERE id = $1";
+    exec!(e, x => sqlx::query(SQL).bind(id.0).bind(approved).bind(now).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

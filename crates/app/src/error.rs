@@ -15,6 +15,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// The input is larger than this server accepts.
+    #[error("{0}")]
+    TooLarge(String),
     /// One or more fields broke a rule.
     #[error("Validation failed: {}", .0.iter().map(|i| i.message.as_str()).collect::<Vec<_>>().join(", "))]
     Invalid(Vec<Invalid>),

@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-const TOP_LEVEL: &[&str] = &["read", "write", "follow", "push", "profile", "admin:read", "admin:write"];
-
-const GRANULAR: &[&str] = &[
+/// Every scope this server knows, for discovery documents.
+pub const ALL_SCOPES: &[&str] = &[
+    "read", "write", "follow", "push", "profile", "admin:read", "admin:write",
     "read:accounts", "read:blocks", "read:bookmarks", "read:favourites", "read:filters",
     "read:follows", "read:lists", "read:mutes", "read:notifications", "read:search",
     "read:statuses", "write:accounts", "write:blocks", "write:bookmarks", "write:conversations",
@@ -34,7 +34,7 @@ impl Scopes {
     pub fn parse(s: &str) -> Result<Scopes, UnknownScope> {
         let mut set = BTreeSet::new();
         for part in s.split([' ', '+', ',']).filter(|p| !p.is_empty()) {
-            if !TOP_LEVEL.contains(&part) && !GRANULAR.contains(&part) {
+            if !ALL_SCOPES.contains(&part) {
                 return Err(UnknownScope(part.to_string()));
             }
             set.insert(part.to_string());

@@ -1,0 +1,41 @@
+//! Plain text to the small HTML Mastodon clients render.
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A bio as Mastodon renders it: paragraphs split on blank lines, line breaks kept.
+pub fn paragraphs(text: &str) -> String {
+    let text = text.replace("\r\n", "\n");
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br />")))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_markup_survives() {
+        assert_eq!(
+            paragraphs("<script>alert(1)</script>\nline\n\nnext \"q\""),
+            "<p>&lt;script&gt;alert(1)&lt;/script&gt;<br />line</p><p>next &quot;q&quot;</p>"
+        );
+        assert_eq!(paragraphs(""), "");
+    }
+}

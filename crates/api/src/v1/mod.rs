@@ -1,0 +1,7 @@
+//! `/api/v1/*`.
+
+pub mod accounts;
+pub mod apps;
+pub mod canteen;
+pub mod instance;
+pub mod preferences;

@@ -46,6 +46,11 @@ pub async fn enqueue(app: &App, e: Exec<'_>, kind: &str, payload: &str, delay_ms
     Ok(id)
 }
 
+/// Jobs waiting and jobs out of attempts, for metrics.
+pub async fn depth(app: &App) -> Result<jobs::QueueDepth> {
+    Ok(jobs::depth(app.store.reader()).await?)
+}
+
 /// Back-off after the `attempt`-th failure: 10 s, 20 s, 40 s, … capped at one hour.
 pub fn backoff_ms(attempt: i64) -> i64 {
     let exp = attempt.clamp(1, 20) - 1;

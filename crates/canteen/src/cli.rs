@@ -1,0 +1,178 @@
+//! The `canteen` command line.
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, bail};
+use canteen_app::AppError;
+use canteen_domain::account::Role;
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, Overrides};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "canteen",
+    version,
+    about = "Canteen: a social network for health and care organisations.",
+    long_about = "Canteen: a social network for health and care organisations.\n\n\
+        Run `canteen serve` to start the server on this machine with an SQLite database in \
+        ./canteen-data. Every subcommand reads the same configuration, so admin commands act \
+        on the store the server uses.\n\n\
+        Configuration, highest precedence first: command-line flags; environment variables \
+        (CANTEEN_<KEY>, and DATABASE_URL); the file given by --config (or CANTEEN_CONFIG, or \
+        ./canteen.toml if present); built-in defaults."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct GlobalArgs {
+    /// Configuration file (TOML). Env: CANTEEN_CONFIG. Default: ./canteen.toml if present.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Folder for the SQLite database and local files, created if missing.
+    /// Env: CANTEEN_DATA_DIR. Default: ./canteen-data
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite://FILE or postgres://USER@HOST/DB. Env: DATABASE_URL or CANTEEN_DATABASE_URL.
+    /// Default: canteen.db in the data directory.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Start the server (applies pending migrations first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Administer accounts and the server.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ServeArgs {
+    /// Address and port to listen on. Env: CANTEEN_LISTEN. Default: 127.0.0.1:8080
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// The URL people reach this server at; all links and ids use it.
+    /// Env: CANTEEN_PUBLIC_URL. Default: http://<listen address>
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create a confirmed local account and print its id.
+    CreateUser {
+        /// Letters, numbers and underscores, up to 30.
+        username: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        /// user, moderator or admin.
+        #[arg(long, default_value = "user")]
+        role: String,
+    },
+    /// Change the role of the login that owns USERNAME (user, moderator or admin).
+    SetRole { username: String, role: String },
+    /// Suspend a profile: it can no longer sign in and its tokens are revoked.
+    Suspend { username: String },
+    /// Lift a suspension.
+    Unsuspend { username: String },
+    /// Approve a sign-up waiting for approval.
+    Approve { username: String },
+    /// Add a server rule (shown at sign-up and to apps).
+    AddRule {
+        text: String,
+        #[arg(long, default_value = "")]
+        hint: String,
+    },
+}
+
+fn parse_role(s: &str) -> anyhow::Result<Role> {
+    Role::parse(s).ok_or_else(|| anyhow!("role `{s}` is not one of: {}", Role::choices()))
+}
+
+/// Turns app errors into the one-line messages an admin reads.
+fn explain(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid(problems) => {
+            anyhow!(problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("; "))
+        }
+        other => anyhow!(other.to_string()),
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let g = cli.global;
+    let serve_args = match &cli.command {
+        Command::Serve(s) => Some(s),
+        _ => None,
+    };
+    let overrides = Overrides {
+        listen: serve_args.and_then(|s| s.listen.clone()),
+        public_url: serve_args.and_then(|s| s.public_url.clone()),
+        data_dir: g.data_dir,
+        database_url: g.database_url,
+    };
+    let cfg = Config::load(g.config.as_deref(), overrides)?;
+    crate::telemetry::init_logging(&cfg.log_format, if serve_args.is_some() { &cfg.log_level } else { "warn" });
+    match cli.command {
+        Command::Serve(_) => crate::server::serve(cfg).await,
+        Command::Migrate => {
+            let app = crate::server::open_app(&cfg).await?;
+            app.store.close().await;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Admin(cmd) => {
+            let app = crate::server::open_app(&cfg).await?;
+            let result = admin(&app, cmd).await;
+            app.store.close().await;
+            result
+        }
+    }
+}
+
+async fn admin(app: &canteen_app::App, cmd: AdminCommand) -> anyhow::Result<()> {
+    use canteen_app::admin;
+    match cmd {
+        AdminCommand::CreateUser { username, email, password, role } => {
+            let role = parse_role(&role)?;
+            let (_, account) = admin::create_user(app, &username, &email, &password, role).await.map_err(explain)?;
+            println!("{}", account.id);
+        }
+        AdminCommand::SetRole { username, role } => {
+            let role = parse_role(&role)?;
+            admin::set_role(app, &username, role).await.map_err(explain)?;
+            println!("{username} is now {role}");
+        }
+        AdminCommand::Suspend { username } => {
+            admin::suspend(app, &username).await.map_err(explain)?;
+            println!("{username} is suspended");
+        }
+        AdminCommand::Unsuspend { username } => {
+            admin::unsuspend(app, &username).await.map_err(explain)?;
+            println!("{username} is no longer suspended");
+        }
+        AdminCommand::Approve { username } => {
+            admin::approve(app, &username).await.map_err(explain)?;
+            println!("{username} is approved");
+        }
+        AdminCommand::AddRule { text, hint } => {
+            if text.trim().is_empty() {
+                bail!("a rule needs some text");
+            }
+            let id = admin::add_rule(app, &text, &hint).await.map_err(explain)?;
+            println!("{id}");
+        }
+    }
+    Ok(())
+}

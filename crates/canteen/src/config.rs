@@ -1,0 +1,180 @@
+//! Configuration: command-line flags > environment (`CANTEEN_*`, `DATABASE_URL`) >
+//! `canteen.toml` > defaults.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use canteen_app::AppConfig;
+use canteen_domain::registration::RegistrationMode;
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Every configuration key, with its default. Each is also `CANTEEN_<KEY>` in the
+/// environment and `key = …` in `canteen.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub listen: String,
+    /// Folder for the SQLite database and local files; created if missing.
+    pub data_dir: PathBuf,
+    /// The URL people and other servers reach this one at; every minted URI starts with it.
+    /// Default: `http://` + `listen`.
+    pub public_url: Option<String>,
+    /// `sqlite://FILE` or `postgres://…`. Default: `canteen.db` in `data_dir`.
+    pub database_url: Option<String>,
+    /// Connections per pool.
+    pub database_max_connections: u32,
+    /// SQLite durability: `full` (fsync every commit; survives power loss) or `normal`
+    /// (survives a crash of the process; faster).
+    pub sqlite_synchronous: String,
+    pub title: String,
+    pub description: String,
+    pub contact_email: String,
+    /// `open`, `approval` or `closed`.
+    pub registration_mode: String,
+    /// Email domains allowed to sign up (e.g. `nhs.net`); empty allows any.
+    #[serde(deserialize_with = "string_or_list")]
+    pub registration_allowed_domains: Vec<String>,
+    /// Whether apps may sign in with `grant_type=password`.
+    pub password_grant: bool,
+    pub max_post_chars: usize,
+    /// Whether request rate limits apply.
+    pub rate_limits: bool,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// A `tracing` filter such as `info` or `canteen=debug,info`.
+    pub log_level: String,
+    /// Seconds to let in-flight requests finish after SIGTERM/SIGINT.
+    pub shutdown_grace_seconds: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./canteen-data"),
+            public_url: None,
+            database_url: None,
+            database_max_connections: 8,
+            sqlite_synchronous: "full".into(),
+            title: "Canteen".into(),
+            description: "A social network for health and care.".into(),
+            contact_email: String::new(),
+            registration_mode: "open".into(),
+            registration_allowed_domains: Vec::new(),
+            password_grant: true,
+            max_post_chars: 500,
+            rate_limits: true,
+            log_format: "text".into(),
+            log_level: "info".into(),
+            shutdown_grace_seconds: 30,
+        }
+    }
+}
+
+/// Lists may be written as TOML arrays or, in the environment, as `a,b,c`.
+fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+        OneOrMany::Many(v) => v,
+    })
+}
+
+/// Values given as flags; `None` means "not given", so lower layers show through.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Loads configuration from every layer. `file` is `--config`; without it,
+    /// `CANTEEN_CONFIG` or `./canteen.toml` is read if present.
+    pub fn load(file: Option<&Path>, flags: Overrides) -> anyhow::Result<Config> {
+        let env_file = std::env::var_os("CANTEEN_CONFIG").map(PathBuf::from);
+        let path = file.map(Path::to_path_buf).or(env_file);
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match &path {
+            Some(p) if !p.exists() => bail!("configuration file {} does not exist", p.display()),
+            Some(p) => fig = fig.merge(Toml::file_exact(p)),
+            None if Path::new("canteen.toml").exists() => fig = fig.merge(Toml::file_exact("canteen.toml")),
+            None => {}
+        }
+        fig = fig
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(Env::prefixed("CANTEEN_").only(&known_keys().iter().map(String::as_str).collect::<Vec<_>>()))
+            .merge(Serialized::defaults(flags));
+        let cfg: Config = fig.extract().context("invalid configuration")?;
+        cfg.check()?;
+        Ok(cfg)
+    }
+}
+
+/// Only configuration keys are read from `CANTEEN_*`, so unrelated variables (such as
+/// `CANTEEN_TEST_DATABASE_URL`) are not mistaken for misspelt keys.
+fn known_keys() -> Vec<String> {
+    serde_json::to_value(Config::default())
+        .ok()
+        .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect()))
+        .unwrap_or_default()
+}
+
+impl Config {
+    fn check(&self) -> anyhow::Result<()> {
+        if RegistrationMode::parse(&self.registration_mode).is_none() {
+            bail!("registration_mode `{}` is not one of: {}", self.registration_mode, RegistrationMode::choices());
+        }
+        if !matches!(self.sqlite_synchronous.as_str(), "full" | "normal") {
+            bail!("sqlite_synchronous `{}` is not one of: full, normal", self.sqlite_synchronous);
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            bail!("log_format `{}` is not one of: text, json", self.log_format);
+        }
+        if self.listen.parse::<std::net::SocketAddr>().is_err() {
+            bail!("listen `{}` is not an address and port such as 127.0.0.1:8080", self.listen);
+        }
+        if let Some(u) = &self.public_url {
+            let parsed = url::Url::parse(u).with_context(|| format!("public_url `{u}` is not a URL"))?;
+            if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+                bail!("public_url `{u}` must be an http(s) URL with a host");
+            }
+        }
+        Ok(())
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen)).trim_end_matches('/').to_string()
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("canteen.db").display()))
+    }
+
+    pub fn app_config(&self) -> AppConfig {
+        let mut c = AppConfig::new(&self.public_url());
+        c.title = self.title.clone();
+        c.description = self.description.clone();
+        c.contact_email = self.contact_email.clone();
+        c.registration_mode = RegistrationMode::parse(&self.registration_mode).unwrap_or(RegistrationMode::Open);
+        c.registration_allowed_domains = self.registration_allowed_domains.clone();
+        c.password_grant = self.password_grant;
+        c.max_post_chars = self.max_post_chars;
+        c
+    }
+}

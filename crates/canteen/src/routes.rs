@@ -1,0 +1,122 @@
+//! The one route list: the whole HTTP surface on one screen. Handlers live in the front-door
+//! crates, in files that mirror these URLs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderName, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{middleware, Json, Router};
+use canteen_api::ratelimit::{RateLimiter, RateLimits};
+use canteen_api::{assets, oauth, v1, v2, well_known, ApiState};
+use canteen_app::App;
+use serde_json::json;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+use crate::telemetry;
+
+/// Builds the router with its middleware. `limits` configures request rate limits.
+pub fn router(app: App, limits: RateLimits) -> Router {
+    let state = ApiState { app, limiter: Arc::new(RateLimiter::new(limits)) };
+
+    let api = Router::new()
+        // Mastodon client API
+        .route("/api/v1/apps", post(v1::apps::create))
+        .route("/api/v1/apps/verify_credentials", get(v1::apps::verify_credentials))
+        .route("/api/v1/accounts", post(v1::accounts::create))
+        .route("/api/v1/accounts/verify_credentials", get(v1::accounts::verify_credentials))
+        .route("/api/v1/accounts/update_credentials", axum::routing::patch(v1::accounts::update_credentials))
+        .route("/api/v1/accounts/lookup", get(v1::accounts::lookup))
+        .route("/api/v1/accounts/relationships", get(v1::accounts::relationships))
+        .route("/api/v1/accounts/{id}", get(v1::accounts::show))
+        .route("/api/v1/preferences", get(v1::preferences::show))
+        .route("/api/v1/instance", get(v1::instance::show))
+        .route("/api/v1/instance/", get(v1::instance::show))
+        .route("/api/v1/instance/rules", get(v1::instance::rules))
+        .route("/api/v2/instance", get(v2::instance::show))
+        .route("/api/v2/instance/", get(v2::instance::show))
+        // Canteen's extensions
+        .route("/api/v1/canteen/profiles", get(v1::canteen::list).post(v1::canteen::create))
+        .route("/api/v1/canteen/profiles/{id}/switch", post(v1::canteen::switch))
+        .route("/api/v1/canteen/profile", get(v1::canteen::show_settings).patch(v1::canteen::update_settings))
+        // OAuth
+        .route("/oauth/token", post(oauth::token))
+        .route("/oauth/revoke", post(oauth::revoke))
+        // Discovery
+        .route("/.well-known/oauth-authorization-server", get(well_known::oauth_metadata))
+        .route("/.well-known/nodeinfo", get(well_known::nodeinfo_links))
+        .route("/nodeinfo/2.1", get(well_known::nodeinfo))
+        .layer(cors());
+
+    let pages = Router::new()
+        .route("/oauth/authorize", get(oauth::authorize_page).post(oauth::authorize_submit))
+        .route("/avatars/original/missing.png", get(assets::missing_image))
+        .route("/headers/original/missing.png", get(assets::missing_image))
+        .route("/health", get(|| async { "OK" }));
+
+    Router::new()
+        .merge(api)
+        .merge(pages)
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), canteen_api::ratelimit::limit))
+        .layer(DefaultBodyLimit::max(canteen_api::params::MAX_BODY_BYTES))
+        .route_layer(middleware::from_fn(telemetry::record_request))
+        .with_state(state.clone())
+        .route("/metrics", get(metrics).with_state(state.app))
+        .layer(CatchPanicLayer::custom(|_| internal_error()))
+        .layer(PropagateRequestIdLayer::new(HeaderName::from_static("x-request-id")))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::new(HeaderName::from_static("x-request-id"), MakeRequestUuid))
+}
+
+/// Browser apps call the API from other origins; tokens travel in headers, not cookies.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::OPTIONS])
+        .allow_headers(Any)
+        .expose_headers([
+            header::LINK,
+            HeaderName::from_static("x-ratelimit-limit"),
+            HeaderName::from_static("x-ratelimit-remaining"),
+            HeaderName::from_static("x-ratelimit-reset"),
+            HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(Duration::from_secs(3600))
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({"error": "Record not found"}))).into_response()
+}
+
+fn internal_error() -> Response {
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": "Internal server error"}))).into_response()
+}
+
+/// `GET /metrics`: Prometheus text, with the pool and queue gauges read fresh.
+async fn metrics(State(app): State<App>) -> Response {
+    let (open, idle) = app.store.pool_stats();
+    metrics::gauge!("canteen_db_connections").set(open as f64);
+    metrics::gauge!("canteen_db_connections_idle").set(idle as f64);
+    metrics::gauge!("canteen_sqlite_wal_bytes").set(app.store.wal_bytes() as f64);
+    match canteen_app::jobs::depth(&app).await {
+        Ok(d) => {
+            metrics::gauge!("canteen_jobs_queued").set(d.queued as f64);
+            metrics::gauge!("canteen_jobs_dead").set(d.dead as f64);
+        }
+        Err(e) => tracing::warn!(error = %e, "could not read job queue depth"),
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], telemetry::metrics_handle().render()).into_response()
+}

@@ -1,0 +1,112 @@
+//! Opening the store and running the server with its background tasks.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use canteen_api::ratelimit::RateLimits;
+use canteen_app::jobs::{worker_loop, JobHandlers};
+use canteen_app::App;
+use canteen_store::{SqliteDurability, Store, StoreOptions};
+use tokio::sync::watch;
+
+use crate::config::Config;
+
+/// Opens (and migrates) the store the configuration points at.
+pub async fn open_app(cfg: &Config) -> anyhow::Result<App> {
+    std::fs::create_dir_all(&cfg.data_dir)
+        .with_context(|| format!("could not create the data directory {}", cfg.data_dir.display()))?;
+    let mut opts = StoreOptions::new(cfg.database_url());
+    opts.max_connections = cfg.database_max_connections;
+    opts.sqlite_durability =
+        if cfg.sqlite_synchronous == "normal" { SqliteDurability::Normal } else { SqliteDurability::Full };
+    let store = Store::connect(&opts).await.with_context(|| format!("could not open the database at {}", redact(&opts.url)))?;
+    store.migrate().await.context("could not apply database migrations")?;
+    Ok(App::new(store, cfg.app_config()))
+}
+
+/// Hides a password in a database URL before it is printed.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Job kinds this build knows how to run. Features add theirs here as they land.
+pub fn job_handlers() -> JobHandlers {
+    JobHandlers::default()
+}
+
+/// Resolves when SIGINT or SIGTERM arrives.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Runs the server until SIGINT/SIGTERM, then stops taking connections, lets in-flight
+/// requests and the running job finish, and closes the database cleanly.
+pub async fn serve(cfg: Config) -> anyhow::Result<()> {
+    let app = open_app(&cfg).await?;
+    let limits = RateLimits { enabled: cfg.rate_limits, ..RateLimits::default() };
+    let router = crate::routes::router(app.clone(), limits);
+    let listener = tokio::net::TcpListener::bind(&cfg.listen)
+        .await
+        .with_context(|| format!("could not listen on {}", cfg.listen))?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+
+    let worker = tokio::spawn(worker_loop(app.clone(), job_handlers(), format!("serve-{}", std::process::id()), stop_rx.clone()));
+    let maintenance = tokio::spawn(maintenance_loop(app.clone(), stop_rx.clone()));
+
+    tracing::info!(listen = %cfg.listen, public_url = %app.config.public_url, backend = ?app.store.backend(), "canteen is listening");
+    let mut stop_for_server = stop_rx.clone();
+    let server = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            let _ = stop_for_server.changed().await;
+        });
+    let grace = Duration::from_secs(cfg.shutdown_grace_seconds);
+    let server = tokio::spawn(async move { server.await });
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing in-flight requests");
+    let _ = stop_tx.send(true);
+    match tokio::time::timeout(grace, server).await {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(e))) => tracing::error!(error = %e, "server error"),
+        Ok(Err(e)) => tracing::error!(error = %e, "server task failed"),
+        Err(_) => tracing::warn!(seconds = grace.as_secs(), "requests still running after the grace period"),
+    }
+    let _ = worker.await;
+    let _ = maintenance.await;
+    app.store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Periodic upkeep: keeps the SQLite WAL bounded.
+async fn maintenance_loop(app: App, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        if let Err(e) = app.store.checkpoint_if_needed().await {
+            tracing::warn!(error = %e, "wal checkpoint failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}

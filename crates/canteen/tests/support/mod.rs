@@ -1,0 +1,302 @@
+//! Test support: a fresh store per test on SQLite or PostgreSQL, the real router, and
+//! small helpers for requests. `backend_tests!` runs one test body on both backends.
+#![allow(dead_code)]
+
+use std::str::FromStr;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use canteen_api::ratelimit::RateLimits;
+use canteen_app::{App, AppConfig};
+use canteen_store::{SqliteDurability, Store, StoreOptions};
+use serde_json::Value;
+use tower::ServiceExt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server tests use, if any. Under `CI=true` a missing one is a failure,
+/// never a silent skip.
+pub fn pg_url() -> Option<String> {
+    match std::env::var("CANTEEN_TEST_DATABASE_URL") {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but CANTEEN_TEST_DATABASE_URL is not set: the PostgreSQL tests cannot be skipped in CI")
+        }
+        _ => None,
+    }
+}
+
+/// Runs a test body once per backend. PostgreSQL runs when `CANTEEN_TEST_DATABASE_URL`
+/// is set (and must, under CI).
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::support::Backend::Sqlite).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if $crate::support::pg_url().is_none() {
+                        eprintln!("skipped: set CANTEEN_TEST_DATABASE_URL to run on PostgreSQL");
+                        return;
+                    }
+                    super::$name($crate::support::Backend::Postgres).await;
+                }
+            }
+        )+
+    };
+}
+
+/// A database of its own for one test: a temporary SQLite file, or a fresh PostgreSQL
+/// schema dropped when the test ends.
+pub struct TestDb {
+    pub store: Store,
+    pub dir: tempfile::TempDir,
+    pg_schema: Option<String>,
+    /// A URL the `canteen` binary can open for the same database.
+    pub url: String,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}", dir.path().join("canteen.db").display());
+                let mut opts = StoreOptions::new(&url);
+                opts.sqlite_durability = SqliteDurability::Normal;
+                let store = Store::connect(&opts).await.expect("open sqlite");
+                store.migrate().await.expect("migrate sqlite");
+                TestDb { store, dir, pg_schema: None, url }
+            }
+            Backend::Postgres => {
+                let base = pg_url().expect("PostgreSQL URL");
+                let schema = format!("t_{}", uuid_like());
+                let mut admin = sqlx::PgConnection::connect_with(
+                    &sqlx::postgres::PgConnectOptions::from_str(&base).expect("pg url"),
+                )
+                .await
+                .expect("connect to the test PostgreSQL server");
+                use sqlx::Connection;
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                    .execute(&mut admin)
+                    .await
+                    .expect("create schema");
+                let _ = admin.close().await;
+                let opts = sqlx::postgres::PgConnectOptions::from_str(&base)
+                    .expect("pg url")
+                    .options([("search_path", schema.as_str())]);
+                let store = Store::connect_pg(opts, 4).await.expect("open pg");
+                store.migrate().await.expect("migrate pg");
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+                TestDb { store, dir, pg_schema: Some(schema), url }
+            }
+        }
+    }
+}
+
+use sqlx::Connection as _;
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(schema) = self.pg_schema.take() else { return };
+        let Some(base) = pg_url() else { return };
+        // Drop runs inside the test's runtime; clean up from a thread with its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            rt.block_on(async {
+                let mut c = sqlx::PgConnection::connect(&base).await.ok()?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+                    .execute(&mut c)
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+    }
+}
+
+fn uuid_like() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+pub const PUBLIC_URL: &str = "https://canteen.test";
+
+/// The real router over a fresh database.
+pub struct TestServer {
+    pub app: App,
+    pub router: Router,
+    pub db: TestDb,
+}
+
+/// Rate limits high enough not to get in the way of a test.
+pub fn relaxed_limits() -> RateLimits {
+    RateLimits { api: 100_000, sign_in: 100_000, registration: 100_000, ..RateLimits::default() }
+}
+
+impl TestServer {
+    pub async fn new(backend: Backend) -> TestServer {
+        TestServer::with(backend, |_| {}, relaxed_limits()).await
+    }
+
+    pub async fn with(backend: Backend, configure: impl FnOnce(&mut AppConfig), limits: RateLimits) -> TestServer {
+        let db = TestDb::new(backend).await;
+        let mut cfg = AppConfig::new(PUBLIC_URL);
+        configure(&mut cfg);
+        let app = App::new(db.store.clone(), cfg);
+        let router = canteen::routes::router(app.clone(), limits);
+        TestServer { app, router, db }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let res = self.router.clone().oneshot(req).await.expect("router never fails");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024).await.expect("body");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Resp { status, headers, text, json }
+    }
+
+    fn builder(method: Method, path: &str, token: Option<&str>) -> axum::http::request::Builder {
+        let mut b = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            b = b.header("authorization", format!("Bearer {t}"));
+        }
+        b
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.send(Self::builder(Method::GET, path, token).body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn json(&self, method: Method, path: &str, token: Option<&str>, body: Value) -> Resp {
+        let req = Self::builder(method, path, token)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn form(&self, method: Method, path: &str, token: Option<&str>, pairs: &[(&str, &str)]) -> Resp {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        let req = Self::builder(method, path, token)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn multipart(&self, method: Method, path: &str, token: Option<&str>, pairs: &[(&str, &str)]) -> Resp {
+        let boundary = "canteen-test-boundary";
+        let mut body = String::new();
+        for (k, v) in pairs {
+            body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        let req = Self::builder(method, path, token)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// Registers an app and returns (client_id, client_secret).
+    pub async fn app_client(&self, scopes: &str) -> (String, String) {
+        let r = self
+            .json(
+                Method::POST,
+                "/api/v1/apps",
+                None,
+                serde_json::json!({"client_name": "Test app", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": scopes}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        (r.json["client_id"].as_str().unwrap().into(), r.json["client_secret"].as_str().unwrap().into())
+    }
+
+    /// Creates a confirmed login through the admin use case.
+    pub async fn user(&self, username: &str) -> canteen_domain::account::Account {
+        canteen_app::admin::create_user(
+            &self.app,
+            username,
+            &format!("{username}@example.nhs.uk"),
+            "a good password",
+            canteen_domain::account::Role::User,
+        )
+        .await
+        .expect("create user")
+        .1
+    }
+
+    /// A password-grant token for `login` with `scopes`.
+    pub async fn token_for(&self, login: &str, scopes: &str) -> String {
+        let (id, secret) = self.app_client("read write follow push").await;
+        let r = self
+            .form(
+                Method::POST,
+                "/oauth/token",
+                None,
+                &[
+                    ("grant_type", "password"),
+                    ("client_id", &id),
+                    ("client_secret", &secret),
+                    ("username", login),
+                    ("password", "a good password"),
+                    ("scope", scopes),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        r.json["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// A new user and a full-scope token acting as them.
+    pub async fn signed_in(&self, username: &str) -> (canteen_domain::account::Account, String) {
+        let account = self.user(username).await;
+        let token = self.token_for(username, "read write follow push").await;
+        (account, token)
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}"));
+        match self.app.store.backend() {
+            canteen_store::Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.db.url).await.unwrap();
+                let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
+                pool.close().await;
+                n
+            }
+            canteen_store::Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.db.url).await.unwrap();
+                let n: i64 = sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap();
+                n
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+    pub json: Value,
+}
+
+impl Resp {
+    /// Asserts the status and Mastodon's error shape, returning the error message.
+    pub fn error(&self, status: u16) -> String {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
+        self.json["error"].as_str().unwrap_or_else(|| panic!("no `error` in {}", self.text)).to_string()
+    }
+}

@@ -2,7 +2,6 @@
 //! `admin:read`, `admin:write`, and granular ones such as `read:accounts`. A token holding
 //! a parent scope may do everything its children allow.
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 /// Every scope this server knows, for discovery documents.
@@ -23,7 +22,8 @@ const FOLLOW_COVERS: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Scopes(BTreeSet<String>);
+/// Kept in the order given (clients compare the granted list with what they asked for).
+pub struct Scopes(Vec<String>);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown scope `{0}`")]
@@ -32,33 +32,35 @@ pub struct UnknownScope(pub String);
 impl Scopes {
     /// Parses a space- (or `+`-) separated scope list. An empty list means `read`, as in Mastodon.
     pub fn parse(s: &str) -> Result<Scopes, UnknownScope> {
-        let mut set = BTreeSet::new();
+        let mut set: Vec<String> = Vec::new();
         for part in s.split([' ', '+', ',']).filter(|p| !p.is_empty()) {
             if !ALL_SCOPES.contains(&part) {
                 return Err(UnknownScope(part.to_string()));
             }
-            set.insert(part.to_string());
+            if !set.iter().any(|s| s == part) {
+                set.push(part.to_string());
+            }
         }
         if set.is_empty() {
-            set.insert("read".to_string());
+            set.push("read".to_string());
         }
         Ok(Scopes(set))
     }
 
     /// Whether a token holding these scopes may use an endpoint that requires `required`.
     pub fn allows(&self, required: &str) -> bool {
-        if self.0.contains(required) {
+        if self.0.iter().any(|s| s == required) {
             return true;
         }
         // `read:accounts` is covered by `read`; `admin:read:accounts` by `admin:read`.
         let mut parent = required;
         while let Some(idx) = parent.rfind(':') {
             parent = &parent[..idx];
-            if self.0.contains(parent) {
+            if self.0.iter().any(|s| s == parent) {
                 return true;
             }
         }
-        self.0.contains("follow") && FOLLOW_COVERS.contains(&required)
+        self.0.iter().any(|s| s == "follow") && FOLLOW_COVERS.contains(&required)
     }
 
     /// Whether every scope in `other` is one these scopes grant (used when a token asks
@@ -107,7 +109,7 @@ mod tests {
     fn unknown_scope_is_an_error_and_empty_means_read() {
         assert_eq!(Scopes::parse("read wibble"), Err(UnknownScope("wibble".into())));
         assert_eq!(Scopes::parse("").unwrap().to_string(), "read");
-        assert_eq!(Scopes::parse("write+read").unwrap().to_string(), "read write");
+        assert_eq!(Scopes::parse("write+read+write").unwrap().to_string(), "write read");
     }
 
     #[test]

@@ -23,6 +23,8 @@ use crate::telemetry;
 /// Builds the router with its middleware. `limits` configures request rate limits.
 pub fn router(app: App, limits: RateLimits) -> Router {
     let state = ApiState { app, limiter: Arc::new(RateLimiter::new(limits)) };
+    // Install the recorder before the first request so no count is lost.
+    telemetry::metrics_handle();
 
     let api = Router::new()
         // Mastodon client API

@@ -260,6 +260,17 @@ impl TestServer {
         r.json["access_token"].as_str().unwrap().to_string()
     }
 
+    /// A token minted directly by the app layer, without HTTP (for tests of HTTP limits).
+    pub async fn token_direct(&self, account: &canteen_domain::account::Account, scopes: &str) -> String {
+        let user = canteen_store::users::by_id(self.app.store.reader(), account.user_id.unwrap()).await.unwrap().unwrap();
+        let client = canteen_app::oauth::create_app(&self.app, "direct", "urn:ietf:wg:oauth:2.0:oob", scopes, None).await.unwrap();
+        let scopes = canteen_domain::scope::Scopes::parse(scopes).unwrap();
+        canteen_app::oauth::issue_token(&self.app, self.app.store.writer(), client.id, Some((&user, account)), &scopes)
+            .await
+            .unwrap()
+            .access_token
+    }
+
     /// A new user and a full-scope token acting as them.
     pub async fn signed_in(&self, username: &str) -> (canteen_domain::account::Account, String) {
         let account = self.user(username).await;

@@ -311,3 +311,77 @@ impl Resp {
         self.json["error"].as_str().unwrap_or_else(|| panic!("no `error` in {}", self.text)).to_string()
     }
 }
+
+/// The `canteen` binary, with the caller's configuration variables removed so a test
+/// controls every setting.
+pub fn canteen_cmd() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_canteen"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("CANTEEN_") || key == "DATABASE_URL" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+/// A free loopback port (bound then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A real `canteen serve` process on a loopback port; killed when dropped.
+pub struct Spawned {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+impl Spawned {
+    pub async fn start(db: &TestDb, envs: &[(&str, &str)]) -> Spawned {
+        let port = free_port();
+        let listen = format!("127.0.0.1:{port}");
+        let mut cmd = canteen_cmd();
+        cmd.args(["serve", "--listen", &listen, "--data-dir"])
+            .arg(db.dir.path())
+            .args(["--database-url", &db.url])
+            .env("CANTEEN_SHUTDOWN_GRACE_SECONDS", "20")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("start canteen serve");
+        let base = format!("http://{listen}");
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if client.get(format!("{base}/health")).send().await.is_ok() {
+                return Spawned { child, base };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("canteen serve did not start on {listen}");
+    }
+
+    /// Sends SIGTERM.
+    pub fn terminate(&self) {
+        let _ = std::process::Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+    }
+
+    /// Waits for the process to exit, up to `secs`.
+    pub fn wait_exit(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
+        for _ in 0..secs * 20 {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use canteen_app::auth::{authenticate, Auth};
+use canteen_app::auth::{Auth, authenticate};
 use canteen_app::{App, AppError};
 
 use crate::error::ApiError;
@@ -36,7 +36,11 @@ scopes! {
 /// The bearer token sent with a request: `Authorization: Bearer …`, or `access_token=` in
 /// the query (as Mastodon allows, for streaming clients).
 pub fn bearer(parts: &Parts) -> Option<String> {
-    if let Some(h) = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(h) = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         let mut it = h.splitn(2, ' ');
         if let (Some(kind), Some(value)) = (it.next(), it.next())
             && kind.eq_ignore_ascii_case("bearer")
@@ -46,7 +50,9 @@ pub fn bearer(parts: &Parts) -> Option<String> {
         }
     }
     parts.uri.query().and_then(|q| {
-        url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "access_token").map(|(_, v)| v.into_owned())
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "access_token")
+            .map(|(_, v)| v.into_owned())
     })
 }
 
@@ -69,7 +75,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or_else(|| AppError::Unauthorized("The access token is invalid".into()))?;
+        let token = bearer(parts)
+            .ok_or_else(|| AppError::Unauthorized("The access token is invalid".into()))?;
         let auth = authenticate(&App::from_ref(state), &token).await?;
         if !S::SCOPE.is_empty() {
             auth.require(S::SCOPE)?;
@@ -92,7 +99,9 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, ApiError> {
         match bearer(parts) {
             None => Ok(MaybeAuthed(None, PhantomData)),
-            Some(_) => Authed::<S>::from_request_parts(parts, state).await.map(|a| MaybeAuthed(Some(a.0), PhantomData)),
+            Some(_) => Authed::<S>::from_request_parts(parts, state)
+                .await
+                .map(|a| MaybeAuthed(Some(a.0), PhantomData)),
         }
     }
 }

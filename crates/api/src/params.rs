@@ -42,30 +42,36 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
                 .await
                 .map_err(|e| ApiError::bad_request(format!("Malformed multipart body: {e}")))?
             {
-                let Some(name) = field.name().map(str::to_string) else { continue };
+                let Some(name) = field.name().map(str::to_string) else {
+                    continue;
+                };
                 // Files are for the media endpoints; here only text fields count.
                 if field.file_name().is_some() {
                     continue;
                 }
-                let text = field
-                    .text()
-                    .await
-                    .map_err(|e| ApiError::bad_request(format!("Malformed multipart field `{name}`: {e}")))?;
+                let text = field.text().await.map_err(|e| {
+                    ApiError::bad_request(format!("Malformed multipart field `{name}`: {e}"))
+                })?;
                 pairs.push((name, text));
             }
             merge_pairs(&mut root, pairs);
         } else {
             let body = Bytes::from_request(req, state).await.map_err(|e| {
                 if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError(AppError::TooLarge(format!("Request body is larger than {MAX_BODY_BYTES} bytes")))
+                    ApiError(AppError::TooLarge(format!(
+                        "Request body is larger than {MAX_BODY_BYTES} bytes"
+                    )))
                 } else {
                     ApiError::bad_request(format!("Could not read the request body: {e}"))
                 }
             })?;
             if !body.is_empty() {
-                if ctype.starts_with("application/json") || (ctype.is_empty() && body.first() == Some(&b'{')) {
-                    let json: Value = serde_json::from_slice(&body)
-                        .map_err(|e| ApiError::bad_request(format!("Body is not valid JSON: {e}")))?;
+                if ctype.starts_with("application/json")
+                    || (ctype.is_empty() && body.first() == Some(&b'{'))
+                {
+                    let json: Value = serde_json::from_slice(&body).map_err(|e| {
+                        ApiError::bad_request(format!("Body is not valid JSON: {e}"))
+                    })?;
                     let Value::Object(map) = json else {
                         return Err(ApiError::bad_request("Body must be a JSON object"));
                     };
@@ -88,11 +94,18 @@ pub fn from_value<T: DeserializeOwned>(v: Value) -> Result<T, ApiError> {
         let path = e.path().to_string();
         let inner = e.inner().to_string();
         if let Some(rest) = inner.strip_prefix("missing field ") {
-            ApiError::bad_request(format!("Param is missing or the value is empty: {}", rest.trim_matches('`')))
+            ApiError::bad_request(format!(
+                "Param is missing or the value is empty: {}",
+                rest.trim_matches('`')
+            ))
         } else if path == "." {
-            ApiError(AppError::Unprocessable(format!("Invalid parameters: {inner}")))
+            ApiError(AppError::Unprocessable(format!(
+                "Invalid parameters: {inner}"
+            )))
         } else {
-            ApiError(AppError::Unprocessable(format!("Invalid value for `{path}`: {inner}")))
+            ApiError(AppError::Unprocessable(format!(
+                "Invalid value for `{path}`: {inner}"
+            )))
         }
     })
 }
@@ -122,7 +135,9 @@ fn merge_pairs(root: &mut Value, pairs: Vec<(String, String)>) {
 }
 
 fn insert(node: &mut Value, parts: &[&str], value: Value) {
-    let Some((first, rest)) = parts.split_first() else { return };
+    let Some((first, rest)) = parts.split_first() else {
+        return;
+    };
     if first.is_empty() {
         // `[]`: append to an array.
         if !node.is_array() {
@@ -154,8 +169,8 @@ fn insert(node: &mut Value, parts: &[&str], value: Value) {
 
 /// Deserialisers that accept both JSON types and the strings form bodies carry.
 pub mod lenient {
-    use serde::de::{self, Deserializer};
     use serde::Deserialize;
+    use serde::de::{self, Deserializer};
     use serde_json::Value;
 
     fn to_bool(v: &Value) -> Result<Option<bool>, String> {
@@ -192,7 +207,9 @@ pub mod lenient {
     }
 
     /// A list given as an array, as a map of index → item (`a[0]=…`), or as one item.
-    pub fn opt_list<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(d: D) -> Result<Option<Vec<T>>, D::Error> {
+    pub fn opt_list<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
+        d: D,
+    ) -> Result<Option<Vec<T>>, D::Error> {
         let items = match Value::deserialize(d)? {
             Value::Null => return Ok(None),
             Value::Array(items) => items,

@@ -1,11 +1,11 @@
 //! Documents other software reads to find out what this server is: NodeInfo 2.1 and the
 //! OAuth authorization server metadata (RFC 8414).
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use canteen_app::{instance, App};
+use canteen_app::{App, instance};
 use canteen_domain::registration::RegistrationMode;
 use serde_json::json;
 
@@ -15,7 +15,9 @@ const NODEINFO_21: &str = "http://nodeinfo.diaspora.software/ns/schema/2.1";
 
 /// `GET /.well-known/nodeinfo`.
 pub async fn nodeinfo_links(State(app): State<App>) -> Json<serde_json::Value> {
-    Json(json!({"links": [{"rel": NODEINFO_21, "href": format!("{}/nodeinfo/2.1", app.config.public_url)}]}))
+    Json(
+        json!({"links": [{"rel": NODEINFO_21, "href": format!("{}/nodeinfo/2.1", app.config.public_url)}]}),
+    )
 }
 
 /// `GET /nodeinfo/2.1`.
@@ -40,7 +42,9 @@ pub async fn nodeinfo(State(app): State<App>) -> ApiResult<Response> {
     let mut res = Json(body).into_response();
     res.headers_mut().insert(
         CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\""),
+        axum::http::HeaderValue::from_static(
+            "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"",
+        ),
     );
     Ok(res)
 }

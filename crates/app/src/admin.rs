@@ -3,12 +3,18 @@
 use canteen_domain::account::{Account, ProfileMode, Role, User};
 use canteen_store::{accounts, oauth, rules, users};
 
-use crate::accounts::{create_login, NewLogin};
+use crate::accounts::{NewLogin, create_login};
 use crate::clock::now_ms;
 use crate::{App, AppError, Result};
 
 /// Creates a confirmed, approved login with a professional profile.
-pub async fn create_user(app: &App, username: &str, email: &str, password: &str, role: Role) -> Result<(User, Account)> {
+pub async fn create_user(
+    app: &App,
+    username: &str,
+    email: &str,
+    password: &str,
+    role: Role,
+) -> Result<(User, Account)> {
     create_login(
         app,
         NewLogin {
@@ -28,9 +34,13 @@ pub async fn create_user(app: &App, username: &str, email: &str, password: &str,
 
 async fn find(app: &App, username: &str) -> Result<(User, Account)> {
     let missing = || AppError::NotFound(format!("No local account named `{username}`"));
-    let account = accounts::by_local_username(app.store.reader(), username).await?.ok_or_else(missing)?;
+    let account = accounts::by_local_username(app.store.reader(), username)
+        .await?
+        .ok_or_else(missing)?;
     let uid = account.user_id.ok_or_else(missing)?;
-    let user = users::by_id(app.store.reader(), uid).await?.ok_or_else(missing)?;
+    let user = users::by_id(app.store.reader(), uid)
+        .await?
+        .ok_or_else(missing)?;
     Ok((user, account))
 }
 

@@ -35,10 +35,12 @@ impl AppConfig {
     pub fn domain(&self) -> String {
         url::Url::parse(&self.public_url)
             .ok()
-            .and_then(|u| u.host_str().map(|h| match u.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h.to_string(),
-            }))
+            .and_then(|u| {
+                u.host_str().map(|h| match u.port() {
+                    Some(p) => format!("{h}:{p}"),
+                    None => h.to_string(),
+                })
+            })
             .unwrap_or_else(|| self.public_url.clone())
     }
 

@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use canteen_app::AppConfig;
 use canteen_domain::registration::RegistrationMode;
-use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Every configuration key, with its default. Each is also `CANTEEN_<KEY>` in the
@@ -83,7 +83,12 @@ fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Err
         Many(Vec<String>),
     }
     Ok(match OneOrMany::deserialize(d)? {
-        OneOrMany::One(s) => s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+        OneOrMany::One(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
         OneOrMany::Many(v) => v,
     })
 }
@@ -111,12 +116,17 @@ impl Config {
         match &path {
             Some(p) if !p.exists() => bail!("configuration file {} does not exist", p.display()),
             Some(p) => fig = fig.merge(Toml::file_exact(p)),
-            None if Path::new("canteen.toml").exists() => fig = fig.merge(Toml::file_exact("canteen.toml")),
+            None if Path::new("canteen.toml").exists() => {
+                fig = fig.merge(Toml::file_exact("canteen.toml"))
+            }
             None => {}
         }
         fig = fig
             .merge(Env::raw().only(&["DATABASE_URL"]))
-            .merge(Env::prefixed("CANTEEN_").only(&known_keys().iter().map(String::as_str).collect::<Vec<_>>()))
+            .merge(
+                Env::prefixed("CANTEEN_")
+                    .only(&known_keys().iter().map(String::as_str).collect::<Vec<_>>()),
+            )
             .merge(Serialized::defaults(flags));
         let cfg: Config = fig.extract().context("invalid configuration")?;
         cfg.check()?;
@@ -136,19 +146,30 @@ fn known_keys() -> Vec<String> {
 impl Config {
     fn check(&self) -> anyhow::Result<()> {
         if RegistrationMode::parse(&self.registration_mode).is_none() {
-            bail!("registration_mode `{}` is not one of: {}", self.registration_mode, RegistrationMode::choices());
+            bail!(
+                "registration_mode `{}` is not one of: {}",
+                self.registration_mode,
+                RegistrationMode::choices()
+            );
         }
         if !matches!(self.sqlite_synchronous.as_str(), "full" | "normal") {
-            bail!("sqlite_synchronous `{}` is not one of: full, normal", self.sqlite_synchronous);
+            bail!(
+                "sqlite_synchronous `{}` is not one of: full, normal",
+                self.sqlite_synchronous
+            );
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format `{}` is not one of: text, json", self.log_format);
         }
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
-            bail!("listen `{}` is not an address and port such as 127.0.0.1:8080", self.listen);
+            bail!(
+                "listen `{}` is not an address and port such as 127.0.0.1:8080",
+                self.listen
+            );
         }
         if let Some(u) = &self.public_url {
-            let parsed = url::Url::parse(u).with_context(|| format!("public_url `{u}` is not a URL"))?;
+            let parsed =
+                url::Url::parse(u).with_context(|| format!("public_url `{u}` is not a URL"))?;
             if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
                 bail!("public_url `{u}` must be an http(s) URL with a host");
             }
@@ -157,7 +178,11 @@ impl Config {
     }
 
     pub fn public_url(&self) -> String {
-        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen)).trim_end_matches('/').to_string()
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_string()
     }
 
     pub fn database_url(&self) -> String {
@@ -171,7 +196,8 @@ impl Config {
         c.title = self.title.clone();
         c.description = self.description.clone();
         c.contact_email = self.contact_email.clone();
-        c.registration_mode = RegistrationMode::parse(&self.registration_mode).unwrap_or(RegistrationMode::Open);
+        c.registration_mode =
+            RegistrationMode::parse(&self.registration_mode).unwrap_or(RegistrationMode::Open);
         c.registration_allowed_domains = self.registration_allowed_domains.clone();
         c.password_grant = self.password_grant;
         c.max_post_chars = self.max_post_chars;

@@ -5,12 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderName, Method, StatusCode};
+use axum::http::{HeaderName, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{middleware, Json, Router};
+use axum::{Json, Router, middleware};
 use canteen_api::ratelimit::{RateLimiter, RateLimits};
-use canteen_api::{assets, oauth, v1, v2, well_known, ApiState};
+use canteen_api::{ApiState, assets, oauth, v1, v2, well_known};
 use canteen_app::App;
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -22,19 +22,34 @@ use crate::telemetry;
 
 /// Builds the router with its middleware. `limits` configures request rate limits.
 pub fn router(app: App, limits: RateLimits) -> Router {
-    let state = ApiState { app, limiter: Arc::new(RateLimiter::new(limits)) };
+    let state = ApiState {
+        app,
+        limiter: Arc::new(RateLimiter::new(limits)),
+    };
     // Install the recorder before the first request so no count is lost.
     telemetry::metrics_handle();
 
     let api = Router::new()
         // Mastodon client API
         .route("/api/v1/apps", post(v1::apps::create))
-        .route("/api/v1/apps/verify_credentials", get(v1::apps::verify_credentials))
+        .route(
+            "/api/v1/apps/verify_credentials",
+            get(v1::apps::verify_credentials),
+        )
         .route("/api/v1/accounts", post(v1::accounts::create))
-        .route("/api/v1/accounts/verify_credentials", get(v1::accounts::verify_credentials))
-        .route("/api/v1/accounts/update_credentials", axum::routing::patch(v1::accounts::update_credentials))
+        .route(
+            "/api/v1/accounts/verify_credentials",
+            get(v1::accounts::verify_credentials),
+        )
+        .route(
+            "/api/v1/accounts/update_credentials",
+            axum::routing::patch(v1::accounts::update_credentials),
+        )
         .route("/api/v1/accounts/lookup", get(v1::accounts::lookup))
-        .route("/api/v1/accounts/relationships", get(v1::accounts::relationships))
+        .route(
+            "/api/v1/accounts/relationships",
+            get(v1::accounts::relationships),
+        )
         .route("/api/v1/accounts/{id}", get(v1::accounts::show))
         .route("/api/v1/preferences", get(v1::preferences::show))
         .route("/api/v1/instance", get(v1::instance::show))
@@ -43,20 +58,35 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/api/v2/instance", get(v2::instance::show))
         .route("/api/v2/instance/", get(v2::instance::show))
         // Canteen's extensions
-        .route("/api/v1/canteen/profiles", get(v1::canteen::list).post(v1::canteen::create))
-        .route("/api/v1/canteen/profiles/{id}/switch", post(v1::canteen::switch))
-        .route("/api/v1/canteen/profile", get(v1::canteen::show_settings).patch(v1::canteen::update_settings))
+        .route(
+            "/api/v1/canteen/profiles",
+            get(v1::canteen::list).post(v1::canteen::create),
+        )
+        .route(
+            "/api/v1/canteen/profiles/{id}/switch",
+            post(v1::canteen::switch),
+        )
+        .route(
+            "/api/v1/canteen/profile",
+            get(v1::canteen::show_settings).patch(v1::canteen::update_settings),
+        )
         // OAuth
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/revoke", post(oauth::revoke))
         // Discovery
-        .route("/.well-known/oauth-authorization-server", get(well_known::oauth_metadata))
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(well_known::oauth_metadata),
+        )
         .route("/.well-known/nodeinfo", get(well_known::nodeinfo_links))
         .route("/nodeinfo/2.1", get(well_known::nodeinfo))
         .layer(cors());
 
     let pages = Router::new()
-        .route("/oauth/authorize", get(oauth::authorize_page).post(oauth::authorize_submit))
+        .route(
+            "/oauth/authorize",
+            get(oauth::authorize_page).post(oauth::authorize_submit),
+        )
         .route("/avatars/original/missing.png", get(assets::missing_image))
         .route("/headers/original/missing.png", get(assets::missing_image))
         .route("/health", get(|| async { "OK" }));
@@ -87,7 +117,14 @@ pub fn router(app: App, limits: RateLimits) -> Router {
 fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::OPTIONS])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
         .allow_headers(Any)
         .expose_headers([
             header::LINK,
@@ -100,11 +137,19 @@ fn cors() -> CorsLayer {
 }
 
 async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, Json(json!({"error": "Record not found"}))).into_response()
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({"error": "Record not found"})),
+    )
+        .into_response()
 }
 
 fn internal_error() -> Response {
-    (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": "Internal server error"}))).into_response()
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Json(json!({"error": "Internal server error"})),
+    )
+        .into_response()
 }
 
 /// `GET /metrics`: Prometheus text, with the pool and queue gauges read fresh.
@@ -120,5 +165,9 @@ async fn metrics(State(app): State<App>) -> Response {
         }
         Err(e) => tracing::warn!(error = %e, "could not read job queue depth"),
     }
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], telemetry::metrics_handle().render()).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        telemetry::metrics_handle().render(),
+    )
+        .into_response()
 }

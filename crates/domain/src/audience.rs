@@ -40,8 +40,15 @@ mod tests {
             (OnlyMe, [false, false, false, true]),
         ];
         for (vis, expected) in cases {
-            for (viewer, want) in [Anonymous, Stranger, Follower, Owner].into_iter().zip(expected) {
-                assert_eq!(may_see_field(vis, viewer), want, "{vis:?} seen by {viewer:?}");
+            for (viewer, want) in [Anonymous, Stranger, Follower, Owner]
+                .into_iter()
+                .zip(expected)
+            {
+                assert_eq!(
+                    may_see_field(vis, viewer),
+                    want,
+                    "{vis:?} seen by {viewer:?}"
+                );
             }
         }
     }

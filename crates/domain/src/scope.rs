@@ -6,19 +6,53 @@ use std::fmt;
 
 /// Every scope this server knows, for discovery documents.
 pub const ALL_SCOPES: &[&str] = &[
-    "read", "write", "follow", "push", "profile", "admin:read", "admin:write",
-    "read:accounts", "read:blocks", "read:bookmarks", "read:favourites", "read:filters",
-    "read:follows", "read:lists", "read:mutes", "read:notifications", "read:search",
-    "read:statuses", "write:accounts", "write:blocks", "write:bookmarks", "write:conversations",
-    "write:favourites", "write:filters", "write:follows", "write:lists", "write:media",
-    "write:mutes", "write:notifications", "write:reports", "write:statuses",
-    "admin:read:accounts", "admin:read:reports", "admin:read:domain_blocks",
-    "admin:write:accounts", "admin:write:reports", "admin:write:domain_blocks",
+    "read",
+    "write",
+    "follow",
+    "push",
+    "profile",
+    "admin:read",
+    "admin:write",
+    "read:accounts",
+    "read:blocks",
+    "read:bookmarks",
+    "read:favourites",
+    "read:filters",
+    "read:follows",
+    "read:lists",
+    "read:mutes",
+    "read:notifications",
+    "read:search",
+    "read:statuses",
+    "write:accounts",
+    "write:blocks",
+    "write:bookmarks",
+    "write:conversations",
+    "write:favourites",
+    "write:filters",
+    "write:follows",
+    "write:lists",
+    "write:media",
+    "write:mutes",
+    "write:notifications",
+    "write:reports",
+    "write:statuses",
+    "admin:read:accounts",
+    "admin:read:reports",
+    "admin:read:domain_blocks",
+    "admin:write:accounts",
+    "admin:write:reports",
+    "admin:write:domain_blocks",
 ];
 
 /// The legacy `follow` scope covers these granular scopes (Mastodon keeps it for old apps).
 const FOLLOW_COVERS: &[&str] = &[
-    "read:blocks", "write:blocks", "read:follows", "write:follows", "read:mutes", "write:mutes",
+    "read:blocks",
+    "write:blocks",
+    "read:follows",
+    "write:follows",
+    "read:mutes",
+    "write:mutes",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -107,9 +141,15 @@ mod tests {
 
     #[test]
     fn unknown_scope_is_an_error_and_empty_means_read() {
-        assert_eq!(Scopes::parse("read wibble"), Err(UnknownScope("wibble".into())));
+        assert_eq!(
+            Scopes::parse("read wibble"),
+            Err(UnknownScope("wibble".into()))
+        );
         assert_eq!(Scopes::parse("").unwrap().to_string(), "read");
-        assert_eq!(Scopes::parse("write+read+write").unwrap().to_string(), "write read");
+        assert_eq!(
+            Scopes::parse("write+read+write").unwrap().to_string(),
+            "write read"
+        );
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Accounts (profiles), local and, later, remote.
 
-use canteen_domain::account::{
-    Account, FieldVisibility, PostVisibility, PrivacyPreset, PrivacySettings, ProfessionalDetails, ProfileMode,
-};
 use canteen_domain::Id;
+use canteen_domain::account::{
+    Account, FieldVisibility, PostVisibility, PrivacyPreset, PrivacySettings, ProfessionalDetails,
+    ProfileMode,
+};
 
-use crate::db::{exec, Exec};
+use crate::db::{Exec, exec};
 use crate::error::{Result, StoreError};
 
 macro_rules! columns {
@@ -84,7 +85,8 @@ impl TryFrom<Row> for Account {
             note: r.note,
             avatar_url: r.avatar_url,
             header_url: r.header_url,
-            fields: serde_json::from_str(&r.fields).map_err(|e| StoreError::Corrupt(format!("fields: {e}")))?,
+            fields: serde_json::from_str(&r.fields)
+                .map_err(|e| StoreError::Corrupt(format!("fields: {e}")))?,
             bot: r.bot,
             profile_mode: parse("profile mode", &r.profile_mode, ProfileMode::parse)?,
             privacy_preset: parse("privacy preset", &r.privacy_preset, PrivacyPreset::parse)?,
@@ -93,7 +95,11 @@ impl TryFrom<Row> for Account {
                 discoverable: r.discoverable,
                 indexable: r.indexable,
                 hide_collections: r.hide_collections,
-                default_visibility: parse("visibility", &r.default_visibility, PostVisibility::parse)?,
+                default_visibility: parse(
+                    "visibility",
+                    &r.default_visibility,
+                    PostVisibility::parse,
+                )?,
                 job_title_visibility: vis(&r.job_title_visibility)?,
                 profession_visibility: vis(&r.profession_visibility)?,
                 employer_visibility: vis(&r.employer_visibility)?,
@@ -172,15 +178,16 @@ pub async fn update(e: Exec<'_>, a: &Account) -> Result<()> {
 }
 
 pub async fn by_id(e: Exec<'_>, id: Id) -> Result<Option<Account>> {
-    let row: Option<Row> =
-        exec!(e, x => sqlx::query_as::<_, Row>(select!("WHERE id = $1")).bind(id.0).fetch_optional(x).await)?;
+    let row: Option<Row> = exec!(e, x => sqlx::query_as::<_, Row>(select!("WHERE id = $1")).bind(id.0).fetch_optional(x).await)?;
     row.map(Account::try_from).transpose()
 }
 
 /// A local account by username, ignoring case.
 pub async fn by_local_username(e: Exec<'_>, username: &str) -> Result<Option<Account>> {
-    const SQL: &str = select!("WHERE lower(username) = lower($1) AND lower(coalesce(domain, '')) = ''");
-    let row: Option<Row> = exec!(e, x => sqlx::query_as::<_, Row>(SQL).bind(username).fetch_optional(x).await)?;
+    const SQL: &str =
+        select!("WHERE lower(username) = lower($1) AND lower(coalesce(domain, '')) = ''");
+    let row: Option<Row> =
+        exec!(e, x => sqlx::query_as::<_, Row>(SQL).bind(username).fetch_optional(x).await)?;
     row.map(Account::try_from).transpose()
 }
 

@@ -2,6 +2,7 @@
 //! ids, epoch-millisecond timestamps and JSON as text, runs on SQLite and on PostgreSQL.
 //! Each module owns one aggregate; callers never see a SQL string.
 
+pub mod accounts;
 mod db;
 mod error;
 pub mod jobs;
@@ -9,7 +10,6 @@ pub mod oauth;
 pub mod rules;
 pub mod schema;
 pub mod users;
-pub mod accounts;
 
 pub use db::{Backend, Exec, SqliteDurability, Store, StoreOptions, Tx};
 pub use error::StoreError;

@@ -1,6 +1,6 @@
 //! The server's rules, shown at sign-up and in `/api/v1/instance/rules`.
 
-use crate::db::{exec, Exec};
+use crate::db::{Exec, exec};
 use crate::error::Result;
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::db::{exec, Exec};
+use crate::db::{Exec, exec};
 use crate::error::Result;
 
 /// Table name → (column name → normalised type); plus index name → unique.
@@ -34,7 +34,8 @@ pub async fn read(e: Exec<'_>) -> Result<SchemaShape> {
             let mut e = e;
             let cols: Vec<(String, String, String)> =
                 exec!(e.reborrow(), x => sqlx::query_as(SQL).fetch_all(x).await)?;
-            let idx: Vec<(String, String, bool)> = exec!(e, x => sqlx::query_as(IDX).fetch_all(x).await)?;
+            let idx: Vec<(String, String, bool)> =
+                exec!(e, x => sqlx::query_as(IDX).fetch_all(x).await)?;
             fill(&mut shape, cols, idx);
         }
         Exec::PgPool(_) | Exec::Pg(_) => {
@@ -46,16 +47,25 @@ pub async fn read(e: Exec<'_>) -> Result<SchemaShape> {
             let mut e = e;
             let cols: Vec<(String, String, String)> =
                 exec!(e.reborrow(), x => sqlx::query_as(SQL).fetch_all(x).await)?;
-            let idx: Vec<(String, String, bool)> = exec!(e, x => sqlx::query_as(IDX).fetch_all(x).await)?;
+            let idx: Vec<(String, String, bool)> =
+                exec!(e, x => sqlx::query_as(IDX).fetch_all(x).await)?;
             fill(&mut shape, cols, idx);
         }
     }
     Ok(shape)
 }
 
-fn fill(shape: &mut SchemaShape, cols: Vec<(String, String, String)>, idx: Vec<(String, String, bool)>) {
+fn fill(
+    shape: &mut SchemaShape,
+    cols: Vec<(String, String, String)>,
+    idx: Vec<(String, String, bool)>,
+) {
     for (table, column, ty) in cols {
-        shape.tables.entry(table).or_default().insert(column, normalise(&ty));
+        shape
+            .tables
+            .entry(table)
+            .or_default()
+            .insert(column, normalise(&ty));
     }
     for (name, table, unique) in idx {
         shape.indexes.insert(name, (table, unique));

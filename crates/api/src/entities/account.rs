@@ -1,5 +1,5 @@
 use canteen_domain::account::{Account as DomainAccount, FieldVisibility, Role};
-use canteen_domain::audience::{may_see_field, Viewer};
+use canteen_domain::audience::{Viewer, may_see_field};
 use serde::Serialize;
 
 use super::iso8601;
@@ -105,7 +105,11 @@ pub fn account_from_domain(public_url: &str, a: &DomainAccount, viewer: Viewer) 
         fields: a
             .fields
             .iter()
-            .map(|f| Field { name: escape(&f.name), value: escape(&f.value), verified_at: None })
+            .map(|f| Field {
+                name: escape(&f.name),
+                value: escape(&f.value),
+                verified_at: None,
+            })
             .collect(),
         roles: Vec::new(),
         canteen: CanteenProfile {
@@ -172,7 +176,10 @@ pub struct CredentialAccount {
 pub fn own_settings_from_domain(a: &DomainAccount) -> OwnSettings {
     let p = &a.privacy;
     let d = &a.details;
-    let detail = |value: &str, visibility| OwnDetail { value: value.to_string(), visibility };
+    let detail = |value: &str, visibility| OwnDetail {
+        value: value.to_string(),
+        visibility,
+    };
     OwnSettings {
         profile_mode: a.profile_mode.as_str(),
         privacy_preset: a.privacy_preset.as_str(),
@@ -184,7 +191,11 @@ pub fn own_settings_from_domain(a: &DomainAccount) -> OwnSettings {
     }
 }
 
-pub fn credential_account_from_domain(public_url: &str, a: &DomainAccount, role: Role) -> CredentialAccount {
+pub fn credential_account_from_domain(
+    public_url: &str,
+    a: &DomainAccount,
+    role: Role,
+) -> CredentialAccount {
     let p = &a.privacy;
     // Mastodon's role permissions bitmask: administrator = 0x1; moderators get the report,
     // user and content permissions.
@@ -203,7 +214,11 @@ pub fn credential_account_from_domain(public_url: &str, a: &DomainAccount, role:
             fields: a
                 .fields
                 .iter()
-                .map(|f| SourceField { name: f.name.clone(), value: f.value.clone(), verified_at: None })
+                .map(|f| SourceField {
+                    name: f.name.clone(),
+                    value: f.value.clone(),
+                    verified_at: None,
+                })
                 .collect(),
             follow_requests_count: 0,
             hide_collections: p.hide_collections,
@@ -213,7 +228,11 @@ pub fn credential_account_from_domain(public_url: &str, a: &DomainAccount, role:
         },
         role: RoleEntity {
             id: id.into(),
-            name: if role == Role::User { String::new() } else { role.as_str().into() },
+            name: if role == Role::User {
+                String::new()
+            } else {
+                role.as_str().into()
+            },
             permissions: permissions.into(),
             color: String::new(),
             highlighted: role != Role::User,

@@ -1,22 +1,25 @@
 //! `/api/v1/accounts/*`.
 
-use axum::extract::{Path, Query, State};
 use axum::Json;
+use axum::extract::{Path, Query, State};
 use canteen_app::accounts::{self, ProfileUpdate};
 use canteen_app::oauth::issue_token;
 use canteen_app::{App, AppError};
-use canteen_domain::account::{FieldVisibility, PostVisibility, PrivacyPreset, ProfileField, ProfileMode};
-use canteen_domain::validation::Invalid;
 use canteen_domain::Id;
+use canteen_domain::account::{
+    FieldVisibility, PostVisibility, PrivacyPreset, ProfileField, ProfileMode,
+};
+use canteen_domain::validation::Invalid;
 use serde::Deserialize;
 
 use crate::auth::{AnyScope, Authed, MaybeAuthed, ReadAccounts, ReadFollows, WriteAccounts};
 use crate::entities::account::{
-    account_from_domain, credential_account_from_domain, relationship_none, Account, CredentialAccount, Relationship,
+    Account, CredentialAccount, Relationship, account_from_domain, credential_account_from_domain,
+    relationship_none,
 };
-use crate::entities::oauth::{token_from_domain, Token};
+use crate::entities::oauth::{Token, token_from_domain};
 use crate::error::{ApiError, ApiResult};
-use crate::params::{lenient, Params};
+use crate::params::{Params, lenient};
 
 pub(crate) fn parse_id(s: &str) -> ApiResult<Id> {
     Id::parse(s).ok_or_else(|| ApiError(AppError::NotFound("Record not found".into())))
@@ -36,20 +39,49 @@ pub struct Register {
 }
 
 /// `POST /api/v1/accounts`: sign up with an app token; answers with the new login's token.
-pub async fn create(State(app): State<App>, auth: Authed<AnyScope>, Params(p): Params<Register>) -> ApiResult<Json<Token>> {
+pub async fn create(
+    State(app): State<App>,
+    auth: Authed<AnyScope>,
+    Params(p): Params<Register>,
+) -> ApiResult<Json<Token>> {
     if auth.user.is_some() {
-        return Err(ApiError(AppError::Forbidden("Already signed in: sign-up needs an app token".into())));
+        return Err(ApiError(AppError::Forbidden(
+            "Already signed in: sign-up needs an app token".into(),
+        )));
     }
     auth.require("write:accounts")?;
-    let (user, account) = accounts::register(&app, &p.username, &p.email, &p.password, p.agreement, p.locale, p.reason).await?;
-    let token = issue_token(&app, app.store.writer(), auth.app_id, Some((&user, &account)), &auth.scopes).await?;
+    let (user, account) = accounts::register(
+        &app,
+        &p.username,
+        &p.email,
+        &p.password,
+        p.agreement,
+        p.locale,
+        p.reason,
+    )
+    .await?;
+    let token = issue_token(
+        &app,
+        app.store.writer(),
+        auth.app_id,
+        Some((&user, &account)),
+        &auth.scopes,
+    )
+    .await?;
     Ok(Json(token_from_domain(&token)))
 }
 
 /// `GET /api/v1/accounts/verify_credentials`.
-pub async fn verify_credentials(State(app): State<App>, auth: Authed<ReadAccounts>) -> ApiResult<Json<CredentialAccount>> {
+pub async fn verify_credentials(
+    State(app): State<App>,
+    auth: Authed<ReadAccounts>,
+) -> ApiResult<Json<CredentialAccount>> {
     let (user, me) = auth.signed_in()?;
-    Ok(Json(credential_account_from_domain(&app.config.public_url, me, user.role)))
+    Ok(Json(credential_account_from_domain(
+        &app.config.public_url,
+        me,
+        user.role,
+    )))
 }
 
 #[derive(Deserialize, Default)]
@@ -122,12 +154,22 @@ pub struct UpdateCredentials {
     canteen: Option<CanteenParams>,
 }
 
-fn choice<T>(field: &'static str, value: Option<String>, parse: fn(&str) -> Option<T>, choices: String, problems: &mut Vec<Invalid>) -> Option<T> {
+fn choice<T>(
+    field: &'static str,
+    value: Option<String>,
+    parse: fn(&str) -> Option<T>,
+    choices: String,
+    problems: &mut Vec<Invalid>,
+) -> Option<T> {
     let v = value?;
     match parse(&v) {
         Some(t) => Some(t),
         None => {
-            problems.push(Invalid::new(field, "ERR_INCLUSION", format!("`{v}` is not one of: {choices}")));
+            problems.push(Invalid::new(
+                field,
+                "ERR_INCLUSION",
+                format!("`{v}` is not one of: {choices}"),
+            ));
             None
         }
     }
@@ -138,7 +180,15 @@ fn profile_update_from_params(p: UpdateCredentials) -> ApiResult<ProfileUpdate> 
     let mut bad = Vec::new();
     let source = p.source.unwrap_or_default();
     let c = p.canteen.unwrap_or_default();
-    let vis = |f, v, bad: &mut Vec<Invalid>| choice(f, v, FieldVisibility::parse, FieldVisibility::choices(), bad);
+    let vis = |f, v, bad: &mut Vec<Invalid>| {
+        choice(
+            f,
+            v,
+            FieldVisibility::parse,
+            FieldVisibility::choices(),
+            bad,
+        )
+    };
     let up = ProfileUpdate {
         display_name: p.display_name,
         note: p.note,
@@ -149,26 +199,71 @@ fn profile_update_from_params(p: UpdateCredentials) -> ApiResult<ProfileUpdate> 
         hide_collections: p.hide_collections,
         fields: p.fields_attributes.map(|fs| {
             fs.into_iter()
-                .map(|f| ProfileField { name: f.name.unwrap_or_default(), value: f.value.unwrap_or_default() })
+                .map(|f| ProfileField {
+                    name: f.name.unwrap_or_default(),
+                    value: f.value.unwrap_or_default(),
+                })
                 .collect()
         }),
-        default_visibility: choice("source[privacy]", source.privacy, PostVisibility::parse, PostVisibility::choices(), &mut bad),
+        default_visibility: choice(
+            "source[privacy]",
+            source.privacy,
+            PostVisibility::parse,
+            PostVisibility::choices(),
+            &mut bad,
+        ),
         default_sensitive: source.sensitive,
         default_language: source.language,
-        profile_mode: choice("canteen[profile_mode]", c.profile_mode, ProfileMode::parse, ProfileMode::choices(), &mut bad),
-        privacy_preset: choice("canteen[privacy_preset]", c.privacy_preset, PrivacyPreset::parse, PrivacyPreset::choices(), &mut bad),
+        profile_mode: choice(
+            "canteen[profile_mode]",
+            c.profile_mode,
+            ProfileMode::parse,
+            ProfileMode::choices(),
+            &mut bad,
+        ),
+        privacy_preset: choice(
+            "canteen[privacy_preset]",
+            c.privacy_preset,
+            PrivacyPreset::parse,
+            PrivacyPreset::choices(),
+            &mut bad,
+        ),
         job_title: c.job_title,
         profession: c.profession,
         employer: c.employer,
         seniority: c.seniority,
         location: c.location,
-        job_title_visibility: vis("canteen[job_title_visibility]", c.job_title_visibility, &mut bad),
-        profession_visibility: vis("canteen[profession_visibility]", c.profession_visibility, &mut bad),
-        employer_visibility: vis("canteen[employer_visibility]", c.employer_visibility, &mut bad),
-        seniority_visibility: vis("canteen[seniority_visibility]", c.seniority_visibility, &mut bad),
-        location_visibility: vis("canteen[location_visibility]", c.location_visibility, &mut bad),
+        job_title_visibility: vis(
+            "canteen[job_title_visibility]",
+            c.job_title_visibility,
+            &mut bad,
+        ),
+        profession_visibility: vis(
+            "canteen[profession_visibility]",
+            c.profession_visibility,
+            &mut bad,
+        ),
+        employer_visibility: vis(
+            "canteen[employer_visibility]",
+            c.employer_visibility,
+            &mut bad,
+        ),
+        seniority_visibility: vis(
+            "canteen[seniority_visibility]",
+            c.seniority_visibility,
+            &mut bad,
+        ),
+        location_visibility: vis(
+            "canteen[location_visibility]",
+            c.location_visibility,
+            &mut bad,
+        ),
     };
-    if bad.is_empty() { Ok(up) } else { Err(ApiError(AppError::Invalid(bad))) }
+    if bad.is_empty() {
+        Ok(up)
+    } else {
+        Err(ApiError(AppError::Invalid(bad)))
+    }
 }
 
 /// `PATCH /api/v1/accounts/update_credentials`.
@@ -180,13 +275,25 @@ pub async fn update_credentials(
     let (user, _) = auth.signed_in()?;
     let role = user.role;
     let updated = accounts::update_profile(&app, &auth, profile_update_from_params(p)?).await?;
-    Ok(Json(credential_account_from_domain(&app.config.public_url, &updated, role)))
+    Ok(Json(credential_account_from_domain(
+        &app.config.public_url,
+        &updated,
+        role,
+    )))
 }
 
 /// `GET /api/v1/accounts/:id`.
-pub async fn show(State(app): State<App>, auth: MaybeAuthed<ReadAccounts>, Path(id): Path<String>) -> ApiResult<Json<Account>> {
+pub async fn show(
+    State(app): State<App>,
+    auth: MaybeAuthed<ReadAccounts>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Account>> {
     let (account, viewer) = accounts::get(&app, auth.0.as_ref(), parse_id(&id)?).await?;
-    Ok(Json(account_from_domain(&app.config.public_url, &account, viewer)))
+    Ok(Json(account_from_domain(
+        &app.config.public_url,
+        &account,
+        viewer,
+    )))
 }
 
 #[derive(Deserialize)]
@@ -195,10 +302,21 @@ pub struct Lookup {
 }
 
 /// `GET /api/v1/accounts/lookup?acct=`.
-pub async fn lookup(State(app): State<App>, auth: MaybeAuthed<ReadAccounts>, Query(q): Query<Lookup>) -> ApiResult<Json<Account>> {
-    let acct = q.acct.filter(|a| !a.is_empty()).ok_or_else(|| ApiError::bad_request("Param is missing or the value is empty: acct"))?;
+pub async fn lookup(
+    State(app): State<App>,
+    auth: MaybeAuthed<ReadAccounts>,
+    Query(q): Query<Lookup>,
+) -> ApiResult<Json<Account>> {
+    let acct = q
+        .acct
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| ApiError::bad_request("Param is missing or the value is empty: acct"))?;
     let (account, viewer) = accounts::lookup(&app, auth.0.as_ref(), &acct).await?;
-    Ok(Json(account_from_domain(&app.config.public_url, &account, viewer)))
+    Ok(Json(account_from_domain(
+        &app.config.public_url,
+        &account,
+        viewer,
+    )))
 }
 
 #[derive(Deserialize)]
@@ -214,7 +332,11 @@ pub async fn relationships(
     Params(p): Params<Relationships>,
 ) -> ApiResult<Json<Vec<Relationship>>> {
     auth.signed_in()?;
-    let ids: Vec<Id> = p.id.unwrap_or_default().iter().filter_map(|s| Id::parse(s)).collect();
+    let ids: Vec<Id> =
+        p.id.unwrap_or_default()
+            .iter()
+            .filter_map(|s| Id::parse(s))
+            .collect();
     let found = accounts::visible_ids(&app, Some(&auth), &ids).await?;
     Ok(Json(found.into_iter().map(relationship_none).collect()))
 }

@@ -1,17 +1,19 @@
 //! `/api/v1/canteen/*`: Canteen's own extensions — the signed-in person's profiles, and
 //! each profile's mode and privacy preset.
 
-use axum::extract::{Path, State};
 use axum::Json;
+use axum::extract::{Path, State};
 use canteen_app::accounts::{self, ProfileUpdate};
-use canteen_app::{profiles, App, AppError};
+use canteen_app::{App, AppError, profiles};
 use canteen_domain::account::{PrivacyPreset, ProfileMode};
 use canteen_domain::validation::Invalid;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{Authed, ReadAccounts, WriteAccounts};
-use crate::entities::account::{credential_account_from_domain, own_settings_from_domain, CredentialAccount, OwnSettings};
-use crate::entities::oauth::{token_from_domain, Token};
+use crate::entities::account::{
+    CredentialAccount, OwnSettings, credential_account_from_domain, own_settings_from_domain,
+};
+use crate::entities::oauth::{Token, token_from_domain};
 use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
 use crate::v1::accounts::parse_id;
@@ -25,13 +27,19 @@ pub struct Profile {
 }
 
 /// `GET /api/v1/canteen/profiles`.
-pub async fn list(State(app): State<App>, auth: Authed<ReadAccounts>) -> ApiResult<Json<Vec<Profile>>> {
+pub async fn list(
+    State(app): State<App>,
+    auth: Authed<ReadAccounts>,
+) -> ApiResult<Json<Vec<Profile>>> {
     let (user, me) = auth.signed_in()?;
     let (role, my_id) = (user.role, me.id);
     let all = profiles::list(&app, &auth).await?;
     Ok(Json(
         all.iter()
-            .map(|a| Profile { account: credential_account_from_domain(&app.config.public_url, a, role), current: a.id == my_id })
+            .map(|a| Profile {
+                account: credential_account_from_domain(&app.config.public_url, a, role),
+                current: a.id == my_id,
+            })
             .collect(),
     ))
 }
@@ -67,8 +75,13 @@ pub async fn create(
     let (user, _) = auth.signed_in()?;
     let role = user.role;
     let mode = parse_mode(p.profile_mode.as_deref(), ProfileMode::Personal)?;
-    let account = profiles::create(&app, &auth, &p.username, p.display_name.as_deref(), mode).await?;
-    Ok(Json(credential_account_from_domain(&app.config.public_url, &account, role)))
+    let account =
+        profiles::create(&app, &auth, &p.username, p.display_name.as_deref(), mode).await?;
+    Ok(Json(credential_account_from_domain(
+        &app.config.public_url,
+        &account,
+        role,
+    )))
 }
 
 #[derive(Serialize)]
@@ -79,7 +92,11 @@ pub struct Switched {
 }
 
 /// `POST /api/v1/canteen/profiles/:id/switch`: a token acting as another of one's profiles.
-pub async fn switch(State(app): State<App>, auth: Authed<ReadAccounts>, Path(id): Path<String>) -> ApiResult<Json<Switched>> {
+pub async fn switch(
+    State(app): State<App>,
+    auth: Authed<ReadAccounts>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Switched>> {
     let (user, _) = auth.signed_in()?;
     let role = user.role;
     let (token, account) = profiles::switch(&app, &auth, parse_id(&id)?).await?;
@@ -124,7 +141,15 @@ pub async fn update_settings(
             )))
         })?),
     };
-    let updated =
-        accounts::update_profile(&app, &auth, ProfileUpdate { profile_mode: mode, privacy_preset: preset, ..Default::default() }).await?;
+    let updated = accounts::update_profile(
+        &app,
+        &auth,
+        ProfileUpdate {
+            profile_mode: mode,
+            privacy_preset: preset,
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(Json(own_settings_from_domain(&updated)))
 }

@@ -1,10 +1,10 @@
 //! `/api/v1/instance` (v1 entity) and `/api/v1/instance/rules`.
 
-use axum::extract::State;
 use axum::Json;
-use canteen_app::{instance, App};
+use axum::extract::State;
+use canteen_app::{App, instance};
 use canteen_domain::registration::RegistrationMode;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::error::ApiResult;
 use crate::version_string;

@@ -1,7 +1,7 @@
 //! `/api/v1/preferences`.
 
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::auth::{Authed, ReadAccounts};
 use crate::error::ApiResult;

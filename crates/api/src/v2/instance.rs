@@ -1,10 +1,10 @@
 //! `/api/v2/instance`.
 
-use axum::extract::State;
 use axum::Json;
-use canteen_app::{instance, App};
+use axum::extract::State;
+use canteen_app::{App, instance};
 use canteen_domain::registration::RegistrationMode;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::error::ApiResult;
 use crate::v1::instance::{configuration, rules_json, streaming_url};
@@ -15,14 +15,20 @@ pub async fn show(State(app): State<App>) -> ApiResult<Json<Value>> {
     let cfg = &app.config;
     let mut configuration = configuration(&app);
     if let Some(obj) = configuration.as_object_mut() {
-        obj.insert("urls".into(), json!({"streaming": streaming_url(&app), "status": null}));
+        obj.insert(
+            "urls".into(),
+            json!({"streaming": streaming_url(&app), "status": null}),
+        );
         obj.insert("vapid".into(), json!({"public_key": ""}));
         obj.insert("translation".into(), json!({"enabled": false}));
-        obj.insert("timelines_access".into(), json!({
-            "live_feeds": {"local": "public", "remote": "public"},
-            "hashtag_feeds": {"local": "public", "remote": "public"},
-            "trending_link_feeds": {"local": "public", "remote": "public"}
-        }));
+        obj.insert(
+            "timelines_access".into(),
+            json!({
+                "live_feeds": {"local": "public", "remote": "public"},
+                "hashtag_feeds": {"local": "public", "remote": "public"},
+                "trending_link_feeds": {"local": "public", "remote": "public"}
+            }),
+        );
     }
     Ok(Json(json!({
         "domain": cfg.domain(),

@@ -58,7 +58,6 @@ pub async fn oauth_metadata(State(app): State<App>) -> Json<serde_json::Value> {
     }
     Json(json!({
         "issuer": format!("{base}/"),
-        "service_documentation": "https://docs.joinmastodon.org/",
         "authorization_endpoint": format!("{base}/oauth/authorize"),
         "token_endpoint": format!("{base}/oauth/token"),
         "revocation_endpoint": format!("{base}/oauth/revoke"),

@@ -622,7 +622,46 @@ async fn discovery_documents(b: Backend) {
     );
 }
 
+async fn expired_tokens_are_refused(b: Backend) {
+    use sha2::Digest;
+    let s = TestServer::new(b).await;
+    let alice = s.user("alice").await;
+    let client =
+        canteen_app::oauth::create_app(&s.app, "x", "urn:ietf:wg:oauth:2.0:oob", "read", None)
+            .await
+            .unwrap();
+    let value = "an-expired-token-value";
+    let hash: String = sha2::Sha256::digest(value.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let now = canteen_app::clock::now_ms();
+    canteen_store::oauth::insert_token(
+        s.app.store.writer(),
+        &canteen_store::oauth::TokenRecord {
+            id: s.app.next_id().0,
+            token_hash: hash,
+            refresh_hash: None,
+            app_id: client.id,
+            user_id: alice.user_id.map(|u| u.0),
+            account_id: Some(alice.id.0),
+            scopes: "read".into(),
+            created_at: now - 10_000,
+            expires_at: Some(now - 1),
+            revoked_at: None,
+            last_used_at: None,
+        },
+    )
+    .await
+    .unwrap();
+    let r = s
+        .get("/api/v1/accounts/verify_credentials", Some(value))
+        .await;
+    assert_eq!(r.error(401), "The access token expired");
+}
+
 backend_tests!(
+    expired_tokens_are_refused,
     apps_register_in_every_encoding,
     password_grant_and_its_failures,
     password_grant_can_be_turned_off,

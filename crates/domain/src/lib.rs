@@ -6,6 +6,8 @@ pub mod audience;
 pub mod id;
 pub mod registration;
 pub mod scope;
+pub mod status;
+pub mod text;
 pub mod validation;
 
 pub use id::Id;

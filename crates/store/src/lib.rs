@@ -5,10 +5,15 @@
 pub mod accounts;
 mod db;
 mod error;
+pub mod feeds;
+pub mod interactions;
 pub mod jobs;
+pub mod notifications;
+pub mod relationships;
 pub mod oauth;
 pub mod rules;
 pub mod schema;
+pub mod statuses;
 pub mod users;
 
 pub use db::{Backend, Exec, SqliteDurability, Store, StoreOptions, Tx};

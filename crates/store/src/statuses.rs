@@ -1,0 +1,309 @@
+//! Posts, their mentions, tags and edit history, and idempotency keys.
+
+use canteen_domain::status::{Status, Visibility};
+use canteen_domain::Id;
+
+use crate::db::{exec, Exec};
+use crate::error::{Result, StoreError};
+
+macro_rules! columns {
+    () => {
+        "id, account_id, uri, url, text, content_html, spoiler_text, sensitive, language, visibility, circle_id, \
+         place, in_reply_to_id, in_reply_to_account_id, reblog_of_id, application_id, pinned_at, created_at, edited_at"
+    };
+}
+
+macro_rules! select {
+    ($where:literal) => {
+        concat!("SELECT ", columns!(), " FROM statuses ", $where)
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    account_id: i64,
+    uri: String,
+    url: String,
+    text: String,
+    content_html: String,
+    spoiler_text: String,
+    sensitive: bool,
+    language: Option<String>,
+    visibility: String,
+    circle_id: Option<i64>,
+    place: Option<String>,
+    in_reply_to_id: Option<i64>,
+    in_reply_to_account_id: Option<i64>,
+    reblog_of_id: Option<i64>,
+    application_id: Option<i64>,
+    pinned_at: Option<i64>,
+    created_at: i64,
+    edited_at: Option<i64>,
+}
+
+impl TryFrom<Row> for Status {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<Status> {
+        Ok(Status {
+            id: Id(r.id),
+            account_id: Id(r.account_id),
+            visibility: Visibility::from_parts(&r.visibility, r.circle_id.map(Id))
+                .ok_or_else(|| StoreError::Corrupt(format!("visibility `{}`", r.visibility)))?,
+            uri: r.uri,
+            url: r.url,
+            text: r.text,
+            content_html: r.content_html,
+            spoiler_text: r.spoiler_text,
+            sensitive: r.sensitive,
+            language: r.language,
+            place: r.place,
+            in_reply_to_id: r.in_reply_to_id.map(Id),
+            in_reply_to_account_id: r.in_reply_to_account_id.map(Id),
+            reblog_of_id: r.reblog_of_id.map(Id),
+            application_id: r.application_id,
+            pinned_at: r.pinned_at,
+            created_at: r.created_at,
+            edited_at: r.edited_at,
+        })
+    }
+}
+
+fn circle(v: Visibility) -> Option<i64> {
+    match v {
+        Visibility::Circle(id) => Some(id.0),
+        _ => None,
+    }
+}
+
+fn rows(rows: Vec<Row>) -> Result<Vec<Status>> {
+    rows.into_iter().map(Status::try_from).collect()
+}
+
+pub async fn insert(e: Exec<'_>, s: &Status) -> Result<()> {
+    const SQL: &str = concat!(
+        "INSERT INTO statuses (",
+        columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+    );
+    exec!(e, x => sqlx::query(SQL)
+        .bind(s.id.0).bind(s.account_id.0).bind(&s.uri).bind(&s.url).bind(&s.text).bind(&s.content_html)
+        .bind(&s.spoiler_text).bind(s.sensitive).bind(&s.language).bind(s.visibility.kind()).bind(circle(s.visibility))
+        .bind(&s.place).bind(s.in_reply_to_id.map(|i| i.0)).bind(s.in_reply_to_account_id.map(|i| i.0))
+        .bind(s.reblog_of_id.map(|i| i.0)).bind(s.application_id).bind(s.pinned_at).bind(s.created_at).bind(s.edited_at)
+        .execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Writes the editable parts of a post.
+pub async fn update_content(e: Exec<'_>, s: &Status) -> Result<()> {
+    const SQL: &str = "UPDATE statuses SET text = $2, content_html = $3, spoiler_text = $4, sensitive = $5, \
+        language = $6, edited_at = $7 WHERE id = $1";
+    exec!(e, x => sqlx::query(SQL).bind(s.id.0).bind(&s.text).bind(&s.content_html).bind(&s.spoiler_text)
+        .bind(s.sensitive).bind(&s.language).bind(s.edited_at).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn set_pinned(e: Exec<'_>, id: Id, pinned_at: Option<i64>) -> Result<()> {
+    exec!(e, x => sqlx::query("UPDATE statuses SET pinned_at = $2 WHERE id = $1").bind(id.0).bind(pinned_at)
+        .execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn delete(e: Exec<'_>, id: Id) -> Result<bool> {
+    Ok(exec!(e, x => sqlx::query("DELETE FROM statuses WHERE id = $1").bind(id.0).execute(x).await
+        .map(|r| r.rows_affected()))? > 0)
+}
+
+pub async fn by_id(e: Exec<'_>, id: Id) -> Result<Option<Status>> {
+    let row: Option<Row> =
+        exec!(e, x => sqlx::query_as::<_, Row>(select!("WHERE id = $1")).bind(id.0).fetch_optional(x).await)?;
+    row.map(Status::try_from).transpose()
+}
+
+/// Several posts by id, in no particular order (callers order them).
+pub async fn by_ids(e: Exec<'_>, ids: &[Id]) -> Result<Vec<Status>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = id_list(ids);
+    let sql = sqlx::AssertSqlSafe(format!("{} WHERE id IN ({list})", select!("")));
+    rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).fetch_all(x).await)?)
+}
+
+/// Ids are integers we produced, so inlining them is safe; it keeps one query text for any
+/// number of ids on both backends.
+pub(crate) fn id_list(ids: &[Id]) -> String {
+    ids.iter().map(|i| i.0.to_string()).collect::<Vec<_>>().join(",")
+}
+
+/// The window of a page: newest first below `max_id`, above `since_id`; or, with
+/// `min_id`, the oldest ones above it (then reversed by the caller).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Page {
+    pub max_id: Option<i64>,
+    pub since_id: Option<i64>,
+    pub min_id: Option<i64>,
+    pub limit: i64,
+}
+
+impl Page {
+    pub(crate) fn bounds(&self) -> (i64, i64, bool) {
+        let upper = self.max_id.unwrap_or(i64::MAX);
+        let lower = self.min_id.or(self.since_id).unwrap_or(0);
+        (upper, lower, self.min_id.is_some())
+    }
+}
+
+/// A reblog of `status_id` by `account_id`, if any.
+pub async fn reblog_by(e: Exec<'_>, account_id: Id, status_id: Id) -> Result<Option<Status>> {
+    let row: Option<Row> = exec!(e, x => sqlx::query_as::<_, Row>(select!("WHERE account_id = $1 AND reblog_of_id = $2"))
+        .bind(account_id.0).bind(status_id.0).fetch_optional(x).await)?;
+    row.map(Status::try_from).transpose()
+}
+
+/// Candidates for an account's profile, newest first.
+pub async fn by_account(e: Exec<'_>, account_id: Id, page: Page, pinned_only: bool) -> Result<Vec<Status>> {
+    let (upper, lower, ascending) = page.bounds();
+    let sql = match (pinned_only, ascending) {
+        (true, _) => select!("WHERE account_id = $1 AND pinned_at IS NOT NULL AND id < $2 AND id > $3 ORDER BY pinned_at DESC LIMIT $4"),
+        (false, false) => select!("WHERE account_id = $1 AND id < $2 AND id > $3 ORDER BY id DESC LIMIT $4"),
+        (false, true) => select!("WHERE account_id = $1 AND id < $2 AND id > $3 ORDER BY id ASC LIMIT $4"),
+    };
+    rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(account_id.0).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?)
+}
+
+/// Candidates for the public timeline: public posts (not reblogs), newest first.
+pub async fn public(e: Exec<'_>, page: Page, local_only: bool) -> Result<Vec<Status>> {
+    let (upper, lower, ascending) = page.bounds();
+    let sql = match (local_only, ascending) {
+        (false, false) => select!("WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 ORDER BY id DESC LIMIT $3"),
+        (false, true) => select!("WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 ORDER BY id ASC LIMIT $3"),
+        (true, false) => select!("WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 AND account_id IN (SELECT id FROM accounts WHERE domain IS NULL) ORDER BY id DESC LIMIT $3"),
+        (true, true) => select!("WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 AND account_id IN (SELECT id FROM accounts WHERE domain IS NULL) ORDER BY id ASC LIMIT $3"),
+    };
+    rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?)
+}
+
+/// Candidates for a hashtag timeline: public posts carrying the tag, newest first.
+pub async fn by_tag(e: Exec<'_>, tag: &str, page: Page) -> Result<Vec<Status>> {
+    let (upper, lower, ascending) = page.bounds();
+    let sql = if ascending {
+        select!("WHERE visibility = 'public' AND id IN (SELECT status_id FROM status_tags WHERE tag = $1) AND id < $2 AND id > $3 ORDER BY id ASC LIMIT $4")
+    } else {
+        select!("WHERE visibility = 'public' AND id IN (SELECT status_id FROM status_tags WHERE tag = $1) AND id < $2 AND id > $3 ORDER BY id DESC LIMIT $4")
+    };
+    rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(tag.to_lowercase()).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?)
+}
+
+/// Direct replies to any of `ids`.
+pub async fn replies_to(e: Exec<'_>, ids: &[Id]) -> Result<Vec<Status>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = sqlx::AssertSqlSafe(format!("{} WHERE in_reply_to_id IN ({}) ORDER BY id", select!(""), id_list(ids)));
+    rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).fetch_all(x).await)?)
+}
+
+pub async fn insert_mentions(e: Exec<'_>, status_id: Id, accounts: &[Id]) -> Result<()> {
+    let mut e = e;
+    for a in accounts {
+        exec!(e.reborrow(), x => sqlx::query("INSERT INTO status_mentions (status_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(status_id.0).bind(a.0).execute(x).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+pub async fn insert_tags(e: Exec<'_>, status_id: Id, tags: &[String]) -> Result<()> {
+    let mut e = e;
+    for t in tags {
+        exec!(e.reborrow(), x => sqlx::query("INSERT INTO status_tags (status_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(status_id.0).bind(t.to_lowercase()).execute(x).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+pub async fn clear_mentions_and_tags(e: Exec<'_>, status_id: Id) -> Result<()> {
+    let mut e = e;
+    exec!(e.reborrow(), x => sqlx::query("DELETE FROM status_mentions WHERE status_id = $1").bind(status_id.0).execute(x).await.map(|r| r.rows_affected()))?;
+    exec!(e, x => sqlx::query("DELETE FROM status_tags WHERE status_id = $1").bind(status_id.0).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// (status id, mentioned account id) for the given posts.
+pub async fn mentions_of(e: Exec<'_>, ids: &[Id]) -> Result<Vec<(i64, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = sqlx::AssertSqlSafe(format!("SELECT status_id, account_id FROM status_mentions WHERE status_id IN ({})", id_list(ids)));
+    Ok(exec!(e, x => sqlx::query_as::<_, (i64, i64)>(sql).fetch_all(x).await)?)
+}
+
+/// (status id, tag) for the given posts.
+pub async fn tags_of(e: Exec<'_>, ids: &[Id]) -> Result<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = sqlx::AssertSqlSafe(format!("SELECT status_id, tag FROM status_tags WHERE status_id IN ({}) ORDER BY tag", id_list(ids)));
+    Ok(exec!(e, x => sqlx::query_as::<_, (i64, String)>(sql).fetch_all(x).await)?)
+}
+
+/// Per post: (id, replies, reblogs, favourites).
+pub async fn counts(e: Exec<'_>, ids: &[Id]) -> Result<Vec<(i64, i64, i64, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT s.id, \
+         (SELECT count(*) FROM statuses r WHERE r.in_reply_to_id = s.id), \
+         (SELECT count(*) FROM statuses b WHERE b.reblog_of_id = s.id), \
+         (SELECT count(*) FROM favourites f WHERE f.status_id = s.id) \
+         FROM statuses s WHERE s.id IN ({})",
+        id_list(ids)
+    ));
+    Ok(exec!(e, x => sqlx::query_as::<_, (i64, i64, i64, i64)>(sql).fetch_all(x).await)?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EditRecord {
+    pub id: i64,
+    pub status_id: i64,
+    pub text: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub created_at: i64,
+}
+
+pub async fn insert_edit(e: Exec<'_>, r: &EditRecord) -> Result<()> {
+    const SQL: &str = "INSERT INTO status_edits (id, status_id, text, spoiler_text, sensitive, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+    exec!(e, x => sqlx::query(SQL).bind(r.id).bind(r.status_id).bind(&r.text).bind(&r.spoiler_text).bind(r.sensitive)
+        .bind(r.created_at).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Earlier versions of a post, oldest first.
+pub async fn edits(e: Exec<'_>, status_id: Id) -> Result<Vec<EditRecord>> {
+    const SQL: &str = "SELECT id, status_id, text, spoiler_text, sensitive, created_at FROM status_edits WHERE status_id = $1 ORDER BY id";
+    Ok(exec!(e, x => sqlx::query_as::<_, EditRecord>(SQL).bind(status_id.0).fetch_all(x).await)?)
+}
+
+pub async fn idempotent_status(e: Exec<'_>, account_id: Id, key: &str) -> Result<Option<Id>> {
+    const SQL: &str = "SELECT status_id FROM idempotency_keys WHERE account_id = $1 AND key = $2";
+    Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(SQL).bind(account_id.0).bind(key).fetch_optional(x).await)?.map(Id))
+}
+
+pub async fn remember_idempotency(e: Exec<'_>, account_id: Id, key: &str, status_id: Id, now: i64) -> Result<()> {
+    const SQL: &str = "INSERT INTO idempotency_keys (account_id, key, status_id, created_at) VALUES ($1, $2, $3, $4)";
+    exec!(e, x => sqlx::query(SQL).bind(account_id.0).bind(key).bind(status_id.0).bind(now).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Number of posts by an account (for the profile counters).
+pub async fn count_by_account(e: Exec<'_>, account_id: Id) -> Result<i64> {
+    Ok(exec!(e, x => sqlx::query_scalar::<_, i64>("SELECT count(*) FROM statuses WHERE account_id = $1").bind(account_id.0).fetch_one(x).await)?)
+}
+
+pub async fn count_local(e: Exec<'_>) -> Result<i64> {
+    const SQL: &str = "SELECT count(*) FROM statuses WHERE reblog_of_id IS NULL AND account_id IN (SELECT id FROM accounts WHERE domain IS NULL)";
+    Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(SQL).fetch_one(x).await)?)
+}

@@ -30,6 +30,19 @@ scopes! {
     ReadAccounts => "read:accounts",
     WriteAccounts => "write:accounts",
     ReadFollows => "read:follows",
+    WriteFollows => "write:follows",
+    ReadStatuses => "read:statuses",
+    WriteStatuses => "write:statuses",
+    WriteFavourites => "write:favourites",
+    ReadFavourites => "read:favourites",
+    WriteBookmarks => "write:bookmarks",
+    ReadBookmarks => "read:bookmarks",
+    ReadNotifications => "read:notifications",
+    WriteNotifications => "write:notifications",
+    ReadBlocks => "read:blocks",
+    WriteBlocks => "write:blocks",
+    ReadMutes => "read:mutes",
+    WriteMutes => "write:mutes",
     AnyScope => "",  // any valid token at all (apps/verify_credentials)
 }
 

@@ -11,6 +11,7 @@ pub mod entities;
 pub mod error;
 pub mod html;
 pub mod oauth;
+pub mod pagination;
 pub mod params;
 pub mod ratelimit;
 pub mod v1;

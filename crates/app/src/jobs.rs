@@ -142,3 +142,14 @@ mod tests {
         assert_eq!(backoff_ms(30), 3_600_000);
     }
 }
+
+/// Every job kind the app runs, for `canteen serve` (and tests) to hand to the worker.
+pub fn handlers() -> JobHandlers {
+    let mut h = JobHandlers::default();
+    h.register(crate::statuses::FANOUT_JOB, |app, payload| async move {
+        crate::fanout::run(&app, &payload)
+            .await
+            .map_err(|e| e.to_string())
+    });
+    h
+}

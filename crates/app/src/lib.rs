@@ -6,13 +6,21 @@ pub mod admin;
 pub mod auth;
 pub mod clock;
 mod config;
+mod content;
 mod error;
+mod fanout;
+pub mod follows;
 pub mod instance;
 pub mod jobs;
+pub mod notifications;
 pub mod oauth;
 mod passwords;
 pub mod profiles;
 mod secrets;
+pub mod statuses;
+pub mod timelines;
+pub mod viewer;
+pub mod views;
 
 use std::sync::Arc;
 

@@ -51,6 +51,102 @@ pub fn router(app: App, limits: RateLimits) -> Router {
             get(v1::accounts::relationships),
         )
         .route("/api/v1/accounts/{id}", get(v1::accounts::show))
+        .route(
+            "/api/v1/accounts/{id}/statuses",
+            get(v1::accounts::statuses),
+        )
+        .route(
+            "/api/v1/accounts/{id}/followers",
+            get(v1::accounts::followers),
+        )
+        .route(
+            "/api/v1/accounts/{id}/following",
+            get(v1::accounts::following),
+        )
+        .route("/api/v1/accounts/{id}/follow", post(v1::accounts::follow))
+        .route(
+            "/api/v1/accounts/{id}/unfollow",
+            post(v1::accounts::unfollow),
+        )
+        .route(
+            "/api/v1/accounts/{id}/remove_from_followers",
+            post(v1::accounts::remove_from_followers),
+        )
+        .route("/api/v1/accounts/{id}/block", post(v1::accounts::block))
+        .route("/api/v1/accounts/{id}/unblock", post(v1::accounts::unblock))
+        .route("/api/v1/accounts/{id}/mute", post(v1::accounts::mute))
+        .route("/api/v1/accounts/{id}/unmute", post(v1::accounts::unmute))
+        .route("/api/v1/follow_requests", get(v1::follow_requests::list))
+        .route(
+            "/api/v1/follow_requests/{id}/authorize",
+            post(v1::follow_requests::authorize),
+        )
+        .route(
+            "/api/v1/follow_requests/{id}/reject",
+            post(v1::follow_requests::reject),
+        )
+        .route("/api/v1/blocks", get(v1::follow_requests::blocks))
+        .route("/api/v1/mutes", get(v1::follow_requests::mutes))
+        .route("/api/v1/statuses", post(v1::statuses::create))
+        .route(
+            "/api/v1/statuses/{id}",
+            get(v1::statuses::show)
+                .delete(v1::statuses::delete)
+                .put(v1::statuses::edit),
+        )
+        .route("/api/v1/statuses/{id}/history", get(v1::statuses::history))
+        .route("/api/v1/statuses/{id}/source", get(v1::statuses::source))
+        .route("/api/v1/statuses/{id}/context", get(v1::statuses::context))
+        .route("/api/v1/statuses/{id}/reblog", post(v1::statuses::reblog))
+        .route(
+            "/api/v1/statuses/{id}/unreblog",
+            post(v1::statuses::unreblog),
+        )
+        .route(
+            "/api/v1/statuses/{id}/favourite",
+            post(v1::statuses::favourite),
+        )
+        .route(
+            "/api/v1/statuses/{id}/unfavourite",
+            post(v1::statuses::unfavourite),
+        )
+        .route(
+            "/api/v1/statuses/{id}/bookmark",
+            post(v1::statuses::bookmark),
+        )
+        .route(
+            "/api/v1/statuses/{id}/unbookmark",
+            post(v1::statuses::unbookmark),
+        )
+        .route("/api/v1/statuses/{id}/pin", post(v1::statuses::pin))
+        .route("/api/v1/statuses/{id}/unpin", post(v1::statuses::unpin))
+        .route(
+            "/api/v1/statuses/{id}/favourited_by",
+            get(v1::statuses::favourited_by),
+        )
+        .route(
+            "/api/v1/statuses/{id}/reblogged_by",
+            get(v1::statuses::reblogged_by),
+        )
+        .route("/api/v1/timelines/home", get(v1::timelines::home))
+        .route("/api/v1/timelines/public", get(v1::timelines::public))
+        .route("/api/v1/timelines/tag/{hashtag}", get(v1::timelines::tag))
+        .route("/api/v1/favourites", get(v1::timelines::favourites))
+        .route("/api/v1/bookmarks", get(v1::timelines::bookmarks))
+        .route("/api/v1/notifications", get(v1::notifications::list))
+        .route(
+            "/api/v1/notifications/clear",
+            post(v1::notifications::clear),
+        )
+        .route("/api/v1/notifications/{id}", get(v1::notifications::show))
+        .route(
+            "/api/v1/notifications/{id}/dismiss",
+            post(v1::notifications::dismiss),
+        )
+        .route(
+            "/api/v2/notifications/policy",
+            get(v1::notifications::policy),
+        )
         .route("/api/v1/preferences", get(v1::preferences::show))
         .route("/api/v1/instance", get(v1::instance::show))
         .route("/api/v1/instance/", get(v1::instance::show))

@@ -48,9 +48,9 @@ fn redact(url: &str) -> String {
     }
 }
 
-/// Job kinds this build knows how to run. Features add theirs here as they land.
+/// Job kinds this build knows how to run.
 pub fn job_handlers() -> JobHandlers {
-    JobHandlers::default()
+    canteen_app::jobs::handlers()
 }
 
 /// Resolves when SIGINT or SIGTERM arrives.

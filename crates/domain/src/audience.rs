@@ -72,7 +72,11 @@ pub struct Relation {
 /// The one rule for who may see a post. `viewer` is `None` for anonymous readers (and
 /// search engines). Every read path — single post, threads, timelines, notifications,
 /// streaming, search, feeds, federation, export — asks this function.
-pub fn may_see_status(visibility: crate::status::Visibility, author_suspended: bool, viewer: Option<&Relation>) -> bool {
+pub fn may_see_status(
+    visibility: crate::status::Visibility,
+    author_suspended: bool,
+    viewer: Option<&Relation>,
+) -> bool {
     use crate::status::Visibility::*;
     let Some(r) = viewer else {
         return !author_suspended && matches!(visibility, Public | Unlisted);
@@ -95,8 +99,8 @@ pub fn may_see_status(visibility: crate::status::Visibility, author_suspended: b
 #[cfg(test)]
 mod status_tests {
     use super::*;
-    use crate::status::Visibility::{self, *};
     use crate::Id;
+    use crate::status::Visibility::{self, *};
 
     fn rel(f: impl FnOnce(&mut Relation)) -> Option<Relation> {
         let mut r = Relation::default();
@@ -110,34 +114,72 @@ mod status_tests {
             ("anonymous", None),
             ("stranger", rel(|_| {})),
             ("follower", rel(|r| r.follows_author = true)),
-            ("followed-by-author only", rel(|r| r.author_follows_viewer = true)),
-            ("mutual", rel(|r| {
-                r.follows_author = true;
-                r.author_follows_viewer = true
-            })),
+            (
+                "followed-by-author only",
+                rel(|r| r.author_follows_viewer = true),
+            ),
+            (
+                "mutual",
+                rel(|r| {
+                    r.follows_author = true;
+                    r.author_follows_viewer = true
+                }),
+            ),
             ("circle member", rel(|r| r.in_circle = true)),
             ("mentioned", rel(|r| r.mentioned = true)),
-            ("blocked follower", rel(|r| {
-                r.follows_author = true;
-                r.blocked = true
-            })),
+            (
+                "blocked follower",
+                rel(|r| {
+                    r.follows_author = true;
+                    r.blocked = true
+                }),
+            ),
             ("author", rel(|r| r.is_author = true)),
         ];
         // Expected per viewer, in the order above.
         let table: Vec<(Visibility, [bool; 9])> = vec![
-            (Public, [true, true, true, true, true, true, true, false, true]),
-            (Unlisted, [true, true, true, true, true, true, true, false, true]),
-            (Private, [false, false, true, false, true, false, true, false, true]),
-            (Mutuals, [false, false, false, false, true, false, true, false, true]),
-            (Circle(Id(1)), [false, false, false, false, false, true, true, false, true]),
-            (Direct, [false, false, false, false, false, false, true, false, true]),
+            (
+                Public,
+                [true, true, true, true, true, true, true, false, true],
+            ),
+            (
+                Unlisted,
+                [true, true, true, true, true, true, true, false, true],
+            ),
+            (
+                Private,
+                [false, false, true, false, true, false, true, false, true],
+            ),
+            (
+                Mutuals,
+                [false, false, false, false, true, false, true, false, true],
+            ),
+            (
+                Circle(Id(1)),
+                [false, false, false, false, false, true, true, false, true],
+            ),
+            (
+                Direct,
+                [false, false, false, false, false, false, true, false, true],
+            ),
         ];
         for (vis, expected) in table {
             for ((who, r), want) in viewers.iter().zip(expected) {
-                assert_eq!(may_see_status(vis, false, r.as_ref()), want, "{vis:?} seen by {who}");
+                assert_eq!(
+                    may_see_status(vis, false, r.as_ref()),
+                    want,
+                    "{vis:?} seen by {who}"
+                );
             }
         }
-        assert!(!may_see_status(Public, true, None), "suspended authors are hidden");
-        assert!(may_see_status(Direct, true, rel(|r| r.is_author = true).as_ref()));
+        assert!(
+            !may_see_status(Public, true, None),
+            "suspended authors are hidden"
+        );
+        assert!(may_see_status(
+            Direct,
+            true,
+            rel(|r| r.is_author = true).as_ref()
+        ));
     }
 }

@@ -203,3 +203,17 @@ pub async fn count_local_active(e: Exec<'_>) -> Result<i64> {
     const SQL: &str = "SELECT count(*) FROM accounts WHERE domain IS NULL AND suspended_at IS NULL";
     Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(SQL).fetch_one(x).await)?)
 }
+
+/// Several accounts by id, in no particular order.
+pub async fn by_ids(e: Exec<'_>, ids: &[Id]) -> Result<Vec<Account>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{} WHERE id IN ({})",
+        select!(""),
+        crate::statuses::id_list(ids)
+    ));
+    let rows: Vec<Row> = exec!(e, x => sqlx::query_as::<_, Row>(sql).fetch_all(x).await)?;
+    rows.into_iter().map(Account::try_from).collect()
+}

@@ -2,7 +2,7 @@
 
 use canteen_domain::Id;
 
-use crate::db::{exec, Exec};
+use crate::db::{Exec, exec};
 use crate::error::Result;
 use crate::statuses::Page;
 
@@ -11,7 +11,10 @@ pub async fn push(e: Exec<'_>, status: Id, readers: &[Id]) -> Result<()> {
     let mut e = e;
     // Batched inserts keep fan-out to thousands of followers to a handful of statements.
     for chunk in readers.chunks(500) {
-        let values: Vec<String> = chunk.iter().map(|r| format!("({}, {})", r.0, status.0)).collect();
+        let values: Vec<String> = chunk
+            .iter()
+            .map(|r| format!("({}, {})", r.0, status.0))
+            .collect();
         let sql = sqlx::AssertSqlSafe(format!(
             "INSERT INTO home_feed (account_id, status_id) VALUES {} ON CONFLICT DO NOTHING",
             values.join(",")

@@ -1,9 +1,9 @@
 //! Posts, their mentions, tags and edit history, and idempotency keys.
 
-use canteen_domain::status::{Status, Visibility};
 use canteen_domain::Id;
+use canteen_domain::status::{Status, Visibility};
 
-use crate::db::{exec, Exec};
+use crate::db::{Exec, exec};
 use crate::error::{Result, StoreError};
 
 macro_rules! columns {
@@ -111,13 +111,15 @@ pub async fn set_pinned(e: Exec<'_>, id: Id, pinned_at: Option<i64>) -> Result<(
 }
 
 pub async fn delete(e: Exec<'_>, id: Id) -> Result<bool> {
-    Ok(exec!(e, x => sqlx::query("DELETE FROM statuses WHERE id = $1").bind(id.0).execute(x).await
-        .map(|r| r.rows_affected()))? > 0)
+    Ok(
+        exec!(e, x => sqlx::query("DELETE FROM statuses WHERE id = $1").bind(id.0).execute(x).await
+        .map(|r| r.rows_affected()))?
+            > 0,
+    )
 }
 
 pub async fn by_id(e: Exec<'_>, id: Id) -> Result<Option<Status>> {
-    let row: Option<Row> =
-        exec!(e, x => sqlx::query_as::<_, Row>(select!("WHERE id = $1")).bind(id.0).fetch_optional(x).await)?;
+    let row: Option<Row> = exec!(e, x => sqlx::query_as::<_, Row>(select!("WHERE id = $1")).bind(id.0).fetch_optional(x).await)?;
     row.map(Status::try_from).transpose()
 }
 
@@ -134,7 +136,10 @@ pub async fn by_ids(e: Exec<'_>, ids: &[Id]) -> Result<Vec<Status>> {
 /// Ids are integers we produced, so inlining them is safe; it keeps one query text for any
 /// number of ids on both backends.
 pub(crate) fn id_list(ids: &[Id]) -> String {
-    ids.iter().map(|i| i.0.to_string()).collect::<Vec<_>>().join(",")
+    ids.iter()
+        .map(|i| i.0.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The window of a page: newest first below `max_id`, above `since_id`; or, with
@@ -163,37 +168,66 @@ pub async fn reblog_by(e: Exec<'_>, account_id: Id, status_id: Id) -> Result<Opt
 }
 
 /// Candidates for an account's profile, newest first.
-pub async fn by_account(e: Exec<'_>, account_id: Id, page: Page, pinned_only: bool) -> Result<Vec<Status>> {
+pub async fn by_account(
+    e: Exec<'_>,
+    account_id: Id,
+    page: Page,
+    pinned_only: bool,
+) -> Result<Vec<Status>> {
     let (upper, lower, ascending) = page.bounds();
     let sql = match (pinned_only, ascending) {
-        (true, _) => select!("WHERE account_id = $1 AND pinned_at IS NOT NULL AND id < $2 AND id > $3 ORDER BY pinned_at DESC LIMIT $4"),
-        (false, false) => select!("WHERE account_id = $1 AND id < $2 AND id > $3 ORDER BY id DESC LIMIT $4"),
-        (false, true) => select!("WHERE account_id = $1 AND id < $2 AND id > $3 ORDER BY id ASC LIMIT $4"),
+        (true, _) => select!(
+            "WHERE account_id = $1 AND pinned_at IS NOT NULL AND id < $2 AND id > $3 ORDER BY pinned_at DESC LIMIT $4"
+        ),
+        (false, false) => {
+            select!("WHERE account_id = $1 AND id < $2 AND id > $3 ORDER BY id DESC LIMIT $4")
+        }
+        (false, true) => {
+            select!("WHERE account_id = $1 AND id < $2 AND id > $3 ORDER BY id ASC LIMIT $4")
+        }
     };
-    rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(account_id.0).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?)
+    rows(
+        exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(account_id.0).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?,
+    )
 }
 
 /// Candidates for the public timeline: public posts (not reblogs), newest first.
 pub async fn public(e: Exec<'_>, page: Page, local_only: bool) -> Result<Vec<Status>> {
     let (upper, lower, ascending) = page.bounds();
     let sql = match (local_only, ascending) {
-        (false, false) => select!("WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 ORDER BY id DESC LIMIT $3"),
-        (false, true) => select!("WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 ORDER BY id ASC LIMIT $3"),
-        (true, false) => select!("WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 AND account_id IN (SELECT id FROM accounts WHERE domain IS NULL) ORDER BY id DESC LIMIT $3"),
-        (true, true) => select!("WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 AND account_id IN (SELECT id FROM accounts WHERE domain IS NULL) ORDER BY id ASC LIMIT $3"),
+        (false, false) => select!(
+            "WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 ORDER BY id DESC LIMIT $3"
+        ),
+        (false, true) => select!(
+            "WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 ORDER BY id ASC LIMIT $3"
+        ),
+        (true, false) => select!(
+            "WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 AND account_id IN (SELECT id FROM accounts WHERE domain IS NULL) ORDER BY id DESC LIMIT $3"
+        ),
+        (true, true) => select!(
+            "WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 AND account_id IN (SELECT id FROM accounts WHERE domain IS NULL) ORDER BY id ASC LIMIT $3"
+        ),
     };
-    rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?)
+    rows(
+        exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?,
+    )
 }
 
 /// Candidates for a hashtag timeline: public posts carrying the tag, newest first.
 pub async fn by_tag(e: Exec<'_>, tag: &str, page: Page) -> Result<Vec<Status>> {
     let (upper, lower, ascending) = page.bounds();
     let sql = if ascending {
-        select!("WHERE visibility = 'public' AND id IN (SELECT status_id FROM status_tags WHERE tag = $1) AND id < $2 AND id > $3 ORDER BY id ASC LIMIT $4")
+        select!(
+            "WHERE visibility = 'public' AND id IN (SELECT status_id FROM status_tags WHERE tag = $1) AND id < $2 AND id > $3 ORDER BY id ASC LIMIT $4"
+        )
     } else {
-        select!("WHERE visibility = 'public' AND id IN (SELECT status_id FROM status_tags WHERE tag = $1) AND id < $2 AND id > $3 ORDER BY id DESC LIMIT $4")
+        select!(
+            "WHERE visibility = 'public' AND id IN (SELECT status_id FROM status_tags WHERE tag = $1) AND id < $2 AND id > $3 ORDER BY id DESC LIMIT $4"
+        )
     };
-    rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(tag.to_lowercase()).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?)
+    rows(
+        exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(tag.to_lowercase()).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?,
+    )
 }
 
 /// Direct replies to any of `ids`.
@@ -201,7 +235,11 @@ pub async fn replies_to(e: Exec<'_>, ids: &[Id]) -> Result<Vec<Status>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = sqlx::AssertSqlSafe(format!("{} WHERE in_reply_to_id IN ({}) ORDER BY id", select!(""), id_list(ids)));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{} WHERE in_reply_to_id IN ({}) ORDER BY id",
+        select!(""),
+        id_list(ids)
+    ));
     rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).fetch_all(x).await)?)
 }
 
@@ -235,7 +273,10 @@ pub async fn mentions_of(e: Exec<'_>, ids: &[Id]) -> Result<Vec<(i64, i64)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = sqlx::AssertSqlSafe(format!("SELECT status_id, account_id FROM status_mentions WHERE status_id IN ({})", id_list(ids)));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT status_id, account_id FROM status_mentions WHERE status_id IN ({})",
+        id_list(ids)
+    ));
     Ok(exec!(e, x => sqlx::query_as::<_, (i64, i64)>(sql).fetch_all(x).await)?)
 }
 
@@ -244,7 +285,10 @@ pub async fn tags_of(e: Exec<'_>, ids: &[Id]) -> Result<Vec<(i64, String)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = sqlx::AssertSqlSafe(format!("SELECT status_id, tag FROM status_tags WHERE status_id IN ({}) ORDER BY tag", id_list(ids)));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT status_id, tag FROM status_tags WHERE status_id IN ({}) ORDER BY tag",
+        id_list(ids)
+    ));
     Ok(exec!(e, x => sqlx::query_as::<_, (i64, String)>(sql).fetch_all(x).await)?)
 }
 
@@ -292,7 +336,13 @@ pub async fn idempotent_status(e: Exec<'_>, account_id: Id, key: &str) -> Result
     Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(SQL).bind(account_id.0).bind(key).fetch_optional(x).await)?.map(Id))
 }
 
-pub async fn remember_idempotency(e: Exec<'_>, account_id: Id, key: &str, status_id: Id, now: i64) -> Result<()> {
+pub async fn remember_idempotency(
+    e: Exec<'_>,
+    account_id: Id,
+    key: &str,
+    status_id: Id,
+    now: i64,
+) -> Result<()> {
     const SQL: &str = "INSERT INTO idempotency_keys (account_id, key, status_id, created_at) VALUES ($1, $2, $3, $4)";
     exec!(e, x => sqlx::query(SQL).bind(account_id.0).bind(key).bind(status_id.0).bind(now).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
@@ -300,7 +350,9 @@ pub async fn remember_idempotency(e: Exec<'_>, account_id: Id, key: &str, status
 
 /// Number of posts by an account (for the profile counters).
 pub async fn count_by_account(e: Exec<'_>, account_id: Id) -> Result<i64> {
-    Ok(exec!(e, x => sqlx::query_scalar::<_, i64>("SELECT count(*) FROM statuses WHERE account_id = $1").bind(account_id.0).fetch_one(x).await)?)
+    Ok(
+        exec!(e, x => sqlx::query_scalar::<_, i64>("SELECT count(*) FROM statuses WHERE account_id = $1").bind(account_id.0).fetch_one(x).await)?,
+    )
 }
 
 pub async fn count_local(e: Exec<'_>) -> Result<i64> {

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod oauth;
+pub mod status;
 
 /// Mastodon's timestamp format: ISO 8601 in UTC with milliseconds.
 pub fn iso8601(unix_millis: i64) -> String {

@@ -1,9 +1,13 @@
 //! `/api/v1/accounts/*`.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::response::Response;
 use canteen_app::accounts::{self, ProfileUpdate};
+use canteen_app::follows;
 use canteen_app::oauth::issue_token;
+use canteen_app::timelines::{self, Source};
+use canteen_app::viewer::Viewer;
 use canteen_app::{App, AppError};
 use canteen_domain::Id;
 use canteen_domain::account::{
@@ -12,13 +16,17 @@ use canteen_domain::account::{
 use canteen_domain::validation::Invalid;
 use serde::Deserialize;
 
-use crate::auth::{AnyScope, Authed, MaybeAuthed, ReadAccounts, ReadFollows, WriteAccounts};
+use crate::auth::{
+    AnyScope, Authed, MaybeAuthed, ReadAccounts, ReadFollows, ReadStatuses, WriteAccounts,
+    WriteBlocks, WriteFollows, WriteMutes,
+};
 use crate::entities::account::{
     Account, CredentialAccount, Relationship, account_from_domain, credential_account_from_domain,
     relationship_none,
 };
 use crate::entities::oauth::{Token, token_from_domain};
 use crate::error::{ApiError, ApiResult};
+use crate::pagination::{PageParams, paged};
 use crate::params::{Params, lenient};
 
 pub(crate) fn parse_id(s: &str) -> ApiResult<Id> {
@@ -325,18 +333,260 @@ pub struct Relationships {
     id: Option<Vec<String>>,
 }
 
+/// Mastodon's `Relationship`.
+pub type RelationshipJson = Relationship;
+
+pub fn relationship_json(r: follows::Relationship) -> Relationship {
+    let mut out = relationship_none(r.id);
+    out.following = r.following;
+    out.showing_reblogs = r.showing_reblogs;
+    out.notifying = r.notifying;
+    out.followed_by = r.followed_by;
+    out.blocking = r.blocking;
+    out.blocked_by = r.blocked_by;
+    out.muting = r.muting;
+    out.muting_notifications = r.muting_notifications;
+    out.requested = r.requested;
+    out.requested_by = r.requested_by;
+    out
+}
+
 /// `GET /api/v1/accounts/relationships?id[]=`.
 pub async fn relationships(
     State(app): State<App>,
     auth: Authed<ReadFollows>,
     Params(p): Params<Relationships>,
 ) -> ApiResult<Json<Vec<Relationship>>> {
-    auth.signed_in()?;
+    let (_, me) = auth.signed_in()?;
+    let me = me.id;
     let ids: Vec<Id> =
         p.id.unwrap_or_default()
             .iter()
             .filter_map(|s| Id::parse(s))
             .collect();
     let found = accounts::visible_ids(&app, Some(&auth), &ids).await?;
-    Ok(Json(found.into_iter().map(relationship_none).collect()))
+    let mut out = Vec::with_capacity(found.len());
+    for id in found {
+        out.push(relationship_json(
+            follows::relationship(&app, me, id).await?,
+        ));
+    }
+    Ok(Json(out))
+}
+
+#[derive(Deserialize, Default)]
+pub struct FollowParams {
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    reblogs: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    notify: Option<bool>,
+}
+
+/// `POST /api/v1/accounts/:id/follow`.
+pub async fn follow(
+    State(app): State<App>,
+    auth: Authed<WriteFollows>,
+    Path(id): Path<String>,
+    Params(p): Params<FollowParams>,
+) -> ApiResult<Json<Relationship>> {
+    Ok(Json(relationship_json(
+        follows::follow(&app, &auth, parse_id(&id)?, p.reblogs, p.notify).await?,
+    )))
+}
+
+/// `POST /api/v1/accounts/:id/unfollow`.
+pub async fn unfollow(
+    State(app): State<App>,
+    auth: Authed<WriteFollows>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
+    Ok(Json(relationship_json(
+        follows::unfollow(&app, &auth, parse_id(&id)?).await?,
+    )))
+}
+
+/// `POST /api/v1/accounts/:id/remove_from_followers`.
+pub async fn remove_from_followers(
+    State(app): State<App>,
+    auth: Authed<WriteFollows>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
+    Ok(Json(relationship_json(
+        follows::remove_follower(&app, &auth, parse_id(&id)?).await?,
+    )))
+}
+
+/// `POST /api/v1/accounts/:id/block`.
+pub async fn block(
+    State(app): State<App>,
+    auth: Authed<WriteBlocks>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
+    Ok(Json(relationship_json(
+        follows::block(&app, &auth, parse_id(&id)?).await?,
+    )))
+}
+
+/// `POST /api/v1/accounts/:id/unblock`.
+pub async fn unblock(
+    State(app): State<App>,
+    auth: Authed<WriteBlocks>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
+    Ok(Json(relationship_json(
+        follows::unblock(&app, &auth, parse_id(&id)?).await?,
+    )))
+}
+
+#[derive(Deserialize, Default)]
+pub struct MuteParams {
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    notifications: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    duration: Option<String>,
+}
+
+/// `POST /api/v1/accounts/:id/mute`.
+pub async fn mute(
+    State(app): State<App>,
+    auth: Authed<WriteMutes>,
+    Path(id): Path<String>,
+    Params(p): Params<MuteParams>,
+) -> ApiResult<Json<Relationship>> {
+    let duration = match p.duration.as_deref().filter(|d| !d.is_empty()) {
+        None => None,
+        Some(d) => Some(d.parse::<i64>().map_err(|_| {
+            ApiError(AppError::invalid(Invalid::new(
+                "duration",
+                "ERR_INVALID",
+                "Duration must be a number of seconds (0 for indefinite)",
+            )))
+        })?),
+    };
+    Ok(Json(relationship_json(
+        follows::mute(
+            &app,
+            &auth,
+            parse_id(&id)?,
+            p.notifications.unwrap_or(true),
+            duration,
+        )
+        .await?,
+    )))
+}
+
+/// `POST /api/v1/accounts/:id/unmute`.
+pub async fn unmute(
+    State(app): State<App>,
+    auth: Authed<WriteMutes>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
+    Ok(Json(relationship_json(
+        follows::unmute(&app, &auth, parse_id(&id)?).await?,
+    )))
+}
+
+/// `GET /api/v1/accounts/:id/followers` and `/following`.
+async fn collection(
+    app: &App,
+    auth: Option<&canteen_app::auth::Auth>,
+    uri: &axum::http::Uri,
+    id: &str,
+    followers: bool,
+    p: PageParams,
+) -> ApiResult<Response> {
+    let page = p.page();
+    let rows =
+        follows::collection(app, auth, parse_id(id)?, followers, page.max_id, page.limit).await?;
+    let items: Vec<Account> = rows
+        .iter()
+        .map(|(_, a)| {
+            account_from_domain(
+                &app.config.public_url,
+                a,
+                canteen_domain::audience::Viewer::Stranger,
+            )
+        })
+        .collect();
+    Ok(paged(
+        items,
+        &app.config.public_url,
+        uri,
+        rows.first().map(|r| r.0),
+        rows.last().map(|r| r.0),
+    ))
+}
+
+pub async fn followers(
+    State(app): State<App>,
+    auth: MaybeAuthed<ReadAccounts>,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+    Query(p): Query<PageParams>,
+) -> ApiResult<Response> {
+    collection(&app, auth.0.as_ref(), &uri, &id, true, p).await
+}
+
+pub async fn following(
+    State(app): State<App>,
+    auth: MaybeAuthed<ReadAccounts>,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+    Query(p): Query<PageParams>,
+) -> ApiResult<Response> {
+    collection(&app, auth.0.as_ref(), &uri, &id, false, p).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct AccountStatusesParams {
+    #[serde(flatten)]
+    page: PageParams,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    pinned: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    exclude_replies: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    exclude_reblogs: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    only_media: Option<bool>,
+    #[serde(default)]
+    tagged: Option<String>,
+}
+
+/// `GET /api/v1/accounts/:id/statuses`.
+pub async fn statuses(
+    State(app): State<App>,
+    auth: MaybeAuthed<ReadStatuses>,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+    Query(p): Query<AccountStatusesParams>,
+) -> ApiResult<Response> {
+    let (account, _) = accounts::get(&app, auth.0.as_ref(), parse_id(&id)?).await?;
+    let me = auth.0.as_ref().and_then(|a| a.account.as_ref());
+    let viewer = Viewer::load(&app, me).await?;
+    let views = if p.only_media.unwrap_or(false) {
+        Vec::new()
+    } else {
+        let source = Source::Account {
+            id: account.id,
+            pinned: p.pinned.unwrap_or(false),
+            exclude_replies: p.exclude_replies.unwrap_or(false),
+            exclude_reblogs: p.exclude_reblogs.unwrap_or(false),
+        };
+        let mut views = timelines::read(&app, &viewer, &source, p.page.page()).await?;
+        if let Some(tag) = p
+            .tagged
+            .as_deref()
+            .map(|t| t.trim_start_matches('#').to_lowercase())
+        {
+            views.retain(|v| v.tags.contains(&tag));
+        }
+        views
+    };
+    Ok(crate::v1::timelines::page_of(
+        &app,
+        &uri,
+        &views,
+        me.map(|a| a.id),
+    ))
 }

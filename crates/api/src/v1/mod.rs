@@ -3,5 +3,9 @@
 pub mod accounts;
 pub mod apps;
 pub mod canteen;
+pub mod follow_requests;
 pub mod instance;
+pub mod notifications;
 pub mod preferences;
+pub mod statuses;
+pub mod timelines;

@@ -366,6 +366,29 @@ impl TestServer {
         (account, token)
     }
 
+    /// Runs every due job (fan-out, notifications), as the worker in `canteen serve` would.
+    pub async fn run_jobs(&self) -> usize {
+        let handlers = canteen_app::jobs::handlers();
+        let mut n = 0;
+        while canteen_app::jobs::run_one(&self.app, &handlers, "test-worker")
+            .await
+            .expect("job run")
+        {
+            n += 1;
+            assert!(n < 10_000, "jobs keep coming");
+        }
+        n
+    }
+
+    /// Posts as `token` (JSON body), asserting success; returns the status JSON.
+    pub async fn post(&self, token: &str, body: Value) -> Value {
+        let r = self
+            .json(Method::POST, "/api/v1/statuses", Some(token), body)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        r.json
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let sql = sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}"));
         match self.app.store.backend() {

@@ -1,0 +1,284 @@
+//! Following, follow requests, blocking and muting, and relationships.
+
+use canteen_domain::Id;
+use canteen_domain::account::Account;
+use canteen_store::{accounts, feeds, notifications as nstore, relationships as rel};
+
+use crate::accounts::not_found;
+use crate::auth::Auth;
+use crate::clock::now_ms;
+use crate::{App, AppError, Result};
+
+/// How many of an account's recent posts a new follower's home feed starts with.
+const BACKFILL: i64 = 40;
+
+/// A relationship between the caller and one account, as Mastodon reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Relationship {
+    pub id: Id,
+    pub following: bool,
+    pub showing_reblogs: bool,
+    pub notifying: bool,
+    pub followed_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+    pub muting_notifications: bool,
+    pub requested: bool,
+    pub requested_by: bool,
+}
+
+async fn target(app: &App, id: Id) -> Result<Account> {
+    match accounts::by_id(app.store.reader(), id).await? {
+        Some(a) if a.suspended_at.is_none() => Ok(a),
+        _ => Err(not_found()),
+    }
+}
+
+pub async fn relationship(app: &App, me: Id, other: Id) -> Result<Relationship> {
+    let e = || app.store.reader();
+    let flags = rel::follow_flags(e(), me, other).await?;
+    let muted = rel::muted(e(), me, now_ms()).await?;
+    let mute = muted.iter().find(|(id, _)| *id == other);
+    Ok(Relationship {
+        id: other,
+        following: flags.is_some(),
+        showing_reblogs: flags.is_some_and(|f| f.0),
+        notifying: flags.is_some_and(|f| f.1),
+        followed_by: rel::is_following(e(), other, me).await?,
+        blocking: rel::is_blocking(e(), me, other).await?,
+        blocked_by: rel::is_blocking(e(), other, me).await?,
+        muting: mute.is_some(),
+        muting_notifications: mute.is_some_and(|m| m.1),
+        requested: rel::has_request(e(), me, other).await?,
+        requested_by: rel::has_request(e(), other, me).await?,
+    })
+}
+
+/// Follows an account; for a locked account this files a request instead.
+pub async fn follow(
+    app: &App,
+    auth: &Auth,
+    id: Id,
+    reblogs: Option<bool>,
+    notify: Option<bool>,
+) -> Result<Relationship> {
+    let (_, me) = auth.signed_in()?;
+    if me.id == id {
+        return Err(AppError::Forbidden("You cannot follow yourself".into()));
+    }
+    let them = target(app, id).await?;
+    if rel::is_blocking(app.store.reader(), me.id, id).await?
+        || rel::is_blocking(app.store.reader(), id, me.id).await?
+    {
+        return Err(AppError::Forbidden("This action is not allowed".into()));
+    }
+    let now = now_ms();
+    let existing = rel::follow_flags(app.store.reader(), me.id, id).await?;
+    let (reblogs, notify) = (
+        reblogs.unwrap_or(existing.is_none_or(|f| f.0)),
+        notify.unwrap_or(existing.is_some_and(|f| f.1)),
+    );
+    let mut tx = app.store.begin().await?;
+    if existing.is_some() {
+        rel::follow(tx.exec(), me.id, id, reblogs, notify, now).await?;
+    } else if them.privacy.locked {
+        let first = !rel::has_request(tx.exec(), me.id, id).await?;
+        rel::request(tx.exec(), app.next_id().0, me.id, id, reblogs, notify, now).await?;
+        if first {
+            crate::notifications::notify(app, tx.exec(), id, me.id, "follow_request", None).await?;
+        }
+    } else {
+        rel::follow(tx.exec(), me.id, id, reblogs, notify, now).await?;
+        feeds::backfill(tx.exec(), me.id, id, BACKFILL).await?;
+        crate::notifications::notify(app, tx.exec(), id, me.id, "follow", None).await?;
+    }
+    tx.commit().await?;
+    relationship(app, me.id, id).await
+}
+
+/// Unfollows (or withdraws a request); their posts leave the caller's home feed.
+pub async fn unfollow(app: &App, auth: &Auth, id: Id) -> Result<Relationship> {
+    let (_, me) = auth.signed_in()?;
+    target(app, id).await?;
+    let mut tx = app.store.begin().await?;
+    rel::unfollow(tx.exec(), me.id, id).await?;
+    rel::take_request(tx.exec(), me.id, id).await?;
+    nstore::remove_follow_request(tx.exec(), id, me.id).await?;
+    feeds::remove_author(tx.exec(), me.id, id).await?;
+    tx.commit().await?;
+    relationship(app, me.id, id).await
+}
+
+/// Removes an account from the caller's followers.
+pub async fn remove_follower(app: &App, auth: &Auth, id: Id) -> Result<Relationship> {
+    let (_, me) = auth.signed_in()?;
+    target(app, id).await?;
+    let mut tx = app.store.begin().await?;
+    rel::unfollow(tx.exec(), id, me.id).await?;
+    feeds::remove_author(tx.exec(), id, me.id).await?;
+    tx.commit().await?;
+    relationship(app, me.id, id).await
+}
+
+/// Accepts or rejects a follow request to the caller.
+pub async fn settle_request(
+    app: &App,
+    auth: &Auth,
+    from: Id,
+    accept: bool,
+) -> Result<Relationship> {
+    let (_, me) = auth.signed_in()?;
+    let mut tx = app.store.begin().await?;
+    let Some((reblogs, notify)) = rel::take_request(tx.exec(), from, me.id).await? else {
+        return Err(not_found());
+    };
+    nstore::remove_follow_request(tx.exec(), me.id, from).await?;
+    if accept {
+        rel::follow(tx.exec(), from, me.id, reblogs, notify, now_ms()).await?;
+        feeds::backfill(tx.exec(), from, me.id, BACKFILL).await?;
+        crate::notifications::notify(app, tx.exec(), me.id, from, "follow", None).await?;
+    }
+    tx.commit().await?;
+    relationship(app, me.id, from).await
+}
+
+/// Pending requests to the caller, newest first, as (cursor, account).
+pub async fn requests(
+    app: &App,
+    auth: &Auth,
+    max: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(i64, Account)>> {
+    let (_, me) = auth.signed_in()?;
+    let rows = rel::requests_to(app.store.reader(), me.id, max.unwrap_or(i64::MAX), limit).await?;
+    with_accounts(app, rows).await
+}
+
+async fn with_accounts(app: &App, rows: Vec<(i64, Id)>) -> Result<Vec<(i64, Account)>> {
+    let ids: Vec<Id> = rows.iter().map(|(_, a)| *a).collect();
+    let found = accounts::by_ids(app.store.reader(), &ids).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(c, id)| {
+            found
+                .iter()
+                .find(|a| a.id == id && a.suspended_at.is_none())
+                .map(|a| (c, a.clone()))
+        })
+        .collect())
+}
+
+/// Blocks an account: follows and requests both ways end, and each disappears from the
+/// other's feeds.
+pub async fn block(app: &App, auth: &Auth, id: Id) -> Result<Relationship> {
+    let (_, me) = auth.signed_in()?;
+    if me.id == id {
+        return Err(AppError::Forbidden("You cannot block yourself".into()));
+    }
+    target(app, id).await?;
+    let mut tx = app.store.begin().await?;
+    rel::block(tx.exec(), me.id, id, now_ms()).await?;
+    rel::sever(tx.exec(), me.id, id).await?;
+    feeds::remove_author(tx.exec(), me.id, id).await?;
+    feeds::remove_author(tx.exec(), id, me.id).await?;
+    tx.commit().await?;
+    relationship(app, me.id, id).await
+}
+
+pub async fn unblock(app: &App, auth: &Auth, id: Id) -> Result<Relationship> {
+    let (_, me) = auth.signed_in()?;
+    target(app, id).await?;
+    rel::unblock(app.store.writer(), me.id, id).await?;
+    relationship(app, me.id, id).await
+}
+
+/// Mutes an account, optionally for `duration_secs`, and optionally its notifications too.
+pub async fn mute(
+    app: &App,
+    auth: &Auth,
+    id: Id,
+    notifications: bool,
+    duration_secs: Option<i64>,
+) -> Result<Relationship> {
+    let (_, me) = auth.signed_in()?;
+    if me.id == id {
+        return Err(AppError::Forbidden("You cannot mute yourself".into()));
+    }
+    target(app, id).await?;
+    let now = now_ms();
+    let expires = duration_secs
+        .filter(|d| *d > 0)
+        .map(|d| now + d.saturating_mul(1000));
+    rel::mute(app.store.writer(), me.id, id, notifications, expires, now).await?;
+    relationship(app, me.id, id).await
+}
+
+pub async fn unmute(app: &App, auth: &Auth, id: Id) -> Result<Relationship> {
+    let (_, me) = auth.signed_in()?;
+    target(app, id).await?;
+    rel::unmute(app.store.writer(), me.id, id).await?;
+    relationship(app, me.id, id).await
+}
+
+/// A page of an account's followers (or followings). Hidden collections show only to
+/// their owner; blocked accounts see nothing.
+pub async fn collection(
+    app: &App,
+    auth: Option<&Auth>,
+    id: Id,
+    followers: bool,
+    max: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(i64, Account)>> {
+    let owner = target(app, id).await?;
+    let me = auth.and_then(|a| a.account.as_ref()).map(|a| a.id);
+    if me != Some(id) {
+        if owner.privacy.hide_collections {
+            return Ok(Vec::new());
+        }
+        if let Some(me) = me
+            && (rel::is_blocking(app.store.reader(), id, me).await?
+                || rel::is_blocking(app.store.reader(), me, id).await?)
+        {
+            return Ok(Vec::new());
+        }
+    }
+    let rows = rel::page(
+        app.store.reader(),
+        id,
+        followers,
+        max.unwrap_or(i64::MAX),
+        limit,
+    )
+    .await?;
+    with_accounts(app, rows).await
+}
+
+/// (followers, following) counts, or zeros when the owner hides them from this viewer.
+pub async fn counts(app: &App, viewer: Option<Id>, account: &Account) -> Result<(i64, i64)> {
+    if account.privacy.hide_collections && viewer != Some(account.id) {
+        return Ok((0, 0));
+    }
+    Ok((
+        rel::count_followers(app.store.reader(), account.id).await?,
+        rel::count_following(app.store.reader(), account.id).await?,
+    ))
+}
+
+/// Blocked and muted accounts of the caller.
+pub async fn blocked(app: &App, auth: &Auth) -> Result<Vec<Account>> {
+    let (_, me) = auth.signed_in()?;
+    let ids = rel::blocked_ids(app.store.reader(), me.id).await?;
+    Ok(accounts::by_ids(app.store.reader(), &ids).await?)
+}
+
+pub async fn muted(app: &App, auth: &Auth) -> Result<Vec<Account>> {
+    let (_, me) = auth.signed_in()?;
+    let ids: Vec<Id> = rel::muted(app.store.reader(), me.id, now_ms())
+        .await?
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect();
+    Ok(accounts::by_ids(app.store.reader(), &ids).await?)
+}

@@ -1,0 +1,485 @@
+//! Posting, editing, deleting and reading posts, threads, re-posts, likes, bookmarks, pins.
+
+use canteen_domain::Id;
+use canteen_domain::account::Account;
+use canteen_domain::status::{Status, Visibility};
+use canteen_domain::text::{Token, count_chars, tokenize};
+use canteen_domain::validation::Invalid;
+use canteen_store::interactions::{self, Kind};
+use canteen_store::{Exec, accounts, relationships, statuses};
+
+use crate::accounts::not_found;
+use crate::auth::Auth;
+use crate::clock::now_ms;
+use crate::content;
+use crate::viewer::Viewer;
+use crate::views::{self, StatusView};
+use crate::{App, AppError, Result, jobs};
+
+pub const FANOUT_JOB: &str = "status.fanout";
+pub const MAX_THREAD: usize = 200;
+
+/// What a person asked to post.
+#[derive(Debug, Clone, Default)]
+pub struct NewPost {
+    pub text: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub visibility: Option<Visibility>,
+    pub in_reply_to_id: Option<Id>,
+    pub place: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+/// The local accounts a text mentions (remote ones resolve once federation lands).
+async fn resolve_mentions(app: &App, text: &str) -> Result<Vec<Account>> {
+    let mut out: Vec<Account> = Vec::new();
+    let our_domain = app.config.domain();
+    for tok in tokenize(text) {
+        if let Token::Mention {
+            username, domain, ..
+        } = tok
+        {
+            let local = domain.is_none_or(|d| d.eq_ignore_ascii_case(&our_domain));
+            if !local {
+                continue;
+            }
+            if let Some(a) = accounts::by_local_username(app.store.reader(), username).await?
+                && a.suspended_at.is_none()
+                && !out.iter().any(|o| o.id == a.id)
+            {
+                out.push(a);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn hashtags(text: &str) -> Vec<String> {
+    let mut tags: Vec<String> = tokenize(text)
+        .into_iter()
+        .filter_map(|t| match t {
+            Token::Hashtag(tag) => Some(tag.to_lowercase()),
+            _ => None,
+        })
+        .collect();
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
+fn check_text(app: &App, text: &str, spoiler: &str, language: &Option<String>) -> Result<()> {
+    let mut problems = Vec::new();
+    if text.trim().is_empty() {
+        problems.push(Invalid::new("status", "ERR_BLANK", "Text can't be blank"));
+    }
+    let max = app.config.max_post_chars;
+    let used = count_chars(text) + spoiler.chars().count();
+    if used > max {
+        problems.push(Invalid::new(
+            "status",
+            "ERR_TOO_LONG",
+            format!("Text is too long: {used} characters, the limit is {max} (links count as 23)"),
+        ));
+    }
+    if let Some(lang) = language
+        && !(lang.len() >= 2 && lang.len() <= 3 && lang.chars().all(|c| c.is_ascii_lowercase()))
+    {
+        problems.push(Invalid::new(
+            "language",
+            "ERR_INVALID",
+            "Language must be an ISO 639 code such as `en`",
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(problems))
+    }
+}
+
+/// Posts as the signed-in profile. The post and its fan-out job commit together.
+pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView> {
+    let (_, me) = auth.signed_in()?;
+    if let Some(key) = &post.idempotency_key
+        && let Some(existing) = statuses::idempotent_status(app.store.reader(), me.id, key).await?
+    {
+        return get(app, Some(auth), existing).await;
+    }
+    check_text(app, &post.text, &post.spoiler_text, &post.language)?;
+    let visibility = post
+        .visibility
+        .unwrap_or(match me.privacy.default_visibility {
+            canteen_domain::account::PostVisibility::Public => Visibility::Public,
+            canteen_domain::account::PostVisibility::Unlisted => Visibility::Unlisted,
+            canteen_domain::account::PostVisibility::Private => Visibility::Private,
+            canteen_domain::account::PostVisibility::Direct => Visibility::Direct,
+        });
+    if let Visibility::Circle(list) = visibility
+        && relationships::list_owner(app.store.reader(), list).await? != Some(me.id)
+    {
+        return Err(AppError::invalid(Invalid::new(
+            "canteen_visibility",
+            "ERR_INVALID",
+            "A circle must be one of your own lists",
+        )));
+    }
+    let viewer = Viewer::load(app, Some(me)).await?;
+    let parent = match post.in_reply_to_id {
+        Some(pid) => Some(views::one(app, &viewer, pid).await?.ok_or_else(|| {
+            AppError::NotFound(
+                "The post you are replying to does not exist or you may not see it".into(),
+            )
+        })?),
+        None => None,
+    };
+    if let Some(p) = &parent
+        && viewer.blocks_or_blocked_by(p.account.id)
+    {
+        return Err(AppError::Forbidden(
+            "You cannot reply to this account".into(),
+        ));
+    }
+    let mentioned = resolve_mentions(app, &post.text).await?;
+    let id = app.next_id();
+    let now = now_ms();
+    let status = Status {
+        id,
+        account_id: me.id,
+        uri: app.config.status_uri(&me.username, id),
+        url: format!("{}/@{}/{}", app.config.public_url, me.username, id),
+        content_html: content::render(&post.text, &mentioned, &app.config.public_url),
+        text: post.text,
+        spoiler_text: post.spoiler_text.trim().to_string(),
+        sensitive: post.sensitive || !post.spoiler_text.trim().is_empty(),
+        language: post.language,
+        visibility,
+        place: post.place.filter(|p| !p.trim().is_empty()),
+        in_reply_to_id: parent.as_ref().map(|p| p.status.id),
+        in_reply_to_account_id: parent.as_ref().map(|p| p.account.id),
+        reblog_of_id: None,
+        application_id: Some(auth.app_id),
+        pinned_at: None,
+        created_at: now,
+        edited_at: None,
+    };
+    let mut tx = app.store.begin().await?;
+    statuses::insert(tx.exec(), &status).await?;
+    statuses::insert_mentions(
+        tx.exec(),
+        id,
+        &mentioned.iter().map(|a| a.id).collect::<Vec<_>>(),
+    )
+    .await?;
+    statuses::insert_tags(tx.exec(), id, &hashtags(&status.text)).await?;
+    if let Some(key) = &post.idempotency_key {
+        statuses::remember_idempotency(tx.exec(), me.id, key, id, now).await?;
+    }
+    jobs::enqueue(app, tx.exec(), FANOUT_JOB, &id.to_string(), 0).await?;
+    tx.commit().await?;
+    views::one(app, &viewer, id)
+        .await?
+        .ok_or_else(|| AppError::Internal("new post not readable".into()))
+}
+
+/// One post, if this viewer may see it; otherwise the same 404 as a missing one.
+pub async fn get(app: &App, auth: Option<&Auth>, id: Id) -> Result<StatusView> {
+    let viewer = Viewer::load(app, auth.and_then(|a| a.account.as_ref())).await?;
+    views::one(app, &viewer, id).await?.ok_or_else(not_found)
+}
+
+/// The caller's own post (or 404).
+async fn own(app: &App, auth: &Auth, id: Id) -> Result<Status> {
+    let (_, me) = auth.signed_in()?;
+    match statuses::by_id(app.store.reader(), id).await? {
+        Some(s) if s.account_id == me.id => Ok(s),
+        _ => Err(not_found()),
+    }
+}
+
+/// Deletes one's own post; answers with it as it was, so apps can offer "delete and redraft".
+pub async fn delete(app: &App, auth: &Auth, id: Id) -> Result<StatusView> {
+    let view = get(app, Some(auth), id).await?;
+    own(app, auth, id).await?;
+    statuses::delete(app.store.writer(), id).await?;
+    Ok(view)
+}
+
+/// What an edit may change.
+#[derive(Debug, Clone, Default)]
+pub struct Edit {
+    pub text: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub language: Option<String>,
+}
+
+/// Edits one's own post, keeping every earlier version for `history`.
+pub async fn edit(app: &App, auth: &Auth, id: Id, edit: Edit) -> Result<StatusView> {
+    let mut s = own(app, auth, id).await?;
+    if s.reblog_of_id.is_some() {
+        return Err(AppError::Unprocessable("A re-post cannot be edited".into()));
+    }
+    check_text(app, &edit.text, &edit.spoiler_text, &edit.language)?;
+    let mentioned = resolve_mentions(app, &edit.text).await?;
+    let now = now_ms();
+    let mut tx = app.store.begin().await?;
+    if statuses::edits(tx.exec(), id).await?.is_empty() {
+        record_version(app, tx.exec(), &s, s.created_at).await?;
+    }
+    s.content_html = content::render(&edit.text, &mentioned, &app.config.public_url);
+    s.text = edit.text;
+    s.spoiler_text = edit.spoiler_text.trim().to_string();
+    s.sensitive = edit.sensitive || !s.spoiler_text.is_empty();
+    s.language = edit.language.or(s.language);
+    s.edited_at = Some(now);
+    statuses::update_content(tx.exec(), &s).await?;
+    record_version(app, tx.exec(), &s, now).await?;
+    statuses::clear_mentions_and_tags(tx.exec(), id).await?;
+    statuses::insert_mentions(
+        tx.exec(),
+        id,
+        &mentioned.iter().map(|a| a.id).collect::<Vec<_>>(),
+    )
+    .await?;
+    statuses::insert_tags(tx.exec(), id, &hashtags(&s.text)).await?;
+    tx.commit().await?;
+    get(app, Some(auth), id).await
+}
+
+async fn record_version(app: &App, e: Exec<'_>, s: &Status, at: i64) -> Result<()> {
+    statuses::insert_edit(
+        e,
+        &statuses::EditRecord {
+            id: app.next_id().0,
+            status_id: s.id.0,
+            text: s.text.clone(),
+            spoiler_text: s.spoiler_text.clone(),
+            sensitive: s.sensitive,
+            created_at: at,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every version of a post, oldest first (just the current one if never edited).
+pub async fn history(
+    app: &App,
+    auth: Option<&Auth>,
+    id: Id,
+) -> Result<(StatusView, Vec<statuses::EditRecord>)> {
+    let view = get(app, auth, id).await?;
+    let mut versions = statuses::edits(app.store.reader(), id).await?;
+    if versions.is_empty() {
+        let s = &view.status;
+        versions.push(statuses::EditRecord {
+            id: s.id.0,
+            status_id: s.id.0,
+            text: s.text.clone(),
+            spoiler_text: s.spoiler_text.clone(),
+            sensitive: s.sensitive,
+            created_at: s.created_at,
+        });
+    }
+    Ok((view, versions))
+}
+
+/// A thread around a post: ancestors oldest first, descendants in reply order. Each post
+/// in it passes the audience rule on its own.
+pub async fn context(
+    app: &App,
+    auth: Option<&Auth>,
+    id: Id,
+) -> Result<(Vec<StatusView>, Vec<StatusView>)> {
+    let viewer = Viewer::load(app, auth.and_then(|a| a.account.as_ref())).await?;
+    let focus = views::one(app, &viewer, id).await?.ok_or_else(not_found)?;
+    let mut ancestors = Vec::new();
+    let mut next = focus.status.in_reply_to_id;
+    while let Some(pid) = next {
+        if ancestors.len() >= MAX_THREAD {
+            break;
+        }
+        let Some(p) = statuses::by_id(app.store.reader(), pid).await? else {
+            break;
+        };
+        next = p.in_reply_to_id;
+        ancestors.push(p);
+    }
+    ancestors.reverse();
+    let mut descendants = Vec::new();
+    let mut frontier = vec![id];
+    while !frontier.is_empty() && descendants.len() < MAX_THREAD {
+        let replies = statuses::replies_to(app.store.reader(), &frontier).await?;
+        frontier = replies.iter().map(|r| r.id).collect();
+        descendants.extend(replies);
+    }
+    descendants.truncate(MAX_THREAD);
+    Ok((
+        views::visible(app, &viewer, ancestors).await?,
+        views::visible(app, &viewer, descendants).await?,
+    ))
+}
+
+/// Re-posts a post the caller may see, if its audience allows re-posting.
+pub async fn reblog(
+    app: &App,
+    auth: &Auth,
+    id: Id,
+    visibility: Option<Visibility>,
+) -> Result<StatusView> {
+    let (_, me) = auth.signed_in()?;
+    let target = get(app, Some(auth), id).await?;
+    let original = match &target.reblog {
+        Some(orig) => (**orig).clone(),
+        None => target,
+    };
+    if !original.status.visibility.can_reblog() {
+        return Err(AppError::Unprocessable(
+            "This post's audience does not allow re-posting".into(),
+        ));
+    }
+    if let Some(existing) =
+        statuses::reblog_by(app.store.reader(), me.id, original.status.id).await?
+    {
+        return get(app, Some(auth), existing.id).await;
+    }
+    let visibility = match visibility.unwrap_or(Visibility::Public) {
+        v @ (Visibility::Public | Visibility::Unlisted | Visibility::Private) => v,
+        _ => {
+            return Err(AppError::invalid(Invalid::new(
+                "visibility",
+                "ERR_INVALID",
+                "A re-post is public, unlisted or private",
+            )));
+        }
+    };
+    let rid = app.next_id();
+    let now = now_ms();
+    let s = Status {
+        id: rid,
+        account_id: me.id,
+        uri: format!("{}/activity", app.config.status_uri(&me.username, rid)),
+        url: format!("{}/@{}/{}", app.config.public_url, me.username, rid),
+        text: String::new(),
+        content_html: String::new(),
+        spoiler_text: String::new(),
+        sensitive: false,
+        language: None,
+        visibility,
+        place: None,
+        in_reply_to_id: None,
+        in_reply_to_account_id: None,
+        reblog_of_id: Some(original.status.id),
+        application_id: Some(auth.app_id),
+        pinned_at: None,
+        created_at: now,
+        edited_at: None,
+    };
+    let mut tx = app.store.begin().await?;
+    statuses::insert(tx.exec(), &s).await?;
+    jobs::enqueue(app, tx.exec(), FANOUT_JOB, &rid.to_string(), 0).await?;
+    tx.commit().await?;
+    get(app, Some(auth), rid).await
+}
+
+pub async fn unreblog(app: &App, auth: &Auth, id: Id) -> Result<StatusView> {
+    let (_, me) = auth.signed_in()?;
+    let original = get(app, Some(auth), id).await?;
+    if let Some(r) = statuses::reblog_by(app.store.reader(), me.id, original.status.id).await? {
+        statuses::delete(app.store.writer(), r.id).await?;
+    }
+    get(app, Some(auth), id).await
+}
+
+/// Favourite or bookmark (or undo either) a post the caller may see.
+pub async fn mark(app: &App, auth: &Auth, id: Id, kind: Kind, on: bool) -> Result<StatusView> {
+    let (_, me) = auth.signed_in()?;
+    let view = get(app, Some(auth), id).await?;
+    if on {
+        let mut tx = app.store.begin().await?;
+        let new = interactions::add(tx.exec(), kind, app.next_id().0, me.id, id, now_ms()).await?;
+        if new && kind == Kind::Favourite && view.account.id != me.id {
+            crate::notifications::notify(
+                app,
+                tx.exec(),
+                view.account.id,
+                me.id,
+                "favourite",
+                Some(&view.status),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+    } else {
+        interactions::remove(app.store.writer(), kind, me.id, id).await?;
+    }
+    get(app, Some(auth), id).await
+}
+
+/// Pins (or unpins) one's own post to one's profile.
+pub async fn pin(app: &App, auth: &Auth, id: Id, on: bool) -> Result<StatusView> {
+    let s = own(app, auth, id).await?;
+    if on
+        && !matches!(
+            s.visibility,
+            Visibility::Public | Visibility::Unlisted | Visibility::Private
+        )
+    {
+        return Err(AppError::Unprocessable(
+            "Only public, unlisted or followers-only posts can be pinned".into(),
+        ));
+    }
+    statuses::set_pinned(app.store.writer(), id, on.then(now_ms)).await?;
+    get(app, Some(auth), id).await
+}
+
+/// Who favourited or re-posted a post the caller may see, leaving out accounts the caller
+/// has blocked or is blocked by.
+pub async fn who(
+    app: &App,
+    auth: Option<&Auth>,
+    id: Id,
+    kind: Kind,
+    limit: i64,
+) -> Result<Vec<Account>> {
+    let view = get(app, auth, id).await?;
+    let viewer = Viewer::load(app, auth.and_then(|a| a.account.as_ref())).await?;
+    let ids = match kind {
+        Kind::Favourite => {
+            interactions::favourited_by(app.store.reader(), view.status.id, limit).await?
+        }
+        Kind::Bookmark => return Err(AppError::NotFound("Record not found".into())),
+    };
+    let found = accounts::by_ids(app.store.reader(), &ids).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| found.iter().find(|a| a.id == *id))
+        .filter(|a| a.suspended_at.is_none() && !viewer.blocks_or_blocked_by(a.id))
+        .cloned()
+        .collect())
+}
+
+pub async fn reblogged_by(
+    app: &App,
+    auth: Option<&Auth>,
+    id: Id,
+    limit: i64,
+) -> Result<Vec<Account>> {
+    let view = get(app, auth, id).await?;
+    let viewer = Viewer::load(app, auth.and_then(|a| a.account.as_ref())).await?;
+    let ids = interactions::reblogged_by(app.store.reader(), view.status.id, limit).await?;
+    let found = accounts::by_ids(app.store.reader(), &ids).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| found.iter().find(|a| a.id == *id))
+        .filter(|a| a.suspended_at.is_none() && !viewer.blocks_or_blocked_by(a.id))
+        .cloned()
+        .collect())
+}
+
+/// Renders a stored text (an earlier version) as HTML, resolving its mentions now.
+pub fn render_text(app: &App, text: &str) -> String {
+    content::render(text, &[], &app.config.public_url)
+}

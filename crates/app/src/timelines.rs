@@ -1,0 +1,141 @@
+//! Timelines: home, public, hashtag, an account's posts, favourites and bookmarks. Each
+//! reads candidates a page at a time and keeps only what the audience rule allows, reading
+//! on until the page is full.
+
+use canteen_domain::Id;
+use canteen_domain::status::Status;
+use canteen_store::feeds;
+use canteen_store::interactions;
+pub use canteen_store::interactions::Kind;
+use canteen_store::statuses;
+pub use canteen_store::statuses::Page;
+
+use crate::auth::Auth;
+use crate::viewer::Viewer;
+use crate::views::{self, StatusView};
+use crate::{App, Result};
+
+pub const DEFAULT_LIMIT: i64 = 20;
+pub const MAX_LIMIT: i64 = 40;
+
+/// Where a timeline's candidates come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Home(Id),
+    Public {
+        local: bool,
+    },
+    Tag(String),
+    Account {
+        id: Id,
+        pinned: bool,
+        exclude_replies: bool,
+        exclude_reblogs: bool,
+    },
+}
+
+async fn candidates(app: &App, source: &Source, page: Page) -> Result<Vec<Status>> {
+    let e = app.store.reader();
+    Ok(match source {
+        Source::Home(me) => {
+            let ids = feeds::page(e, *me, page).await?;
+            let mut found = statuses::by_ids(app.store.reader(), &ids).await?;
+            let order = |s: &Status| ids.iter().position(|i| *i == s.id).unwrap_or(usize::MAX);
+            found.sort_by_key(order);
+            found
+        }
+        Source::Public { local } => statuses::public(e, page, *local).await?,
+        Source::Tag(tag) => statuses::by_tag(e, tag, page).await?,
+        Source::Account { id, pinned, .. } => statuses::by_account(e, *id, page, *pinned).await?,
+    })
+}
+
+fn wanted(source: &Source, viewer: &Viewer, s: &StatusView) -> bool {
+    let author = s.account.id;
+    let shown_author = s.reblog.as_ref().map(|r| r.account.id);
+    let muted = |id: Id| viewer.mutes(id) && !viewer.is(id);
+    match source {
+        Source::Home(_) | Source::Public { .. } | Source::Tag(_) => {
+            !muted(author) && shown_author.is_none_or(|a| !muted(a))
+        }
+        Source::Account {
+            exclude_replies,
+            exclude_reblogs,
+            ..
+        } => {
+            !(*exclude_reblogs && s.reblog.is_some())
+                // A reply to oneself (a thread) still shows, as in Mastodon.
+                && !(*exclude_replies && s.status.in_reply_to_id.is_some() && s.status.in_reply_to_account_id != Some(author))
+        }
+    }
+}
+
+/// One page of a timeline for this viewer.
+pub async fn read(
+    app: &App,
+    viewer: &Viewer,
+    source: &Source,
+    page: Page,
+) -> Result<Vec<StatusView>> {
+    let limit = page.limit.clamp(1, MAX_LIMIT);
+    let mut cursor = Page {
+        limit: limit * 2,
+        ..page
+    };
+    let ascending = page.min_id.is_some();
+    let mut out: Vec<StatusView> = Vec::new();
+    for _ in 0..10 {
+        let batch = candidates(app, source, cursor).await?;
+        let exhausted = (batch.len() as i64) < cursor.limit;
+        let edge = batch.last().map(|s| s.id.0);
+        for v in views::visible(app, viewer, batch).await? {
+            if wanted(source, viewer, &v) {
+                out.push(v);
+            }
+        }
+        if out.len() as i64 >= limit || exhausted {
+            break;
+        }
+        match edge {
+            Some(id) if ascending => cursor.min_id = Some(id),
+            Some(id) => cursor.max_id = Some(id),
+            None => break,
+        }
+    }
+    out.truncate(limit as usize);
+    if ascending {
+        out.reverse();
+    }
+    Ok(out)
+}
+
+pub async fn home(app: &App, auth: &Auth, page: Page) -> Result<Vec<StatusView>> {
+    let (_, me) = auth.signed_in()?;
+    let viewer = Viewer::load(app, Some(me)).await?;
+    read(app, &viewer, &Source::Home(me.id), page).await
+}
+
+/// Favourites or bookmarks of the caller, newest first, with the (newest, oldest) row cursors.
+pub async fn marked(
+    app: &App,
+    auth: &Auth,
+    kind: Kind,
+    max: Option<i64>,
+    limit: i64,
+) -> Result<(Vec<StatusView>, Option<(i64, i64)>)> {
+    let (_, me) = auth.signed_in()?;
+    let viewer = Viewer::load(app, Some(me)).await?;
+    let rows = interactions::page(
+        app.store.reader(),
+        kind,
+        me.id,
+        max.unwrap_or(i64::MAX),
+        limit.clamp(1, MAX_LIMIT),
+    )
+    .await?;
+    let cursors = rows.first().zip(rows.last()).map(|(a, b)| (a.0, b.0));
+    let ids: Vec<Id> = rows.iter().map(|(_, s)| *s).collect();
+    let mut found = statuses::by_ids(app.store.reader(), &ids).await?;
+    found.sort_by_key(|s| ids.iter().position(|i| *i == s.id).unwrap_or(usize::MAX));
+    Ok((views::visible(app, &viewer, found).await?, cursors))
+}

@@ -1,0 +1,115 @@
+//! Who is looking: the signed-in account's relationships, loaded once per request, so the
+//! audience rule (`canteen_domain::audience::may_see_status`) can be asked for every post
+//! in a page without a query per post.
+
+use std::collections::{HashMap, HashSet};
+
+use canteen_domain::Id;
+use canteen_domain::account::Account;
+use canteen_domain::audience::{Relation, may_see_status};
+use canteen_domain::status::{Status, Visibility};
+use canteen_store::Exec;
+use canteen_store::relationships as rel;
+
+use crate::clock::now_ms;
+use crate::{App, Result};
+
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    /// `None` for anonymous readers.
+    pub account_id: Option<Id>,
+    following: HashSet<Id>,
+    followers: HashSet<Id>,
+    block_partners: HashSet<Id>,
+    /// Muted accounts → whether their notifications are muted too.
+    muted: HashMap<Id, bool>,
+    circles: HashSet<Id>,
+}
+
+impl Viewer {
+    pub fn anonymous() -> Viewer {
+        Viewer::default()
+    }
+
+    pub async fn load(app: &App, account: Option<&Account>) -> Result<Viewer> {
+        match account {
+            Some(me) => Viewer::load_on(app.store.reader(), me).await,
+            None => Ok(Viewer::anonymous()),
+        }
+    }
+
+    /// Loads on a given connection (inside a transaction, to see its uncommitted rows).
+    pub async fn load_on(e: Exec<'_>, me: &Account) -> Result<Viewer> {
+        let mut e = e;
+        Ok(Viewer {
+            account_id: Some(me.id),
+            following: rel::following_ids(e.reborrow(), me.id)
+                .await?
+                .into_iter()
+                .collect(),
+            followers: rel::follower_ids(e.reborrow(), me.id)
+                .await?
+                .into_iter()
+                .collect(),
+            block_partners: rel::block_partners(e.reborrow(), me.id)
+                .await?
+                .into_iter()
+                .collect(),
+            muted: rel::muted(e.reborrow(), me.id, now_ms())
+                .await?
+                .into_iter()
+                .collect(),
+            circles: rel::circles_containing(e, me.id)
+                .await?
+                .into_iter()
+                .collect(),
+        })
+    }
+
+    pub fn is(&self, id: Id) -> bool {
+        self.account_id == Some(id)
+    }
+
+    pub fn follows(&self, id: Id) -> bool {
+        self.following.contains(&id)
+    }
+
+    pub fn followed_by(&self, id: Id) -> bool {
+        self.followers.contains(&id)
+    }
+
+    pub fn blocks_or_blocked_by(&self, id: Id) -> bool {
+        self.block_partners.contains(&id)
+    }
+
+    pub fn mutes(&self, id: Id) -> bool {
+        self.muted.contains_key(&id)
+    }
+
+    pub fn mutes_notifications_from(&self, id: Id) -> bool {
+        self.muted.get(&id).copied().unwrap_or(false)
+    }
+
+    /// How this viewer stands to a post's author, for the audience rule.
+    pub fn relation(&self, status: &Status, mentioned: &[Id]) -> Option<Relation> {
+        let me = self.account_id?;
+        let author = status.account_id;
+        Some(Relation {
+            is_author: me == author,
+            follows_author: self.follows(author),
+            author_follows_viewer: self.followed_by(author),
+            in_circle: matches!(status.visibility, Visibility::Circle(list) if self.circles.contains(&list)),
+            mentioned: mentioned.contains(&me),
+            blocked: self.blocks_or_blocked_by(author),
+        })
+    }
+
+    /// The audience rule, for this viewer.
+    pub fn may_see(&self, status: &Status, mentioned: &[Id], author_suspended: bool) -> bool {
+        may_see_status(
+            status.visibility,
+            author_suspended,
+            self.relation(status, mentioned).as_ref(),
+        )
+    }
+}

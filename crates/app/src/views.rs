@@ -1,0 +1,151 @@
+//! Posts made ready to show: each with its author, mentions, tags, counts and the viewer's
+//! own flags — and only the posts the viewer may see. Every read path that returns posts
+//! builds them here, so the audience rule is applied in one place.
+
+use std::collections::{HashMap, HashSet};
+
+use canteen_domain::Id;
+use canteen_domain::account::Account;
+use canteen_domain::status::Status;
+use canteen_store::interactions::{self, Kind};
+use canteen_store::{accounts, statuses};
+
+use crate::viewer::Viewer;
+use crate::{App, Result};
+
+#[derive(Debug, Clone)]
+pub struct StatusView {
+    pub status: Status,
+    pub account: Account,
+    pub mentions: Vec<Account>,
+    pub tags: Vec<String>,
+    pub replies_count: i64,
+    pub reblogs_count: i64,
+    pub favourites_count: i64,
+    pub favourited: bool,
+    pub reblogged: bool,
+    pub bookmarked: bool,
+    pub pinned: bool,
+    pub reblog: Option<Box<StatusView>>,
+}
+
+/// Builds views of `list` in the given order, leaving out every post (or re-post of a
+/// post) the viewer may not see.
+pub async fn visible(app: &App, viewer: &Viewer, list: Vec<Status>) -> Result<Vec<StatusView>> {
+    let e = || app.store.reader();
+    let original_ids: Vec<Id> = list.iter().filter_map(|s| s.reblog_of_id).collect();
+    let originals: HashMap<Id, Status> = statuses::by_ids(e(), &original_ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let all_ids: Vec<Id> = list
+        .iter()
+        .map(|s| s.id)
+        .chain(originals.keys().copied())
+        .collect();
+
+    let mut mentioned: HashMap<Id, Vec<Id>> = HashMap::new();
+    for (s, a) in statuses::mentions_of(e(), &all_ids).await? {
+        mentioned.entry(Id(s)).or_default().push(Id(a));
+    }
+    let mut tags: HashMap<Id, Vec<String>> = HashMap::new();
+    for (s, t) in statuses::tags_of(e(), &all_ids).await? {
+        tags.entry(Id(s)).or_default().push(t);
+    }
+    let counts: HashMap<Id, (i64, i64, i64)> = statuses::counts(e(), &all_ids)
+        .await?
+        .into_iter()
+        .map(|(id, r, b, f)| (Id(id), (r, b, f)))
+        .collect();
+
+    let mut account_ids: HashSet<Id> = list.iter().map(|s| s.account_id).collect();
+    account_ids.extend(originals.values().map(|s| s.account_id));
+    account_ids.extend(mentioned.values().flatten().copied());
+    let account_ids: Vec<Id> = account_ids.into_iter().collect();
+    let accounts: HashMap<Id, Account> = accounts::by_ids(e(), &account_ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+
+    let (faved, bookmarked, reblogged): (HashSet<Id>, HashSet<Id>, HashSet<Id>) =
+        match viewer.account_id {
+            Some(me) => (
+                interactions::marked(e(), Kind::Favourite, me, &all_ids)
+                    .await?
+                    .into_iter()
+                    .collect(),
+                interactions::marked(e(), Kind::Bookmark, me, &all_ids)
+                    .await?
+                    .into_iter()
+                    .collect(),
+                reblogged_by(app, me, &all_ids).await?,
+            ),
+            None => Default::default(),
+        };
+
+    let build = |s: &Status| -> Option<StatusView> {
+        let account = accounts.get(&s.account_id)?.clone();
+        let m = mentioned.get(&s.id).cloned().unwrap_or_default();
+        if !viewer.may_see(s, &m, account.suspended_at.is_some()) {
+            return None;
+        }
+        let (replies_count, reblogs_count, favourites_count) =
+            counts.get(&s.id).copied().unwrap_or_default();
+        Some(StatusView {
+            status: s.clone(),
+            mentions: m
+                .iter()
+                .filter_map(|id| accounts.get(id).cloned())
+                .collect(),
+            tags: tags.get(&s.id).cloned().unwrap_or_default(),
+            replies_count,
+            reblogs_count,
+            favourites_count,
+            favourited: faved.contains(&s.id),
+            reblogged: reblogged.contains(&s.id),
+            bookmarked: bookmarked.contains(&s.id),
+            pinned: s.pinned_at.is_some(),
+            reblog: None,
+            account,
+        })
+    };
+
+    let mut out = Vec::with_capacity(list.len());
+    for s in &list {
+        let Some(mut view) = build(s) else { continue };
+        if let Some(orig_id) = s.reblog_of_id {
+            // A re-post is shown only if its original may be seen too.
+            let Some(orig) = originals.get(&orig_id).and_then(&build) else {
+                continue;
+            };
+            view.reblog = Some(Box::new(orig));
+        }
+        out.push(view);
+    }
+    Ok(out)
+}
+
+/// Of `ids`, the posts `me` has re-posted.
+async fn reblogged_by(app: &App, me: Id, ids: &[Id]) -> Result<HashSet<Id>> {
+    let mut out = HashSet::new();
+    for id in ids {
+        if statuses::reblog_by(app.store.reader(), me, *id)
+            .await?
+            .is_some()
+        {
+            out.insert(*id);
+        }
+    }
+    Ok(out)
+}
+
+/// One post for this viewer, or `None` if it does not exist or may not be seen (the two
+/// answer alike, so a private post's existence is not revealed).
+pub async fn one(app: &App, viewer: &Viewer, id: Id) -> Result<Option<StatusView>> {
+    let Some(s) = statuses::by_id(app.store.reader(), id).await? else {
+        return Ok(None);
+    };
+    Ok(visible(app, viewer, vec![s]).await?.into_iter().next())
+}

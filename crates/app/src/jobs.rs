@@ -130,6 +130,17 @@ pub async fn worker_loop(
     }
 }
 
+/// Every job kind the app runs, for `canteen serve` (and tests) to hand to the worker.
+pub fn handlers() -> JobHandlers {
+    let mut h = JobHandlers::default();
+    h.register(crate::statuses::FANOUT_JOB, |app, payload| async move {
+        crate::fanout::run(&app, &payload)
+            .await
+            .map_err(|e| e.to_string())
+    });
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::backoff_ms;
@@ -141,15 +152,4 @@ mod tests {
         assert_eq!(backoff_ms(4), 80_000);
         assert_eq!(backoff_ms(30), 3_600_000);
     }
-}
-
-/// Every job kind the app runs, for `canteen serve` (and tests) to hand to the worker.
-pub fn handlers() -> JobHandlers {
-    let mut h = JobHandlers::default();
-    h.register(crate::statuses::FANOUT_JOB, |app, payload| async move {
-        crate::fanout::run(&app, &payload)
-            .await
-            .map_err(|e| e.to_string())
-    });
-    h
 }

@@ -63,9 +63,12 @@ fn wanted(source: &Source, viewer: &Viewer, s: &StatusView) -> bool {
             exclude_reblogs,
             ..
         } => {
-            !(*exclude_reblogs && s.reblog.is_some())
-                // A reply to oneself (a thread) still shows, as in Mastodon.
-                && !(*exclude_replies && s.status.in_reply_to_id.is_some() && s.status.in_reply_to_account_id != Some(author))
+            let reblog = *exclude_reblogs && s.reblog.is_some();
+            // A reply to oneself (a thread) still shows, as in Mastodon.
+            let reply = *exclude_replies
+                && s.status.in_reply_to_id.is_some()
+                && s.status.in_reply_to_account_id != Some(author);
+            !(reblog || reply)
         }
     }
 }

@@ -42,6 +42,8 @@ scopes! {
     ReadBlocks => "read:blocks",
     WriteBlocks => "write:blocks",
     ReadMutes => "read:mutes",
+    ReadLists => "read:lists",
+    WriteLists => "write:lists",
     WriteMutes => "write:mutes",
     AnyScope => "",  // any valid token at all (apps/verify_credentials)
 }

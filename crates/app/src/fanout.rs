@@ -49,6 +49,8 @@ pub async fn run(app: &App, payload: &str) -> Result<()> {
     };
     let mut candidates: Vec<(Id, bool)> = followers.into_iter().map(|f| (f, true)).collect();
     candidates.extend(mentioned.iter().map(|m| (*m, false)));
+    // A circle post is addressed to the circle: its members get it even if they do not follow.
+    candidates.extend(circle.iter().map(|m| (*m, false)));
     candidates.push((author, false));
 
     let mut readers: Vec<Id> = Vec::new();

@@ -12,6 +12,7 @@ mod fanout;
 pub mod follows;
 pub mod instance;
 pub mod jobs;
+pub mod lists;
 pub mod notifications;
 pub mod oauth;
 mod passwords;

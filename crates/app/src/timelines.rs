@@ -32,6 +32,8 @@ pub enum Source {
         exclude_replies: bool,
         exclude_reblogs: bool,
     },
+    /// Posts by a list's members.
+    List(Vec<Id>),
 }
 
 async fn candidates(app: &App, source: &Source, page: Page) -> Result<Vec<Status>> {
@@ -47,6 +49,7 @@ async fn candidates(app: &App, source: &Source, page: Page) -> Result<Vec<Status
         Source::Public { local } => statuses::public(e, page, *local).await?,
         Source::Tag(tag) => statuses::by_tag(e, tag, page).await?,
         Source::Account { id, pinned, .. } => statuses::by_account(e, *id, page, *pinned).await?,
+        Source::List(members) => statuses::by_accounts(e, members, page).await?,
     })
 }
 
@@ -55,7 +58,7 @@ fn wanted(source: &Source, viewer: &Viewer, s: &StatusView) -> bool {
     let shown_author = s.reblog.as_ref().map(|r| r.account.id);
     let muted = |id: Id| viewer.mutes(id) && !viewer.is(id);
     match source {
-        Source::Home(_) | Source::Public { .. } | Source::Tag(_) => {
+        Source::Home(_) | Source::Public { .. } | Source::Tag(_) | Source::List(_) => {
             !muted(author) && shown_author.is_none_or(|a| !muted(a))
         }
         Source::Account {
@@ -141,4 +144,13 @@ pub async fn marked(
     let mut found = statuses::by_ids(app.store.reader(), &ids).await?;
     found.sort_by_key(|s| ids.iter().position(|i| *i == s.id).unwrap_or(usize::MAX));
     Ok((views::visible(app, &viewer, found).await?, cursors))
+}
+
+/// `GET /api/v1/timelines/list/:id`.
+pub async fn list(app: &App, auth: &Auth, id: Id, page: Page) -> Result<Vec<StatusView>> {
+    let (_, me) = auth.signed_in()?;
+    crate::lists::own(app, auth, id).await?;
+    let members = canteen_store::relationships::list_members(app.store.reader(), id).await?;
+    let viewer = Viewer::load(app, Some(me)).await?;
+    read(app, &viewer, &Source::List(members), page).await
 }

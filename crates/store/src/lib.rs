@@ -8,6 +8,7 @@ mod error;
 pub mod feeds;
 pub mod interactions;
 pub mod jobs;
+pub mod lists;
 pub mod notifications;
 pub mod oauth;
 pub mod relationships;

@@ -359,3 +359,20 @@ pub async fn count_local(e: Exec<'_>) -> Result<i64> {
     const SQL: &str = "SELECT count(*) FROM statuses WHERE reblog_of_id IS NULL AND account_id IN (SELECT id FROM accounts WHERE domain IS NULL)";
     Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(SQL).fetch_one(x).await)?)
 }
+
+/// Candidates for a list timeline: posts by any of `authors`, newest first.
+pub async fn by_accounts(e: Exec<'_>, authors: &[Id], page: Page) -> Result<Vec<Status>> {
+    if authors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (upper, lower, ascending) = page.bounds();
+    let order = if ascending { "ASC" } else { "DESC" };
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{} WHERE account_id IN ({}) AND id < $1 AND id > $2 ORDER BY id {order} LIMIT $3",
+        select!(""),
+        id_list(authors)
+    ));
+    rows(
+        exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?,
+    )
+}

@@ -5,6 +5,7 @@ pub mod apps;
 pub mod canteen;
 pub mod follow_requests;
 pub mod instance;
+pub mod lists;
 pub mod notifications;
 pub mod preferences;
 pub mod statuses;

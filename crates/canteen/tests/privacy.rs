@@ -1,0 +1,264 @@
+//! The privacy matrix: every kind of viewer × every audience × every read path. Each cell
+//! states, independently of the code under test, whether the post is shown.
+
+mod support;
+
+use std::collections::{BTreeMap, HashSet};
+
+use axum::http::Method;
+use serde_json::{Value, json};
+use support::{Backend, TestServer};
+
+const VIEWERS: [&str; 10] = [
+    "anonymous",
+    "stranger",
+    "follower",
+    "pending",
+    "mutual",
+    "circle",
+    "mentioned",
+    "blocked",
+    "muted",
+    "author",
+];
+const AUDIENCES: [&str; 6] = [
+    "public", "unlisted", "private", "direct", "mutuals", "circle",
+];
+
+/// May this viewer see a post with this audience at all (by id)?
+fn may_see(viewer: &str, audience: &str) -> bool {
+    let row: [u8; 10] = match audience {
+        //           anon str fol pen mut cir men blk mut aut
+        "public" => [1, 1, 1, 1, 1, 1, 1, 0, 1, 1],
+        "unlisted" => [1, 1, 1, 1, 1, 1, 1, 0, 1, 1],
+        "private" => [0, 0, 1, 0, 1, 0, 1, 0, 1, 1],
+        "direct" => [0, 0, 0, 0, 0, 0, 1, 0, 0, 1],
+        "mutuals" => [0, 0, 0, 0, 1, 0, 1, 0, 0, 1],
+        "circle" => [0, 0, 0, 0, 0, 1, 1, 0, 0, 1],
+        _ => unreachable!(),
+    };
+    row[VIEWERS.iter().position(|v| *v == viewer).unwrap()] == 1
+}
+
+/// Does it reach this viewer's home timeline? Followers, the mentioned, circle members
+/// (for circle posts) and the author — never a muter, never outside the audience.
+fn in_home(viewer: &str, audience: &str) -> bool {
+    let receives = match viewer {
+        "follower" | "mutual" | "mentioned" | "author" => true,
+        "circle" => audience == "circle",
+        _ => false,
+    };
+    receives && may_see(viewer, audience)
+}
+
+/// Listed on the public and hashtag timelines for this viewer?
+fn listed(viewer: &str, audience: &str) -> bool {
+    audience == "public" && may_see(viewer, audience) && viewer != "muted"
+}
+
+fn ids(v: &Value) -> HashSet<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s["id"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn privacy_matrix(b: Backend) {
+    let s = TestServer::new(b).await;
+    let mut tok: BTreeMap<&str, Option<String>> = BTreeMap::new();
+    let mut acct: BTreeMap<&str, String> = BTreeMap::new();
+    tok.insert("anonymous", None);
+    for v in VIEWERS.iter().filter(|v| **v != "anonymous") {
+        let (a, t) = s.signed_in(v).await;
+        acct.insert(v, a.id.to_string());
+        tok.insert(v, Some(t));
+    }
+    let t = |v: &str| tok[v].clone();
+    let author = acct["author"].clone();
+    let at = t("author").unwrap();
+    s.json(
+        Method::PATCH,
+        "/api/v1/accounts/update_credentials",
+        Some(&at),
+        json!({"locked": true}),
+    )
+    .await;
+    for v in ["follower", "pending", "mutual", "blocked", "muted"] {
+        let r = s
+            .json(
+                Method::POST,
+                &format!("/api/v1/accounts/{author}/follow"),
+                t(v).as_deref(),
+                json!({"notify": true}),
+            )
+            .await;
+        assert_eq!(r.json["requested"], true, "{v}: {}", r.text);
+    }
+    for v in ["follower", "mutual", "blocked", "muted"] {
+        let r = s
+            .json(
+                Method::POST,
+                &format!("/api/v1/follow_requests/{}/authorize", acct[v]),
+                Some(&at),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    for v in ["mutual", "circle"] {
+        s.json(
+            Method::POST,
+            &format!("/api/v1/accounts/{}/follow", acct[v]),
+            Some(&at),
+            json!({}),
+        )
+        .await;
+    }
+    let list = s
+        .json(
+            Method::POST,
+            "/api/v1/lists",
+            Some(&at),
+            json!({"title": "Close colleagues"}),
+        )
+        .await
+        .json["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = s
+        .json(
+            Method::POST,
+            &format!("/api/v1/lists/{list}/accounts"),
+            Some(&at),
+            json!({"account_ids": [acct["circle"]]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    s.json(
+        Method::POST,
+        &format!("/api/v1/accounts/{}/block", acct["blocked"]),
+        Some(&at),
+        json!({}),
+    )
+    .await;
+    s.json(
+        Method::POST,
+        &format!("/api/v1/accounts/{author}/mute"),
+        t("muted").as_deref(),
+        json!({}),
+    )
+    .await;
+
+    let root = s.post(&at, json!({"status": "Thread root #matrix"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut post_of: BTreeMap<&str, String> = BTreeMap::new();
+    for aud in AUDIENCES {
+        let canteen = if aud == "circle" {
+            format!("circle:{list}")
+        } else {
+            aud.to_string()
+        };
+        let p = s.post(&at, json!({"status": format!("@mentioned {aud} post #matrix"), "canteen_visibility": canteen, "in_reply_to_id": root})).await;
+        assert_eq!(p["canteen_visibility"], canteen.as_str());
+        post_of.insert(aud, p["id"].as_str().unwrap().to_string());
+        // The author likes each, so favourited_by has something to leak.
+        s.json(
+            Method::POST,
+            &format!("/api/v1/statuses/{}/favourite", post_of[aud]),
+            Some(&at),
+            json!({}),
+        )
+        .await;
+    }
+    s.run_jobs().await;
+
+    let mut failures = Vec::new();
+    for v in VIEWERS {
+        let tv = t(v);
+        let tv = tv.as_deref();
+        let context = ids(&s
+            .get(&format!("/api/v1/statuses/{root}/context"), tv)
+            .await
+            .json["descendants"]);
+        let profile = ids(&s
+            .get(&format!("/api/v1/accounts/{author}/statuses?limit=40"), tv)
+            .await
+            .json);
+        let home = if tv.is_some() {
+            ids(&s.get("/api/v1/timelines/home?limit=40", tv).await.json)
+        } else {
+            HashSet::new()
+        };
+        let public = ids(&s.get("/api/v1/timelines/public?limit=40", tv).await.json);
+        let tag = ids(&s
+            .get("/api/v1/timelines/tag/matrix?limit=40", tv)
+            .await
+            .json);
+        let notified: HashSet<String> = if tv.is_some() {
+            s.get("/api/v1/notifications?limit=40", tv)
+                .await
+                .json
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|n| n["status"]["id"].as_str().map(String::from))
+                .collect()
+        } else {
+            HashSet::new()
+        };
+        for aud in AUDIENCES {
+            let id = &post_of[aud];
+            let see = may_see(v, aud);
+            let mut check = |what: &str, shown: bool, want: bool| {
+                if shown != want {
+                    failures.push(format!(
+                        "{v} × {aud} × {what}: shown={shown}, expected {want}"
+                    ));
+                }
+            };
+            let single = s.get(&format!("/api/v1/statuses/{id}"), tv).await;
+            check("GET status", single.status == 200, see);
+            if single.status != 200 {
+                assert_eq!(
+                    single.error(404),
+                    "Record not found",
+                    "invisible looks like missing"
+                );
+            }
+            let fav_by = s
+                .get(&format!("/api/v1/statuses/{id}/favourited_by"), tv)
+                .await;
+            check("favourited_by", fav_by.status == 200, see);
+            check("context", context.contains(id), see);
+            // A muted author still shows on their own profile, as in Mastodon.
+            check("account statuses", profile.contains(id), see);
+            if tv.is_some() {
+                check("home", home.contains(id), in_home(v, aud));
+            }
+            check("public timeline", public.contains(id), listed(v, aud));
+            check("hashtag timeline", tag.contains(id), listed(v, aud));
+            // Notifications: the mentioned person hears of every post; followers who asked to
+            // be notified hear of those they may see; nobody hears of one they may not see.
+            if notified.contains(id) {
+                check("notification about it", true, see);
+            }
+            if v == "mentioned" {
+                check("mention notification", notified.contains(id), true);
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} privacy cells wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+backend_tests!(privacy_matrix);

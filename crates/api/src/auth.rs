@@ -51,11 +51,7 @@ scopes! {
 /// The bearer token sent with a request: `Authorization: Bearer …`, or `access_token=` in
 /// the query (as Mastodon allows, for streaming clients).
 pub fn bearer(parts: &Parts) -> Option<String> {
-    if let Some(h) = parts
-        .headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(h) = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let mut it = h.splitn(2, ' ');
         if let (Some(kind), Some(value)) = (it.next(), it.next())
             && kind.eq_ignore_ascii_case("bearer")
@@ -65,9 +61,7 @@ pub fn bearer(parts: &Parts) -> Option<String> {
         }
     }
     parts.uri.query().and_then(|q| {
-        url::form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == "access_token")
-            .map(|(_, v)| v.into_owned())
+        url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "access_token").map(|(_, v)| v.into_owned())
     })
 }
 
@@ -90,8 +84,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, ApiError> {
-        let token = bearer(parts)
-            .ok_or_else(|| AppError::Unauthorized("The access token is invalid".into()))?;
+        let token = bearer(parts).ok_or_else(|| AppError::Unauthorized("The access token is invalid".into()))?;
         let auth = authenticate(&App::from_ref(state), &token).await?;
         if !S::SCOPE.is_empty() {
             auth.require(S::SCOPE)?;
@@ -114,9 +107,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, ApiError> {
         match bearer(parts) {
             None => Ok(MaybeAuthed(None, PhantomData)),
-            Some(_) => Authed::<S>::from_request_parts(parts, state)
-                .await
-                .map(|a| MaybeAuthed(Some(a.0), PhantomData)),
+            Some(_) => Authed::<S>::from_request_parts(parts, state).await.map(|a| MaybeAuthed(Some(a.0), PhantomData)),
         }
     }
 }

@@ -32,25 +32,18 @@ impl ApiError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Invalid(_) | AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::OAuth { status, .. } => {
-                StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST)
-            }
+            AppError::OAuth { status, .. } => StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST),
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     pub fn body(&self) -> Value {
         match &self.0 {
-            AppError::OAuth {
-                error, description, ..
-            } => json!({"error": error, "error_description": description}),
+            AppError::OAuth { error, description, .. } => json!({"error": error, "error_description": description}),
             AppError::Invalid(problems) => {
                 let mut details: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
                 for p in problems {
-                    details
-                        .entry(p.field)
-                        .or_default()
-                        .push(json!({"error": p.code, "description": p.message}));
+                    details.entry(p.field).or_default().push(json!({"error": p.code, "description": p.message}));
                 }
                 json!({"error": self.0.to_string(), "details": details})
             }
@@ -70,9 +63,7 @@ impl IntoResponse for ApiError {
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static(
-                    "Bearer realm=\"Canteen\", error=\"invalid_token\"",
-                ),
+                header::HeaderValue::from_static("Bearer realm=\"Canteen\", error=\"invalid_token\""),
             );
         }
         res

@@ -43,28 +43,16 @@ pub struct TokenParams {
 /// Client credentials from HTTP Basic (RFC 6749 §2.3.1), if sent that way.
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let encoded = value
-        .strip_prefix("Basic ")
-        .or_else(|| value.strip_prefix("basic "))?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
+    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
     let decoded = String::from_utf8(bytes).ok()?;
     let (id, secret) = decoded.split_once(':')?;
-    let unescape = |s: &str| {
-        percent_encoding::percent_decode_str(s)
-            .decode_utf8_lossy()
-            .into_owned()
-    };
+    let unescape = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
     Some((unescape(id), unescape(secret)))
 }
 
 /// `POST /oauth/token`.
-pub async fn token(
-    State(app): State<App>,
-    headers: HeaderMap,
-    Params(p): Params<TokenParams>,
-) -> ApiResult<Response> {
+pub async fn token(State(app): State<App>, headers: HeaderMap, Params(p): Params<TokenParams>) -> ApiResult<Response> {
     let (mut client_id, mut client_secret) = (p.client_id.unwrap_or_default(), p.client_secret);
     if let Some((id, secret)) = basic_credentials(&headers) {
         client_id = id;
@@ -86,8 +74,7 @@ pub async fn token(
     )
     .await?;
     let mut res = Json(token_from_domain(&issued)).into_response();
-    res.headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(res)
 }
 
@@ -106,10 +93,8 @@ pub async fn revoke(
     headers: HeaderMap,
     Params(p): Params<RevokeParams>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let (id, secret) = basic_credentials(&headers).unwrap_or((
-        p.client_id.unwrap_or_default(),
-        p.client_secret.unwrap_or_default(),
-    ));
+    let (id, secret) =
+        basic_credentials(&headers).unwrap_or((p.client_id.unwrap_or_default(), p.client_secret.unwrap_or_default()));
     oauth::revoke(&app, &id, &secret, &p.token).await?;
     Ok(Json(json!({})))
 }
@@ -150,57 +135,28 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     );
     let mut res = (status, Html(html)).into_response();
     // A sign-in page must not be framed by another site (click-jacking).
-    res.headers_mut()
-        .insert("x-frame-options", HeaderValue::from_static("DENY"));
-    res.headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.headers_mut().insert("x-frame-options", HeaderValue::from_static("DENY"));
+    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
 
 fn error_page(e: &AppError) -> Response {
     let (status, message) = match e {
-        AppError::OAuth {
-            status,
-            description,
-            ..
-        } => (
-            StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST),
-            description.clone(),
-        ),
-        AppError::Internal(_) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong on our side.".into(),
-        ),
-        other => (
-            ApiError(AppError::BadRequest(String::new())).status(),
-            other.to_string(),
-        ),
+        AppError::OAuth { status, description, .. } => {
+            (StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST), description.clone())
+        }
+        AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.".into()),
+        other => (ApiError(AppError::BadRequest(String::new())).status(), other.to_string()),
     };
-    page(
-        status,
-        "This sign-in link does not work",
-        &format!("<p>{}</p>", escape(&message)),
-    )
+    page(status, "This sign-in link does not work", &format!("<p>{}</p>", escape(&message)))
 }
 
-fn consent_form(
-    req: &AuthorizeRequest,
-    q: &AuthorizeQuery,
-    login: &str,
-    error: Option<&str>,
-) -> String {
+fn consent_form(req: &AuthorizeRequest, q: &AuthorizeQuery, login: &str, error: Option<&str>) -> String {
     let hidden = |name: &str, value: &Option<String>| match value {
-        Some(v) => format!(
-            "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
-            escape(v)
-        ),
+        Some(v) => format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(v)),
         None => String::new(),
     };
-    let scopes: String = req
-        .scopes
-        .iter()
-        .map(|s| format!("<li><code>{}</code></li>", escape(s)))
-        .collect();
+    let scopes: String = req.scopes.iter().map(|s| format!("<li><code>{}</code></li>", escape(s))).collect();
     format!(
         "<p><strong>{app}</strong> would like to use your Canteen account with these permissions:</p>\
          <ul>{scopes}</ul>{err}\
@@ -213,9 +169,7 @@ fn consent_form(
          <p><button name=\"decision\" value=\"approve\">Sign in and authorise</button> \
          <button name=\"decision\" value=\"deny\" formnovalidate>Deny</button></p></form>",
         app = escape(&req.client.name),
-        err = error
-            .map(|e| format!("<p role=\"alert\"><strong>{}</strong></p>", escape(e)))
-            .unwrap_or_default(),
+        err = error.map(|e| format!("<p role=\"alert\"><strong>{}</strong></p>", escape(e))).unwrap_or_default(),
         cid = escape(&q.client_id),
         ru = hidden("redirect_uri", &Some(req.redirect_uri.clone())),
         rt = hidden("response_type", &q.response_type),
@@ -230,11 +184,7 @@ fn consent_form(
 /// `GET /oauth/authorize`: the sign-in and consent page.
 pub async fn authorize_page(State(app): State<App>, Query(q): Query<AuthorizeQuery>) -> Response {
     match oauth::check_authorize(&app, q.params()).await {
-        Ok(req) => page(
-            StatusCode::OK,
-            "Authorise an app",
-            &consent_form(&req, &q, "", None),
-        ),
+        Ok(req) => page(StatusCode::OK, "Authorise an app", &consent_form(&req, &q, "", None)),
         Err(e) => error_page(&e),
     }
 }
@@ -255,9 +205,7 @@ fn redirect_with(req: &AuthorizeRequest, pairs: &[(&str, &str)]) -> Response {
     let mut url = match url::Url::parse(&req.redirect_uri) {
         Ok(u) => u,
         Err(_) => {
-            return error_page(&AppError::BadRequest(
-                "The redirect URI is not valid.".into(),
-            ));
+            return error_page(&AppError::BadRequest("The redirect URI is not valid.".into()));
         }
     };
     {
@@ -285,18 +233,11 @@ pub async fn authorize_submit(State(app): State<App>, Form(f): Form<AuthorizeFor
     };
     if f.decision != "approve" {
         if req.redirect_uri == OOB {
-            return page(
-                StatusCode::OK,
-                "Authorisation denied",
-                "<p>You did not authorise the app.</p>",
-            );
+            return page(StatusCode::OK, "Authorisation denied", "<p>You did not authorise the app.</p>");
         }
         return redirect_with(
             &req,
-            &[
-                ("error", "access_denied"),
-                ("error_description", "The person denied the request."),
-            ],
+            &[("error", "access_denied"), ("error_description", "The person denied the request.")],
         );
     }
     let (user, account) = match oauth::sign_in(&app, &f.login, &f.password).await {

@@ -28,30 +28,15 @@ fn id(s: &Option<String>) -> Option<i64> {
 impl PageParams {
     /// Unparseable ids are ignored and limits clamped, as Mastodon does.
     pub fn page(&self) -> Page {
-        let limit = self
-            .limit
-            .as_deref()
-            .and_then(|l| l.parse::<i64>().ok())
-            .unwrap_or(DEFAULT_LIMIT)
-            .clamp(1, MAX_LIMIT);
-        Page {
-            max_id: id(&self.max_id),
-            since_id: id(&self.since_id),
-            min_id: id(&self.min_id),
-            limit,
-        }
+        let limit =
+            self.limit.as_deref().and_then(|l| l.parse::<i64>().ok()).unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+        Page { max_id: id(&self.max_id), since_id: id(&self.since_id), min_id: id(&self.min_id), limit }
     }
 }
 
 /// Adds `Link: <…max_id=oldest>; rel="next", <…min_id=newest>; rel="prev"` for a page whose
 /// items have the given cursors (newest first).
-pub fn with_links(
-    mut res: Response,
-    base: &str,
-    uri: &Uri,
-    newest: Option<i64>,
-    oldest: Option<i64>,
-) -> Response {
+pub fn with_links(mut res: Response, base: &str, uri: &Uri, newest: Option<i64>, oldest: Option<i64>) -> Response {
     let (Some(newest), Some(oldest)) = (newest, oldest) else {
         return res;
     };
@@ -70,11 +55,7 @@ pub fn with_links(
         ser.append_pair(key, &value.to_string());
         format!("{base}{}?{}", uri.path(), ser.finish())
     };
-    let header = format!(
-        "<{}>; rel=\"next\", <{}>; rel=\"prev\"",
-        link("max_id", oldest),
-        link("min_id", newest)
-    );
+    let header = format!("<{}>; rel=\"next\", <{}>; rel=\"prev\"", link("max_id", oldest), link("min_id", newest));
     if let Ok(v) = HeaderValue::from_str(&header) {
         res.headers_mut().insert(axum::http::header::LINK, v);
     }

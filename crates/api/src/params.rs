@@ -26,21 +26,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
         if let Some(q) = req.uri().query() {
             merge_pairs(&mut root, url_pairs(q.as_bytes()));
         }
-        let ctype = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let ctype = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
         if ctype.starts_with("multipart/form-data") {
             let mut mp = Multipart::from_request(req, state)
                 .await
                 .map_err(|e| ApiError::bad_request(format!("Malformed multipart body: {e}")))?;
             let mut pairs = Vec::new();
-            while let Some(field) = mp
-                .next_field()
-                .await
-                .map_err(|e| ApiError::bad_request(format!("Malformed multipart body: {e}")))?
+            while let Some(field) =
+                mp.next_field().await.map_err(|e| ApiError::bad_request(format!("Malformed multipart body: {e}")))?
             {
                 let Some(name) = field.name().map(str::to_string) else {
                     continue;
@@ -49,29 +42,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
                 if field.file_name().is_some() {
                     continue;
                 }
-                let text = field.text().await.map_err(|e| {
-                    ApiError::bad_request(format!("Malformed multipart field `{name}`: {e}"))
-                })?;
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|e| ApiError::bad_request(format!("Malformed multipart field `{name}`: {e}")))?;
                 pairs.push((name, text));
             }
             merge_pairs(&mut root, pairs);
         } else {
             let body = Bytes::from_request(req, state).await.map_err(|e| {
                 if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError(AppError::TooLarge(format!(
-                        "Request body is larger than {MAX_BODY_BYTES} bytes"
-                    )))
+                    ApiError(AppError::TooLarge(format!("Request body is larger than {MAX_BODY_BYTES} bytes")))
                 } else {
                     ApiError::bad_request(format!("Could not read the request body: {e}"))
                 }
             })?;
             if !body.is_empty() {
-                if ctype.starts_with("application/json")
-                    || (ctype.is_empty() && body.first() == Some(&b'{'))
-                {
-                    let json: Value = serde_json::from_slice(&body).map_err(|e| {
-                        ApiError::bad_request(format!("Body is not valid JSON: {e}"))
-                    })?;
+                if ctype.starts_with("application/json") || (ctype.is_empty() && body.first() == Some(&b'{')) {
+                    let json: Value = serde_json::from_slice(&body)
+                        .map_err(|e| ApiError::bad_request(format!("Body is not valid JSON: {e}")))?;
                     let Value::Object(map) = json else {
                         return Err(ApiError::bad_request("Body must be a JSON object"));
                     };
@@ -94,18 +83,11 @@ pub fn from_value<T: DeserializeOwned>(v: Value) -> Result<T, ApiError> {
         let path = e.path().to_string();
         let inner = e.inner().to_string();
         if let Some(rest) = inner.strip_prefix("missing field ") {
-            ApiError::bad_request(format!(
-                "Param is missing or the value is empty: {}",
-                rest.trim_matches('`')
-            ))
+            ApiError::bad_request(format!("Param is missing or the value is empty: {}", rest.trim_matches('`')))
         } else if path == "." {
-            ApiError(AppError::Unprocessable(format!(
-                "Invalid parameters: {inner}"
-            )))
+            ApiError(AppError::Unprocessable(format!("Invalid parameters: {inner}")))
         } else {
-            ApiError(AppError::Unprocessable(format!(
-                "Invalid value for `{path}`: {inner}"
-            )))
+            ApiError(AppError::Unprocessable(format!("Invalid value for `{path}`: {inner}")))
         }
     })
 }

@@ -80,10 +80,7 @@ struct Count {
 
 impl RateLimiter {
     pub fn new(limits: RateLimits) -> RateLimiter {
-        RateLimiter {
-            limits,
-            windows: Mutex::new(HashMap::new()),
-        }
+        RateLimiter { limits, windows: Mutex::new(HashMap::new()) }
     }
 
     fn count(&self, kind: Kind, key: &str) -> Count {
@@ -98,15 +95,9 @@ impl RateLimiter {
         if map.len() > 100_000 {
             map.retain(|_, w| now.duration_since(w.started) < Duration::from_secs(3600));
         }
-        let w = map.entry((kind, key.to_string())).or_insert(Window {
-            started: now,
-            count: 0,
-        });
+        let w = map.entry((kind, key.to_string())).or_insert(Window { started: now, count: 0 });
         if now.duration_since(w.started) >= window {
-            *w = Window {
-                started: now,
-                count: 0,
-            };
+            *w = Window { started: now, count: 0 };
         }
         let allowed = w.count < limit;
         if allowed {
@@ -123,10 +114,7 @@ impl RateLimiter {
 
 fn headers(res: &mut Response, c: &Count) {
     let reset_at = std::time::SystemTime::now() + c.reset_in;
-    let reset_ms = reset_at
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
+    let reset_ms = reset_at.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
     let h = res.headers_mut();
     h.insert("x-ratelimit-limit", HeaderValue::from(c.limit));
     h.insert("x-ratelimit-remaining", HeaderValue::from(c.remaining));
@@ -136,11 +124,7 @@ fn headers(res: &mut Response, c: &Count) {
 }
 
 fn too_many(c: &Count) -> Response {
-    let mut res = (
-        StatusCode::TOO_MANY_REQUESTS,
-        Json(json!({"error": "Too many requests"})),
-    )
-        .into_response();
+    let mut res = (StatusCode::TOO_MANY_REQUESTS, Json(json!({"error": "Too many requests"}))).into_response();
     headers(&mut res, c);
     if let Ok(v) = HeaderValue::from_str(&c.reset_in.as_secs().max(1).to_string()) {
         res.headers_mut().insert("retry-after", v);

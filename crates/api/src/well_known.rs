@@ -15,9 +15,7 @@ const NODEINFO_21: &str = "http://nodeinfo.diaspora.software/ns/schema/2.1";
 
 /// `GET /.well-known/nodeinfo`.
 pub async fn nodeinfo_links(State(app): State<App>) -> Json<serde_json::Value> {
-    Json(
-        json!({"links": [{"rel": NODEINFO_21, "href": format!("{}/nodeinfo/2.1", app.config.public_url)}]}),
-    )
+    Json(json!({"links": [{"rel": NODEINFO_21, "href": format!("{}/nodeinfo/2.1", app.config.public_url)}]}))
 }
 
 /// `GET /nodeinfo/2.1`.

@@ -2,8 +2,7 @@
 
 use canteen_domain::Id;
 use canteen_domain::account::{
-    Account, PostVisibility, PrivacyPreset, ProfessionalDetails, ProfileField, ProfileMode, Role,
-    User,
+    Account, PostVisibility, PrivacyPreset, ProfessionalDetails, ProfileField, ProfileMode, Role, User,
 };
 use canteen_domain::audience::Viewer;
 use canteen_domain::registration::{RegistrationMode, email_domain_allowed};
@@ -39,22 +38,12 @@ pub async fn create_login(app: &App, new: NewLogin) -> Result<(User, Account)> {
         problems.extend(validation::max_chars("reason", "Reason", reason, 500).err());
     }
     if problems.iter().all(|p| p.field != "username")
-        && accounts::by_local_username(app.store.reader(), &new.username)
-            .await?
-            .is_some()
+        && accounts::by_local_username(app.store.reader(), &new.username).await?.is_some()
     {
         problems.push(taken_username());
     }
-    if problems.iter().all(|p| p.field != "email")
-        && users::by_email(app.store.reader(), &new.email)
-            .await?
-            .is_some()
-    {
-        problems.push(Invalid::new(
-            "email",
-            "ERR_TAKEN",
-            "Email has already been taken",
-        ));
+    if problems.iter().all(|p| p.field != "email") && users::by_email(app.store.reader(), &new.email).await?.is_some() {
+        problems.push(Invalid::new("email", "ERR_TAKEN", "Email has already been taken"));
     }
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
@@ -73,12 +62,8 @@ pub async fn create_login(app: &App, new: NewLogin) -> Result<(User, Account)> {
     };
     let account = new_local_account(app, user.id, &new.username, new.mode, now);
     let mut tx = app.store.begin().await?;
-    users::insert(tx.exec(), &user, new.reason.as_deref())
-        .await
-        .map_err(conflict_as_taken)?;
-    accounts::insert(tx.exec(), &account)
-        .await
-        .map_err(conflict_as_taken)?;
+    users::insert(tx.exec(), &user, new.reason.as_deref()).await.map_err(conflict_as_taken)?;
+    accounts::insert(tx.exec(), &account).await.map_err(conflict_as_taken)?;
     tx.commit().await?;
     Ok((user, account))
 }
@@ -90,21 +75,15 @@ fn taken_username() -> Invalid {
 /// A race between the check and the insert ends at the unique index; say so plainly.
 pub(crate) fn conflict_as_taken(e: canteen_store::StoreError) -> AppError {
     match e {
-        canteen_store::StoreError::Conflict(what) if what.contains("email") => AppError::invalid(
-            Invalid::new("email", "ERR_TAKEN", "Email has already been taken"),
-        ),
+        canteen_store::StoreError::Conflict(what) if what.contains("email") => {
+            AppError::invalid(Invalid::new("email", "ERR_TAKEN", "Email has already been taken"))
+        }
         canteen_store::StoreError::Conflict(_) => AppError::invalid(taken_username()),
         other => other.into(),
     }
 }
 
-pub(crate) fn new_local_account(
-    app: &App,
-    user_id: Id,
-    username: &str,
-    mode: ProfileMode,
-    now: i64,
-) -> Account {
+pub(crate) fn new_local_account(app: &App, user_id: Id, username: &str, mode: ProfileMode, now: i64) -> Account {
     let id = app.next_id();
     Account {
         id,
@@ -145,9 +124,7 @@ pub async fn register(
 ) -> Result<(User, Account)> {
     let cfg = &app.config;
     if cfg.registration_mode == RegistrationMode::Closed {
-        return Err(AppError::Forbidden(
-            "Registrations are closed on this server".into(),
-        ));
+        return Err(AppError::Forbidden("Registrations are closed on this server".into()));
     }
     if !agreement {
         return Err(AppError::invalid(Invalid::new(
@@ -156,16 +133,11 @@ pub async fn register(
             "Agreement must be accepted (the server's rules)",
         )));
     }
-    if validation::email(email).is_ok()
-        && !email_domain_allowed(email, &cfg.registration_allowed_domains)
-    {
+    if validation::email(email).is_ok() && !email_domain_allowed(email, &cfg.registration_allowed_domains) {
         return Err(AppError::invalid(Invalid::new(
             "email",
             "ERR_BLOCKED",
-            format!(
-                "Email must be an address at one of: {}",
-                cfg.registration_allowed_domains.join(", ")
-            ),
+            format!("Email must be an address at one of: {}", cfg.registration_allowed_domains.join(", ")),
         )));
     }
     create_login(
@@ -199,10 +171,36 @@ pub fn viewer_of(viewer: Option<&Auth>, account: &Account) -> Viewer {
 
 /// A profile as `viewer` may see it. Suspended profiles are not shown to anyone.
 pub async fn get(app: &App, viewer: Option<&Auth>, id: Id) -> Result<(Account, Viewer)> {
-    let account = accounts::by_id(app.store.reader(), id)
-        .await?
-        .ok_or_else(not_found)?;
-    visible(viewer, account)
+    let account = accounts::by_id(app.store.reader(), id).await?.ok_or_else(not_found)?;
+    let (account, v) = visible(viewer, account)?;
+    let v = with_follow(app, viewer, &account, v).await?;
+    Ok((account, v))
+}
+
+/// Upgrades a stranger who follows the account to a follower (for followers-only fields).
+async fn with_follow(app: &App, viewer: Option<&Auth>, account: &Account, v: Viewer) -> Result<Viewer> {
+    if v != Viewer::Stranger {
+        return Ok(v);
+    }
+    let Some(me) = viewer.and_then(|a| a.account.as_ref()) else { return Ok(v) };
+    let follows = canteen_store::relationships::is_following(app.store.reader(), me.id, account.id).await?;
+    Ok(if follows { Viewer::Follower } else { v })
+}
+
+/// What a profile's counters show to a viewer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AccountStats {
+    pub followers: i64,
+    pub following: i64,
+    pub statuses: i64,
+}
+
+/// Counters for a profile page; follower counts are hidden (zero) when the owner hides
+/// their collections from this viewer.
+pub async fn stats(app: &App, viewer: Option<Id>, account: &Account) -> Result<AccountStats> {
+    let (followers, following) = crate::follows::counts(app, viewer, account).await?;
+    let statuses = canteen_store::statuses::count_by_account(app.store.reader(), account.id).await?;
+    Ok(AccountStats { followers, following, statuses })
 }
 
 fn visible(viewer: Option<&Auth>, account: Account) -> Result<(Account, Viewer)> {
@@ -228,10 +226,10 @@ pub async fn lookup(app: &App, viewer: Option<&Auth>, acct: &str) -> Result<(Acc
     if !local || username.is_empty() {
         return Err(not_found());
     }
-    let account = accounts::by_local_username(app.store.reader(), username)
-        .await?
-        .ok_or_else(not_found)?;
-    visible(viewer, account)
+    let account = accounts::by_local_username(app.store.reader(), username).await?.ok_or_else(not_found)?;
+    let (account, v) = visible(viewer, account)?;
+    let v = with_follow(app, viewer, &account, v).await?;
+    Ok((account, v))
 }
 
 /// The accounts among `ids` that exist and may be seen (for `relationships`).
@@ -282,16 +280,9 @@ pub async fn update_profile(app: &App, auth: &Auth, up: ProfileUpdate) -> Result
     let (_, me) = auth.signed_in()?;
     let mut problems = Vec::new();
     let check = |field, label, value: &Option<String>, max| {
-        value
-            .as_deref()
-            .and_then(|v| validation::max_chars(field, label, v, max).err())
+        value.as_deref().and_then(|v| validation::max_chars(field, label, v, max).err())
     };
-    problems.extend(check(
-        "display_name",
-        "Display name",
-        &up.display_name,
-        validation::DISPLAY_NAME_MAX,
-    ));
+    problems.extend(check("display_name", "Display name", &up.display_name, validation::DISPLAY_NAME_MAX));
     problems.extend(check("note", "Bio", &up.note, validation::NOTE_MAX));
     for (field, label, value) in [
         ("canteen[job_title]", "Job title", &up.job_title),
@@ -305,41 +296,22 @@ pub async fn update_profile(app: &App, auth: &Auth, up: ProfileUpdate) -> Result
     if let Some(lang) = &up.default_language
         && !(lang.is_empty() || (lang.len() <= 3 && lang.chars().all(|c| c.is_ascii_lowercase())))
     {
-        problems.push(Invalid::new(
-            "source[language]",
-            "ERR_INVALID",
-            "Language must be an ISO 639 code such as `en`",
-        ));
+        problems.push(Invalid::new("source[language]", "ERR_INVALID", "Language must be an ISO 639 code such as `en`"));
     }
     if let Some(fields) = &up.fields {
         if fields.len() > validation::FIELDS_MAX {
             problems.push(Invalid::new(
                 "fields_attributes",
                 "ERR_TOO_LONG",
-                format!(
-                    "Profile metadata can have at most {} fields",
-                    validation::FIELDS_MAX
-                ),
+                format!("Profile metadata can have at most {} fields", validation::FIELDS_MAX),
             ));
         }
         for f in fields {
             problems.extend(
-                validation::max_chars(
-                    "fields_attributes",
-                    "Field name",
-                    &f.name,
-                    validation::FIELD_NAME_MAX,
-                )
-                .err(),
+                validation::max_chars("fields_attributes", "Field name", &f.name, validation::FIELD_NAME_MAX).err(),
             );
             problems.extend(
-                validation::max_chars(
-                    "fields_attributes",
-                    "Field value",
-                    &f.value,
-                    validation::FIELD_VALUE_MAX,
-                )
-                .err(),
+                validation::max_chars("fields_attributes", "Field value", &f.value, validation::FIELD_VALUE_MAX).err(),
             );
         }
     }
@@ -374,10 +346,7 @@ pub async fn update_profile(app: &App, auth: &Auth, up: ProfileUpdate) -> Result
     }
     if let Some(fields) = up.fields {
         // Mastodon drops fields whose name and value are both blank.
-        a.fields = fields
-            .into_iter()
-            .filter(|f| !(f.name.trim().is_empty() && f.value.trim().is_empty()))
-            .collect();
+        a.fields = fields.into_iter().filter(|f| !(f.name.trim().is_empty() && f.value.trim().is_empty())).collect();
     }
     let d = &mut a.details;
     set(&mut d.job_title, up.job_title);

@@ -34,13 +34,9 @@ pub async fn create_user(
 
 async fn find(app: &App, username: &str) -> Result<(User, Account)> {
     let missing = || AppError::NotFound(format!("No local account named `{username}`"));
-    let account = accounts::by_local_username(app.store.reader(), username)
-        .await?
-        .ok_or_else(missing)?;
+    let account = accounts::by_local_username(app.store.reader(), username).await?.ok_or_else(missing)?;
     let uid = account.user_id.ok_or_else(missing)?;
-    let user = users::by_id(app.store.reader(), uid)
-        .await?
-        .ok_or_else(missing)?;
+    let user = users::by_id(app.store.reader(), uid).await?.ok_or_else(missing)?;
     Ok((user, account))
 }
 

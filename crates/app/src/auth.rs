@@ -25,9 +25,7 @@ impl Auth {
         if self.scopes.allows(scope) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(
-                "This action is outside the authorized scopes".into(),
-            ))
+            Err(AppError::Forbidden("This action is outside the authorized scopes".into()))
         }
     }
 
@@ -35,9 +33,7 @@ impl Auth {
     pub fn signed_in(&self) -> Result<(&User, &Account)> {
         match (&self.user, &self.account) {
             (Some(u), Some(a)) => Ok((u, a)),
-            _ => Err(AppError::Unprocessable(
-                "This method requires an authenticated user".into(),
-            )),
+            _ => Err(AppError::Unprocessable("This method requires an authenticated user".into())),
         }
     }
 }
@@ -46,33 +42,21 @@ impl Auth {
 /// of suspended, unapproved or unconfirmed logins (403), with Mastodon's messages.
 pub async fn authenticate(app: &App, bearer: &str) -> Result<Auth> {
     let invalid = || AppError::Unauthorized("The access token is invalid".into());
-    let token = oauth::token_by_hash(app.store.reader(), &sha256_hex(bearer))
-        .await?
-        .ok_or_else(invalid)?;
+    let token = oauth::token_by_hash(app.store.reader(), &sha256_hex(bearer)).await?.ok_or_else(invalid)?;
     let now = now_ms();
     if token.revoked_at.is_some() {
-        return Err(AppError::Unauthorized(
-            "The access token was revoked".into(),
-        ));
+        return Err(AppError::Unauthorized("The access token was revoked".into()));
     }
     if token.expires_at.is_some_and(|t| t <= now) {
         return Err(AppError::Unauthorized("The access token expired".into()));
     }
     let scopes = Scopes::parse(&token.scopes).map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut auth = Auth {
-        token_id: token.id,
-        app_id: token.app_id,
-        scopes,
-        user: None,
-        account: None,
-    };
+    let mut auth = Auth { token_id: token.id, app_id: token.app_id, scopes, user: None, account: None };
     if let (Some(uid), Some(aid)) = (token.user_id, token.account_id) {
-        let user = canteen_store::users::by_id(app.store.reader(), canteen_domain::Id(uid))
-            .await?
-            .ok_or_else(invalid)?;
-        let account = canteen_store::accounts::by_id(app.store.reader(), canteen_domain::Id(aid))
-            .await?
-            .ok_or_else(invalid)?;
+        let user =
+            canteen_store::users::by_id(app.store.reader(), canteen_domain::Id(uid)).await?.ok_or_else(invalid)?;
+        let account =
+            canteen_store::accounts::by_id(app.store.reader(), canteen_domain::Id(aid)).await?.ok_or_else(invalid)?;
         check_may_sign_in(&user, &account)?;
         auth.user = Some(user);
         auth.account = Some(account);
@@ -87,19 +71,13 @@ pub async fn authenticate(app: &App, bearer: &str) -> Result<Auth> {
 /// The states that stop a login from acting, checked at sign-in and on every request.
 pub fn check_may_sign_in(user: &User, account: &Account) -> Result<()> {
     if account.suspended_at.is_some() {
-        return Err(AppError::Forbidden(
-            "Your login is currently disabled".into(),
-        ));
+        return Err(AppError::Forbidden("Your login is currently disabled".into()));
     }
     if !user.confirmed {
-        return Err(AppError::Forbidden(
-            "Your login is missing a confirmed e-mail address".into(),
-        ));
+        return Err(AppError::Forbidden("Your login is missing a confirmed e-mail address".into()));
     }
     if !user.approved {
-        return Err(AppError::Forbidden(
-            "Your login is currently pending approval".into(),
-        ));
+        return Err(AppError::Forbidden("Your login is currently pending approval".into()));
     }
     Ok(())
 }

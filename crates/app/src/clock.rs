@@ -6,10 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use canteen_domain::Id;
 
 pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Mints time-ordered ids, strictly increasing within this process. Each process starts
@@ -24,18 +21,14 @@ impl IdGenerator {
         let mut seed = [0u8; 2];
         let _ = getrandom::fill(&mut seed);
         let offset = u16::from_le_bytes(seed) as u64;
-        IdGenerator {
-            last: AtomicI64::new(Id::from_parts(now_ms(), offset).0),
-        }
+        IdGenerator { last: AtomicI64::new(Id::from_parts(now_ms(), offset).0) }
     }
 
     pub fn next(&self) -> Id {
         let floor = Id::from_parts(now_ms(), 0).0;
         let prev = self
             .last
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
-                Some(floor.max(last + 1))
-            })
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| Some(floor.max(last + 1)))
             .unwrap_or(floor);
         Id(floor.max(prev + 1))
     }

@@ -23,11 +23,7 @@ fn escape(s: &str) -> String {
 /// Renders `text`; `mentioned` are the accounts its mentions resolved to.
 pub fn render(text: &str, mentioned: &[Account], public_url: &str) -> String {
     let mut html = String::new();
-    for para in text
-        .replace("\r\n", "\n")
-        .split("\n\n")
-        .filter(|p| !p.trim().is_empty())
-    {
+    for para in text.replace("\r\n", "\n").split("\n\n").filter(|p| !p.trim().is_empty()) {
         html.push_str("<p>");
         for tok in tokenize(para.trim_matches('\n')) {
             match tok {
@@ -81,16 +77,8 @@ mod tests {
 
     #[test]
     fn author_markup_never_survives() {
-        let html = render(
-            "<script>alert(1)</script> <img src=x onerror=alert(1)> \"quoted\"",
-            &[],
-            "https://c.test",
-        );
-        assert!(
-            !html.contains("<script")
-                && !html.contains("<img")
-                && !html.contains("onerror=alert(1)>")
-        );
+        let html = render("<script>alert(1)</script> <img src=x onerror=alert(1)> \"quoted\"", &[], "https://c.test");
+        assert!(!html.contains("<script") && !html.contains("<img") && !html.contains("onerror=alert(1)>"));
         assert_eq!(
             html,
             "<p>&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt; &quot;quoted&quot;</p>"
@@ -99,23 +87,17 @@ mod tests {
 
     #[test]
     fn links_tags_and_paragraphs() {
-        let html = render(
-            "See https://nhs.uk/flu?a=1&b=2\n#FluJab\n\nThanks",
-            &[],
-            "https://c.test",
-        );
+        let html = render("See https://nhs.uk/flu?a=1&b=2\n#FluJab\n\nThanks", &[], "https://c.test");
         assert!(html.contains("href=\"https://nhs.uk/flu?a=1&amp;b=2\""));
-        assert!(html.contains("<a href=\"https://c.test/tags/flujab\" class=\"mention hashtag\" rel=\"tag\">#<span>FluJab</span></a>"));
+        assert!(html.contains(
+            "<a href=\"https://c.test/tags/flujab\" class=\"mention hashtag\" rel=\"tag\">#<span>FluJab</span></a>"
+        ));
         assert!(html.contains("<br />") && html.ends_with("<p>Thanks</p>"));
     }
 
     #[test]
     fn a_link_cannot_break_out_of_its_attribute() {
-        let html = render(
-            "https://x.test/\"onmouseover=alert(1)",
-            &[],
-            "https://c.test",
-        );
+        let html = render("https://x.test/\"onmouseover=alert(1)", &[], "https://c.test");
         assert!(!html.contains("\"onmouseover"), "{html}");
     }
 }

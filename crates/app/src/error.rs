@@ -26,11 +26,7 @@ pub enum AppError {
     Unprocessable(String),
     /// An OAuth error as RFC 6749 names it (`invalid_grant`, …), with its HTTP status.
     #[error("{error}: {description}")]
-    OAuth {
-        status: u16,
-        error: &'static str,
-        description: String,
-    },
+    OAuth { status: u16, error: &'static str, description: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -41,20 +37,14 @@ impl AppError {
     }
 
     pub fn oauth(status: u16, error: &'static str, description: impl Into<String>) -> AppError {
-        AppError::OAuth {
-            status,
-            error,
-            description: description.into(),
-        }
+        AppError::OAuth { status, error, description: description.into() }
     }
 }
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict(what) => {
-                AppError::Unprocessable(format!("Already exists ({what})"))
-            }
+            StoreError::Conflict(what) => AppError::Unprocessable(format!("Already exists ({what})")),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -13,24 +13,17 @@ use canteen_store::{accounts, feeds, notifications as nstore, relationships as r
 use crate::{App, AppError, Result};
 
 pub async fn run(app: &App, payload: &str) -> Result<()> {
-    let id = Id::parse(payload.trim())
-        .ok_or_else(|| AppError::BadRequest(format!("bad fan-out payload `{payload}`")))?;
+    let id =
+        Id::parse(payload.trim()).ok_or_else(|| AppError::BadRequest(format!("bad fan-out payload `{payload}`")))?;
     // Deleted before the job ran: nothing to do.
     let Some(s) = statuses::by_id(app.store.reader(), id).await? else {
         return Ok(());
     };
     let author = s.account_id;
     let e = || app.store.reader();
-    let mentioned: Vec<Id> = statuses::mentions_of(e(), &[id])
-        .await?
-        .into_iter()
-        .map(|(_, a)| Id(a))
-        .collect();
+    let mentioned: Vec<Id> = statuses::mentions_of(e(), &[id]).await?.into_iter().map(|(_, a)| Id(a)).collect();
     let author_follows: HashSet<Id> = rel::following_ids(e(), author).await?.into_iter().collect();
-    let blocked: HashSet<Id> = rel::block_partners(e(), author)
-        .await?
-        .into_iter()
-        .collect();
+    let blocked: HashSet<Id> = rel::block_partners(e(), author).await?.into_iter().collect();
     let circle: HashSet<Id> = match s.visibility {
         Visibility::Circle(list) => rel::list_members(e(), list).await?.into_iter().collect(),
         _ => HashSet::new(),
@@ -79,29 +72,21 @@ pub async fn run(app: &App, payload: &str) -> Result<()> {
         readers.push(reader);
     }
     // Only local readers have home feeds.
-    let local: HashSet<Id> = accounts::by_ids(e(), &readers)
-        .await?
-        .into_iter()
-        .filter(|a| a.is_local())
-        .map(|a| a.id)
-        .collect();
+    let local: HashSet<Id> =
+        accounts::by_ids(e(), &readers).await?.into_iter().filter(|a| a.is_local()).map(|a| a.id).collect();
     readers.retain(|r| local.contains(r));
     feeds::push(app.store.writer(), id, &readers).await?;
 
     notify_once(app, &s, original.as_ref(), &mentioned).await
 }
 
-async fn may_see_original(
-    app: &App,
-    o: &canteen_domain::status::Status,
-    reader: Id,
-) -> Result<bool> {
+async fn may_see_original(app: &App, o: &canteen_domain::status::Status, reader: Id) -> Result<bool> {
     if o.account_id == reader {
         return Ok(true);
     }
     let e = || app.store.reader();
-    let blocked = rel::is_blocking(e(), reader, o.account_id).await?
-        || rel::is_blocking(e(), o.account_id, reader).await?;
+    let blocked =
+        rel::is_blocking(e(), reader, o.account_id).await? || rel::is_blocking(e(), o.account_id, reader).await?;
     let r = Relation {
         blocked,
         follows_author: rel::is_following(e(), reader, o.account_id).await?,
@@ -137,8 +122,7 @@ async fn notify_once(
         if nstore::exists(tx.exec(), recipient, s.account_id, kind, about.id).await? {
             continue;
         }
-        crate::notifications::notify(app, tx.exec(), recipient, s.account_id, kind, Some(&about))
-            .await?;
+        crate::notifications::notify(app, tx.exec(), recipient, s.account_id, kind, Some(&about)).await?;
     }
     tx.commit().await?;
     Ok(())

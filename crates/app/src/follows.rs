@@ -68,17 +68,14 @@ pub async fn follow(
         return Err(AppError::Forbidden("You cannot follow yourself".into()));
     }
     let them = target(app, id).await?;
-    if rel::is_blocking(app.store.reader(), me.id, id).await?
-        || rel::is_blocking(app.store.reader(), id, me.id).await?
+    if rel::is_blocking(app.store.reader(), me.id, id).await? || rel::is_blocking(app.store.reader(), id, me.id).await?
     {
         return Err(AppError::Forbidden("This action is not allowed".into()));
     }
     let now = now_ms();
     let existing = rel::follow_flags(app.store.reader(), me.id, id).await?;
-    let (reblogs, notify) = (
-        reblogs.unwrap_or(existing.is_none_or(|f| f.0)),
-        notify.unwrap_or(existing.is_some_and(|f| f.1)),
-    );
+    let (reblogs, notify) =
+        (reblogs.unwrap_or(existing.is_none_or(|f| f.0)), notify.unwrap_or(existing.is_some_and(|f| f.1)));
     let mut tx = app.store.begin().await?;
     if existing.is_some() {
         rel::follow(tx.exec(), me.id, id, reblogs, notify, now).await?;
@@ -122,12 +119,7 @@ pub async fn remove_follower(app: &App, auth: &Auth, id: Id) -> Result<Relations
 }
 
 /// Accepts or rejects a follow request to the caller.
-pub async fn settle_request(
-    app: &App,
-    auth: &Auth,
-    from: Id,
-    accept: bool,
-) -> Result<Relationship> {
+pub async fn settle_request(app: &App, auth: &Auth, from: Id, accept: bool) -> Result<Relationship> {
     let (_, me) = auth.signed_in()?;
     let mut tx = app.store.begin().await?;
     let Some((reblogs, notify)) = rel::take_request(tx.exec(), from, me.id).await? else {
@@ -144,12 +136,7 @@ pub async fn settle_request(
 }
 
 /// Pending requests to the caller, newest first, as (cursor, account).
-pub async fn requests(
-    app: &App,
-    auth: &Auth,
-    max: Option<i64>,
-    limit: i64,
-) -> Result<Vec<(i64, Account)>> {
+pub async fn requests(app: &App, auth: &Auth, max: Option<i64>, limit: i64) -> Result<Vec<(i64, Account)>> {
     let (_, me) = auth.signed_in()?;
     let rows = rel::requests_to(app.store.reader(), me.id, max.unwrap_or(i64::MAX), limit).await?;
     with_accounts(app, rows).await
@@ -160,12 +147,7 @@ async fn with_accounts(app: &App, rows: Vec<(i64, Id)>) -> Result<Vec<(i64, Acco
     let found = accounts::by_ids(app.store.reader(), &ids).await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(c, id)| {
-            found
-                .iter()
-                .find(|a| a.id == id && a.suspended_at.is_none())
-                .map(|a| (c, a.clone()))
-        })
+        .filter_map(|(c, id)| found.iter().find(|a| a.id == id && a.suspended_at.is_none()).map(|a| (c, a.clone())))
         .collect())
 }
 
@@ -207,9 +189,7 @@ pub async fn mute(
     }
     target(app, id).await?;
     let now = now_ms();
-    let expires = duration_secs
-        .filter(|d| *d > 0)
-        .map(|d| now + d.saturating_mul(1000));
+    let expires = duration_secs.filter(|d| *d > 0).map(|d| now + d.saturating_mul(1000));
     rel::mute(app.store.writer(), me.id, id, notifications, expires, now).await?;
     relationship(app, me.id, id).await
 }
@@ -244,14 +224,7 @@ pub async fn collection(
             return Ok(Vec::new());
         }
     }
-    let rows = rel::page(
-        app.store.reader(),
-        id,
-        followers,
-        max.unwrap_or(i64::MAX),
-        limit,
-    )
-    .await?;
+    let rows = rel::page(app.store.reader(), id, followers, max.unwrap_or(i64::MAX), limit).await?;
     with_accounts(app, rows).await
 }
 
@@ -275,10 +248,11 @@ pub async fn blocked(app: &App, auth: &Auth) -> Result<Vec<Account>> {
 
 pub async fn muted(app: &App, auth: &Auth) -> Result<Vec<Account>> {
     let (_, me) = auth.signed_in()?;
-    let ids: Vec<Id> = rel::muted(app.store.reader(), me.id, now_ms())
-        .await?
-        .into_iter()
-        .map(|(a, _)| a)
-        .collect();
+    let ids: Vec<Id> = rel::muted(app.store.reader(), me.id, now_ms()).await?.into_iter().map(|(a, _)| a).collect();
     Ok(accounts::by_ids(app.store.reader(), &ids).await?)
+}
+
+/// Follow requests waiting for the caller's answer.
+pub async fn pending_count(app: &App, me: Id) -> Result<i64> {
+    Ok(rel::count_requests_to(app.store.reader(), me).await?)
 }

@@ -11,11 +11,7 @@ pub struct Stats {
 }
 
 pub async fn stats(app: &App) -> Result<Stats> {
-    Ok(Stats {
-        user_count: crate::accounts::local_count(app).await?,
-        status_count: 0,
-        domain_count: 0,
-    })
+    Ok(Stats { user_count: crate::accounts::local_count(app).await?, status_count: 0, domain_count: 0 })
 }
 
 pub async fn rules(app: &App) -> Result<Vec<RuleRecord>> {

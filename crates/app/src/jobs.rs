@@ -34,35 +34,16 @@ impl JobHandlers {
         F: Fn(App, String) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = std::result::Result<(), String>> + Send + 'static,
     {
-        self.by_kind.insert(
-            kind,
-            Arc::new(move |app, payload| Box::pin(f(app, payload))),
-        );
+        self.by_kind.insert(kind, Arc::new(move |app, payload| Box::pin(f(app, payload))));
     }
 }
 
 /// Queues a job; pass the transaction's `Exec` so the job commits with the change.
-pub async fn enqueue(
-    app: &App,
-    e: Exec<'_>,
-    kind: &str,
-    payload: &str,
-    delay_ms: i64,
-) -> Result<i64> {
+pub async fn enqueue(app: &App, e: Exec<'_>, kind: &str, payload: &str, delay_ms: i64) -> Result<i64> {
     let id = app.next_id().0;
     let now = now_ms();
-    jobs::enqueue(
-        e,
-        &NewJob {
-            id,
-            kind,
-            payload,
-            run_at: now + delay_ms,
-            max_attempts: DEFAULT_MAX_ATTEMPTS,
-        },
-        now,
-    )
-    .await?;
+    jobs::enqueue(e, &NewJob { id, kind, payload, run_at: now + delay_ms, max_attempts: DEFAULT_MAX_ATTEMPTS }, now)
+        .await?;
     Ok(id)
 }
 
@@ -93,12 +74,10 @@ pub async fn run_one(app: &App, handlers: &JobHandlers, worker: &str) -> Result<
     match outcome {
         Ok(()) => {
             jobs::complete(app.store.writer(), job.id).await?;
-            metrics::counter!("canteen_jobs_total", "kind" => job.kind.clone(), "outcome" => "ok")
-                .increment(1);
+            metrics::counter!("canteen_jobs_total", "kind" => job.kind.clone(), "outcome" => "ok").increment(1);
         }
         Err(err) => {
-            let retry_at =
-                (job.attempts < job.max_attempts).then(|| now + backoff_ms(job.attempts));
+            let retry_at = (job.attempts < job.max_attempts).then(|| now + backoff_ms(job.attempts));
             tracing::warn!(error = %err, retry_at, "job failed");
             jobs::fail(app.store.writer(), job.id, &err, retry_at, now).await?;
             let outcome = if retry_at.is_some() { "retry" } else { "dead" };
@@ -110,12 +89,7 @@ pub async fn run_one(app: &App, handlers: &JobHandlers, worker: &str) -> Result<
 
 /// Runs jobs until `shutdown` turns true. A job that has started is finished first, so a
 /// graceful stop never abandons work half-done (and a crash leaves a lease to expire).
-pub async fn worker_loop(
-    app: App,
-    handlers: JobHandlers,
-    worker: String,
-    mut shutdown: watch::Receiver<bool>,
-) {
+pub async fn worker_loop(app: App, handlers: JobHandlers, worker: String, mut shutdown: watch::Receiver<bool>) {
     let idle = Duration::from_millis(250);
     while !*shutdown.borrow() {
         match run_one(&app, &handlers, &worker).await {
@@ -134,9 +108,7 @@ pub async fn worker_loop(
 pub fn handlers() -> JobHandlers {
     let mut h = JobHandlers::default();
     h.register(crate::statuses::FANOUT_JOB, |app, payload| async move {
-        crate::fanout::run(&app, &payload)
-            .await
-            .map_err(|e| e.to_string())
+        crate::fanout::run(&app, &payload).await.map_err(|e| e.to_string())
     });
     h
 }

@@ -43,11 +43,7 @@ pub struct App {
 
 impl App {
     pub fn new(store: Store, config: AppConfig) -> App {
-        App {
-            store,
-            config: Arc::new(config),
-            ids: Arc::new(clock::IdGenerator::new()),
-        }
+        App { store, config: Arc::new(config), ids: Arc::new(clock::IdGenerator::new()) }
     }
 
     pub fn next_id(&self) -> domain::Id {

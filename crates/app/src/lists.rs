@@ -24,11 +24,7 @@ fn check(title: &str, replies_policy: &str) -> Result<()> {
         problems.push(Invalid::new("title", "ERR_BLANK", "Title can't be blank"));
     }
     if title.chars().count() > 100 {
-        problems.push(Invalid::new(
-            "title",
-            "ERR_TOO_LONG",
-            "Title is too long (maximum is 100 characters)",
-        ));
+        problems.push(Invalid::new("title", "ERR_TOO_LONG", "Title is too long (maximum is 100 characters)"));
     }
     if !matches!(replies_policy, "followed" | "list" | "none") {
         problems.push(Invalid::new(
@@ -37,11 +33,7 @@ fn check(title: &str, replies_policy: &str) -> Result<()> {
             format!("`{replies_policy}` is not one of: followed, list, none"),
         ));
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Invalid(problems))
-    }
+    if problems.is_empty() { Ok(()) } else { Err(AppError::Invalid(problems)) }
 }
 
 pub async fn list(app: &App, auth: &Auth) -> Result<Vec<ListRecord>> {
@@ -69,9 +61,7 @@ pub async fn create(
     let policy = replies_policy.unwrap_or("list");
     check(title, policy)?;
     if store::by_owner(app.store.reader(), me.id).await?.len() >= MAX_LISTS {
-        return Err(AppError::Unprocessable(format!(
-            "You can have at most {MAX_LISTS} lists"
-        )));
+        return Err(AppError::Unprocessable(format!("You can have at most {MAX_LISTS} lists")));
     }
     let l = ListRecord {
         id: app.next_id().0,
@@ -116,11 +106,7 @@ pub async fn delete(app: &App, auth: &Auth, id: Id) -> Result<()> {
 pub async fn members(app: &App, auth: &Auth, id: Id) -> Result<Vec<Account>> {
     own(app, auth, id).await?;
     let ids = rel::list_members(app.store.reader(), id).await?;
-    Ok(accounts::by_ids(app.store.reader(), &ids)
-        .await?
-        .into_iter()
-        .filter(|a| a.suspended_at.is_none())
-        .collect())
+    Ok(accounts::by_ids(app.store.reader(), &ids).await?.into_iter().filter(|a| a.suspended_at.is_none()).collect())
 }
 
 /// Adds members. As in Mastodon, only accounts the owner follows may be added, so a list
@@ -130,9 +116,7 @@ pub async fn add(app: &App, auth: &Auth, id: Id, members: &[Id]) -> Result<()> {
     own(app, auth, id).await?;
     for m in members {
         if !rel::is_following(app.store.reader(), me.id, *m).await? {
-            return Err(AppError::NotFound(format!(
-                "Account {m} is not one you follow"
-            )));
+            return Err(AppError::NotFound(format!("Account {m} is not one you follow")));
         }
     }
     let mut tx = app.store.begin().await?;

@@ -14,16 +14,7 @@ use crate::viewer::Viewer;
 use crate::views::{self, StatusView};
 use crate::{App, AppError, Result};
 
-pub const TYPES: &[&str] = &[
-    "mention",
-    "status",
-    "reblog",
-    "follow",
-    "follow_request",
-    "favourite",
-    "poll",
-    "update",
-];
+pub const TYPES: &[&str] = &["mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update"];
 
 /// Records a notification for `recipient`, unless the rules say it must not exist.
 pub async fn notify(
@@ -50,20 +41,14 @@ pub async fn notify(
         return Ok(false);
     }
     let muted = relationships::muted(e.reborrow(), recipient, now_ms()).await?;
-    if muted
-        .iter()
-        .any(|(id, notifications)| *id == from && *notifications)
-    {
+    if muted.iter().any(|(id, notifications)| *id == from && *notifications) {
         return Ok(false);
     }
     if let Some(s) = status {
         // Read on the writer's connection: the post may not be committed for readers yet.
         let viewer = Viewer::load_on(e.reborrow(), &rcpt).await?;
-        let mentioned: Vec<Id> = statuses::mentions_of(e.reborrow(), &[s.id])
-            .await?
-            .into_iter()
-            .map(|(_, a)| Id(a))
-            .collect();
+        let mentioned: Vec<Id> =
+            statuses::mentions_of(e.reborrow(), &[s.id]).await?.into_iter().map(|(_, a)| Id(a)).collect();
         if !viewer.may_see(s, &mentioned, false) {
             return Ok(false);
         }
@@ -102,33 +87,18 @@ pub struct Filter {
 
 /// A page of the caller's notifications. Checked again at read time: a notification about
 /// a post that has since become invisible (a block, a deleted follow) is not shown.
-pub async fn list(
-    app: &App,
-    auth: &Auth,
-    page: Page,
-    filter: &Filter,
-) -> Result<Vec<NotificationView>> {
+pub async fn list(app: &App, auth: &Auth, page: Page, filter: &Filter) -> Result<Vec<NotificationView>> {
     let (_, me) = auth.signed_in()?;
     let viewer = Viewer::load(app, Some(me)).await?;
     let mut out = Vec::new();
     let mut cursor = page;
     // Filtering may drop rows; read on until the page is full or the rows run out.
     for _ in 0..10 {
-        let rows = store::page(
-            app.store.reader(),
-            me.id,
-            Page {
-                limit: page.limit * 2,
-                ..cursor
-            },
-        )
-        .await?;
+        let rows = store::page(app.store.reader(), me.id, Page { limit: page.limit * 2, ..cursor }).await?;
         let exhausted = (rows.len() as i64) < page.limit * 2;
         let last = rows.last().map(|r| r.id);
         for r in rows {
-            if (!filter.types.is_empty() && !filter.types.contains(&r.kind))
-                || filter.exclude_types.contains(&r.kind)
-            {
+            if (!filter.types.is_empty() && !filter.types.contains(&r.kind)) || filter.exclude_types.contains(&r.kind) {
                 continue;
             }
             if filter.account_id.is_some_and(|a| a.0 != r.from_account_id) {
@@ -155,11 +125,7 @@ pub async fn list(
     Ok(out)
 }
 
-async fn view(
-    app: &App,
-    viewer: &Viewer,
-    r: NotificationRecord,
-) -> Result<Option<NotificationView>> {
+async fn view(app: &App, viewer: &Viewer, r: NotificationRecord) -> Result<Option<NotificationView>> {
     let from = Id(r.from_account_id);
     if viewer.blocks_or_blocked_by(from) || viewer.mutes_notifications_from(from) {
         return Ok(None);
@@ -177,22 +143,14 @@ async fn view(
         },
         None => None,
     };
-    Ok(Some(NotificationView {
-        id: r.id,
-        kind: r.kind,
-        created_at: r.created_at,
-        account,
-        status,
-    }))
+    Ok(Some(NotificationView { id: r.id, kind: r.kind, created_at: r.created_at, account, status }))
 }
 
 pub async fn get(app: &App, auth: &Auth, id: i64) -> Result<NotificationView> {
     let (_, me) = auth.signed_in()?;
     let viewer = Viewer::load(app, Some(me)).await?;
     let missing = || AppError::NotFound("Record not found".into());
-    let r = store::by_id(app.store.reader(), me.id, id)
-        .await?
-        .ok_or_else(missing)?;
+    let r = store::by_id(app.store.reader(), me.id, id).await?.ok_or_else(missing)?;
     view(app, &viewer, r).await?.ok_or_else(missing)
 }
 

@@ -61,27 +61,13 @@ pub async fn create_app(
     use canteen_domain::validation::Invalid;
     let mut problems = Vec::new();
     if name.trim().is_empty() {
-        problems.push(Invalid::new(
-            "client_name",
-            "ERR_BLANK",
-            "Client name can't be blank",
-        ));
+        problems.push(Invalid::new("client_name", "ERR_BLANK", "Client name can't be blank"));
     }
-    problems.extend(
-        canteen_domain::validation::max_chars("client_name", "Client name", name, 60).err(),
-    );
-    let uris: Vec<String> = redirect_uris
-        .split(['\n', ' '])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect();
+    problems.extend(canteen_domain::validation::max_chars("client_name", "Client name", name, 60).err());
+    let uris: Vec<String> =
+        redirect_uris.split(['\n', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
     if uris.is_empty() {
-        problems.push(Invalid::new(
-            "redirect_uris",
-            "ERR_BLANK",
-            "Redirect URI can't be blank",
-        ));
+        problems.push(Invalid::new("redirect_uris", "ERR_BLANK", "Redirect URI can't be blank"));
     }
     for u in &uris {
         if u != OOB && url::Url::parse(u).is_err() {
@@ -96,20 +82,12 @@ pub async fn create_app(
         && !w.is_empty()
         && url::Url::parse(w).is_err()
     {
-        problems.push(Invalid::new(
-            "website",
-            "ERR_INVALID",
-            "Website must be an absolute URL",
-        ));
+        problems.push(Invalid::new("website", "ERR_INVALID", "Website must be an absolute URL"));
     }
     let scopes = match Scopes::parse(scopes) {
         Ok(s) => Some(s),
         Err(e) => {
-            problems.push(Invalid::new(
-                "scopes",
-                "ERR_INVALID",
-                format!("Scopes: {e}"),
-            ));
+            problems.push(Invalid::new("scopes", "ERR_INVALID", format!("Scopes: {e}")));
             None
         }
     };
@@ -140,9 +118,7 @@ pub async fn client(app: &App, client_id: &str, client_secret: Option<&str>) -> 
             "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.",
         )
     };
-    let rec = store::app_by_client_id(app.store.reader(), client_id)
-        .await?
-        .ok_or_else(bad)?;
+    let rec = store::app_by_client_id(app.store.reader(), client_id).await?.ok_or_else(bad)?;
     if let Some(secret) = client_secret
         && !constant_time_eq(secret, &rec.client_secret)
     {
@@ -184,91 +160,43 @@ pub struct AuthorizeParams {
 }
 
 pub async fn check_authorize(app: &App, p: AuthorizeParams) -> Result<AuthorizeRequest> {
-    let AuthorizeParams {
-        client_id,
-        redirect_uri,
-        response_type,
-        scope,
-        state,
-        code_challenge,
-        code_challenge_method,
-    } = p;
-    let (redirect_uri, response_type, scope) = (
-        redirect_uri.as_deref(),
-        response_type.as_deref(),
-        scope.as_deref(),
-    );
+    let AuthorizeParams { client_id, redirect_uri, response_type, scope, state, code_challenge, code_challenge_method } =
+        p;
+    let (redirect_uri, response_type, scope) = (redirect_uri.as_deref(), response_type.as_deref(), scope.as_deref());
     let client = client(app, &client_id, None).await?;
     let redirect_uri = match redirect_uri {
         Some(r) => r.to_string(),
         None if client.redirect_uris.len() == 1 => client.redirect_uris[0].clone(),
         None => {
-            return Err(AppError::oauth(
-                400,
-                "invalid_request",
-                "redirect_uri is required",
-            ));
+            return Err(AppError::oauth(400, "invalid_request", "redirect_uri is required"));
         }
     };
     if !client.redirect_uris.contains(&redirect_uri) {
-        return Err(AppError::oauth(
-            400,
-            "invalid_request",
-            "The redirect URI is not one this app registered.",
-        ));
+        return Err(AppError::oauth(400, "invalid_request", "The redirect URI is not one this app registered."));
     }
     if response_type.unwrap_or("code") != "code" {
-        return Err(AppError::oauth(
-            400,
-            "unsupported_response_type",
-            "Only response_type=code is supported.",
-        ));
+        return Err(AppError::oauth(400, "unsupported_response_type", "Only response_type=code is supported."));
     }
-    let scopes = Scopes::parse(scope.unwrap_or("read"))
-        .map_err(|e| AppError::oauth(400, "invalid_scope", e.to_string()))?;
+    let scopes =
+        Scopes::parse(scope.unwrap_or("read")).map_err(|e| AppError::oauth(400, "invalid_scope", e.to_string()))?;
     if !client.scopes.covers(&scopes) {
-        return Err(AppError::oauth(
-            400,
-            "invalid_scope",
-            "The requested scope is not one this app registered.",
-        ));
+        return Err(AppError::oauth(400, "invalid_scope", "The requested scope is not one this app registered."));
     }
     if code_challenge.is_some() && code_challenge_method.as_deref().unwrap_or("plain") != "S256" {
-        return Err(AppError::oauth(
-            400,
-            "invalid_request",
-            "Only code_challenge_method=S256 is supported.",
-        ));
+        return Err(AppError::oauth(400, "invalid_request", "Only code_challenge_method=S256 is supported."));
     }
-    Ok(AuthorizeRequest {
-        client,
-        redirect_uri,
-        scopes,
-        state,
-        code_challenge,
-        code_challenge_method,
-    })
+    Ok(AuthorizeRequest { client, redirect_uri, scopes, state, code_challenge, code_challenge_method })
 }
 
 /// Checks a person's credentials. `login` is an email (which picks the login's first
 /// profile) or a username (which picks that profile). Unknown login and wrong password
 /// answer alike, and take the same time.
 pub async fn sign_in(app: &App, login: &str, password: &str) -> Result<(User, Account)> {
-    let bad = || {
-        AppError::oauth(
-            400,
-            "invalid_grant",
-            "The email, username or password is not correct.",
-        )
-    };
+    let bad = || AppError::oauth(400, "invalid_grant", "The email, username or password is not correct.");
     let e = app.store.reader();
     let found = if login.contains('@') {
         match users::by_email(e, login.trim()).await? {
-            Some(u) => accounts::by_user(app.store.reader(), u.id)
-                .await?
-                .into_iter()
-                .next()
-                .map(|a| (u, a)),
+            Some(u) => accounts::by_user(app.store.reader(), u.id).await?.into_iter().next().map(|a| (u, a)),
             None => None,
         }
     } else {
@@ -293,15 +221,11 @@ pub async fn sign_in(app: &App, login: &str, password: &str) -> Result<(User, Ac
 
 /// A real Argon2id hash of a random password, verified against when a login does not
 /// exist so that answering "no such user" costs as long as "wrong password".
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0PuJ0R6qJbLoaH6ZJ+ITc7GwgGMsaqgtk2NP3Q6IfHE";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0PuJ0R6qJbLoaH6ZJ+ITc7GwgGMsaqgtk2NP3Q6IfHE";
 
 /// Issues a code after a successful sign-in and consent. Returns the code to send back.
-pub async fn issue_code(
-    app: &App,
-    req: &AuthorizeRequest,
-    user: &User,
-    account: &Account,
-) -> Result<String> {
+pub async fn issue_code(app: &App, req: &AuthorizeRequest, user: &User, account: &Account) -> Result<String> {
     let code = random_token()?;
     let now = now_ms();
     store::insert_code(
@@ -344,11 +268,7 @@ fn invalid_grant(why: &str) -> AppError {
 /// `POST /oauth/token`.
 pub async fn token(app: &App, req: TokenRequest) -> Result<IssuedToken> {
     if req.client_id.is_empty() {
-        return Err(AppError::oauth(
-            401,
-            "invalid_client",
-            "client_id is required.",
-        ));
+        return Err(AppError::oauth(401, "invalid_client", "client_id is required."));
     }
     match req.grant_type.as_str() {
         "authorization_code" => {
@@ -357,54 +277,32 @@ pub async fn token(app: &App, req: TokenRequest) -> Result<IssuedToken> {
             let client = client(
                 app,
                 &req.client_id,
-                if pkce {
-                    req.client_secret.as_deref()
-                } else {
-                    Some(req.client_secret.as_deref().unwrap_or(""))
-                },
+                if pkce { req.client_secret.as_deref() } else { Some(req.client_secret.as_deref().unwrap_or("")) },
             )
             .await?;
-            let code = req
-                .code
-                .as_deref()
-                .ok_or_else(|| AppError::oauth(400, "invalid_request", "code is required."))?;
+            let code =
+                req.code.as_deref().ok_or_else(|| AppError::oauth(400, "invalid_request", "code is required."))?;
             let mut tx = app.store.begin().await?;
             let rec = store::take_code(tx.exec(), &sha256_hex(code)).await?;
             tx.commit().await?;
-            let rec = rec.ok_or_else(|| {
-                invalid_grant("The authorization code is invalid or was already used.")
-            })?;
+            let rec = rec.ok_or_else(|| invalid_grant("The authorization code is invalid or was already used."))?;
             if rec.app_id != client.id || rec.expires_at <= now_ms() {
-                return Err(invalid_grant(
-                    "The authorization code is invalid or expired.",
-                ));
+                return Err(invalid_grant("The authorization code is invalid or expired."));
             }
-            if req
-                .redirect_uri
-                .as_deref()
-                .is_some_and(|r| r != rec.redirect_uri)
-            {
-                return Err(invalid_grant(
-                    "The redirect URI does not match the one used to authorize.",
-                ));
+            if req.redirect_uri.as_deref().is_some_and(|r| r != rec.redirect_uri) {
+                return Err(invalid_grant("The redirect URI does not match the one used to authorize."));
             }
             match (&rec.code_challenge, &req.code_verifier) {
-                (Some(challenge), Some(verifier))
-                    if constant_time_eq(&pkce_s256(verifier), challenge) => {}
+                (Some(challenge), Some(verifier)) if constant_time_eq(&pkce_s256(verifier), challenge) => {}
                 (Some(_), _) => {
-                    return Err(invalid_grant(
-                        "The PKCE code_verifier does not match the code_challenge.",
-                    ));
+                    return Err(invalid_grant("The PKCE code_verifier does not match the code_challenge."));
                 }
                 (None, Some(_)) => {
-                    return Err(invalid_grant(
-                        "A code_verifier was sent but no code_challenge was used.",
-                    ));
+                    return Err(invalid_grant("A code_verifier was sent but no code_challenge was used."));
                 }
                 (None, None) => {}
             }
-            let scopes =
-                Scopes::parse(&rec.scopes).map_err(|e| AppError::Internal(e.to_string()))?;
+            let scopes = Scopes::parse(&rec.scopes).map_err(|e| AppError::Internal(e.to_string()))?;
             let user = users::by_id(app.store.reader(), Id(rec.user_id))
                 .await?
                 .ok_or_else(|| invalid_grant("Unknown login."))?;
@@ -412,14 +310,7 @@ pub async fn token(app: &App, req: TokenRequest) -> Result<IssuedToken> {
                 .await?
                 .ok_or_else(|| invalid_grant("Unknown profile."))?;
             check_may_sign_in(&user, &account)?;
-            issue_token(
-                app,
-                app.store.writer(),
-                client.id,
-                Some((&user, &account)),
-                &scopes,
-            )
-            .await
+            issue_token(app, app.store.writer(), client.id, Some((&user, &account)), &scopes).await
         }
         "password" => {
             if !app.config.password_grant {
@@ -429,48 +320,23 @@ pub async fn token(app: &App, req: TokenRequest) -> Result<IssuedToken> {
                     "The password grant is turned off on this server.",
                 ));
             }
-            let client = client(
-                app,
-                &req.client_id,
-                Some(req.client_secret.as_deref().unwrap_or("")),
-            )
-            .await?;
+            let client = client(app, &req.client_id, Some(req.client_secret.as_deref().unwrap_or(""))).await?;
             let scopes = requested_scopes(&client, req.scope.as_deref())?;
             let (login, password) = match (&req.username, &req.password) {
                 (Some(u), Some(p)) => (u, p),
                 _ => {
-                    return Err(AppError::oauth(
-                        400,
-                        "invalid_request",
-                        "username and password are required.",
-                    ));
+                    return Err(AppError::oauth(400, "invalid_request", "username and password are required."));
                 }
             };
             let (user, account) = sign_in(app, login, password).await?;
-            issue_token(
-                app,
-                app.store.writer(),
-                client.id,
-                Some((&user, &account)),
-                &scopes,
-            )
-            .await
+            issue_token(app, app.store.writer(), client.id, Some((&user, &account)), &scopes).await
         }
         "client_credentials" => {
-            let client = client(
-                app,
-                &req.client_id,
-                Some(req.client_secret.as_deref().unwrap_or("")),
-            )
-            .await?;
+            let client = client(app, &req.client_id, Some(req.client_secret.as_deref().unwrap_or(""))).await?;
             let scopes = requested_scopes(&client, req.scope.as_deref())?;
             issue_token(app, app.store.writer(), client.id, None, &scopes).await
         }
-        "" => Err(AppError::oauth(
-            400,
-            "invalid_request",
-            "grant_type is required.",
-        )),
+        "" => Err(AppError::oauth(400, "invalid_request", "grant_type is required.")),
         _ => Err(AppError::oauth(
             400,
             "unsupported_grant_type",
@@ -488,11 +354,7 @@ fn requested_scopes(client: &ClientApp, scope: Option<&str>) -> Result<Scopes> {
         _ => client.scopes.clone(),
     };
     if !client.scopes.covers(&scopes) {
-        return Err(AppError::oauth(
-            400,
-            "invalid_scope",
-            "The requested scope is invalid, unknown, or malformed.",
-        ));
+        return Err(AppError::oauth(400, "invalid_scope", "The requested scope is invalid, unknown, or malformed."));
     }
     Ok(scopes)
 }
@@ -524,11 +386,7 @@ pub async fn issue_token(
         },
     )
     .await?;
-    Ok(IssuedToken {
-        access_token: value,
-        scopes: scopes.clone(),
-        created_at: now,
-    })
+    Ok(IssuedToken { access_token: value, scopes: scopes.clone(), created_at: now })
 }
 
 /// `POST /oauth/revoke` (RFC 7009): revoking an unknown token is not an error, but a
@@ -539,11 +397,7 @@ pub async fn revoke(app: &App, client_id: &str, client_secret: &str, token: &str
         return Ok(());
     };
     if rec.app_id != client.id {
-        return Err(AppError::oauth(
-            403,
-            "unauthorized_client",
-            "You are not authorized to revoke this token",
-        ));
+        return Err(AppError::oauth(403, "unauthorized_client", "You are not authorized to revoke this token"));
     }
     store::revoke_token(app.store.writer(), rec.id, now_ms()).await?;
     Ok(())

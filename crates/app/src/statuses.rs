@@ -37,10 +37,7 @@ async fn resolve_mentions(app: &App, text: &str) -> Result<Vec<Account>> {
     let mut out: Vec<Account> = Vec::new();
     let our_domain = app.config.domain();
     for tok in tokenize(text) {
-        if let Token::Mention {
-            username, domain, ..
-        } = tok
-        {
+        if let Token::Mention { username, domain, .. } = tok {
             let local = domain.is_none_or(|d| d.eq_ignore_ascii_case(&our_domain));
             if !local {
                 continue;
@@ -86,17 +83,9 @@ fn check_text(app: &App, text: &str, spoiler: &str, language: &Option<String>) -
     if let Some(lang) = language
         && !(lang.len() >= 2 && lang.len() <= 3 && lang.chars().all(|c| c.is_ascii_lowercase()))
     {
-        problems.push(Invalid::new(
-            "language",
-            "ERR_INVALID",
-            "Language must be an ISO 639 code such as `en`",
-        ));
+        problems.push(Invalid::new("language", "ERR_INVALID", "Language must be an ISO 639 code such as `en`"));
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Invalid(problems))
-    }
+    if problems.is_empty() { Ok(()) } else { Err(AppError::Invalid(problems)) }
 }
 
 /// Posts as the signed-in profile. The post and its fan-out job commit together.
@@ -108,14 +97,12 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
         return get(app, Some(auth), existing).await;
     }
     check_text(app, &post.text, &post.spoiler_text, &post.language)?;
-    let visibility = post
-        .visibility
-        .unwrap_or(match me.privacy.default_visibility {
-            canteen_domain::account::PostVisibility::Public => Visibility::Public,
-            canteen_domain::account::PostVisibility::Unlisted => Visibility::Unlisted,
-            canteen_domain::account::PostVisibility::Private => Visibility::Private,
-            canteen_domain::account::PostVisibility::Direct => Visibility::Direct,
-        });
+    let visibility = post.visibility.unwrap_or(match me.privacy.default_visibility {
+        canteen_domain::account::PostVisibility::Public => Visibility::Public,
+        canteen_domain::account::PostVisibility::Unlisted => Visibility::Unlisted,
+        canteen_domain::account::PostVisibility::Private => Visibility::Private,
+        canteen_domain::account::PostVisibility::Direct => Visibility::Direct,
+    });
     if let Visibility::Circle(list) = visibility
         && relationships::list_owner(app.store.reader(), list).await? != Some(me.id)
     {
@@ -128,18 +115,14 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
     let viewer = Viewer::load(app, Some(me)).await?;
     let parent = match post.in_reply_to_id {
         Some(pid) => Some(views::one(app, &viewer, pid).await?.ok_or_else(|| {
-            AppError::NotFound(
-                "The post you are replying to does not exist or you may not see it".into(),
-            )
+            AppError::NotFound("The post you are replying to does not exist or you may not see it".into())
         })?),
         None => None,
     };
     if let Some(p) = &parent
         && viewer.blocks_or_blocked_by(p.account.id)
     {
-        return Err(AppError::Forbidden(
-            "You cannot reply to this account".into(),
-        ));
+        return Err(AppError::Forbidden("You cannot reply to this account".into()));
     }
     let mentioned = resolve_mentions(app, &post.text).await?;
     let id = app.next_id();
@@ -166,21 +149,14 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
     };
     let mut tx = app.store.begin().await?;
     statuses::insert(tx.exec(), &status).await?;
-    statuses::insert_mentions(
-        tx.exec(),
-        id,
-        &mentioned.iter().map(|a| a.id).collect::<Vec<_>>(),
-    )
-    .await?;
+    statuses::insert_mentions(tx.exec(), id, &mentioned.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
     statuses::insert_tags(tx.exec(), id, &hashtags(&status.text)).await?;
     if let Some(key) = &post.idempotency_key {
         statuses::remember_idempotency(tx.exec(), me.id, key, id, now).await?;
     }
     jobs::enqueue(app, tx.exec(), FANOUT_JOB, &id.to_string(), 0).await?;
     tx.commit().await?;
-    views::one(app, &viewer, id)
-        .await?
-        .ok_or_else(|| AppError::Internal("new post not readable".into()))
+    views::one(app, &viewer, id).await?.ok_or_else(|| AppError::Internal("new post not readable".into()))
 }
 
 /// One post, if this viewer may see it; otherwise the same 404 as a missing one.
@@ -237,12 +213,7 @@ pub async fn edit(app: &App, auth: &Auth, id: Id, edit: Edit) -> Result<StatusVi
     statuses::update_content(tx.exec(), &s).await?;
     record_version(app, tx.exec(), &s, now).await?;
     statuses::clear_mentions_and_tags(tx.exec(), id).await?;
-    statuses::insert_mentions(
-        tx.exec(),
-        id,
-        &mentioned.iter().map(|a| a.id).collect::<Vec<_>>(),
-    )
-    .await?;
+    statuses::insert_mentions(tx.exec(), id, &mentioned.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
     statuses::insert_tags(tx.exec(), id, &hashtags(&s.text)).await?;
     tx.commit().await?;
     get(app, Some(auth), id).await
@@ -265,11 +236,7 @@ async fn record_version(app: &App, e: Exec<'_>, s: &Status, at: i64) -> Result<(
 }
 
 /// Every version of a post, oldest first (just the current one if never edited).
-pub async fn history(
-    app: &App,
-    auth: Option<&Auth>,
-    id: Id,
-) -> Result<(StatusView, Vec<statuses::EditRecord>)> {
+pub async fn history(app: &App, auth: Option<&Auth>, id: Id) -> Result<(StatusView, Vec<statuses::EditRecord>)> {
     let view = get(app, auth, id).await?;
     let mut versions = statuses::edits(app.store.reader(), id).await?;
     if versions.is_empty() {
@@ -288,11 +255,7 @@ pub async fn history(
 
 /// A thread around a post: ancestors oldest first, descendants in reply order. Each post
 /// in it passes the audience rule on its own.
-pub async fn context(
-    app: &App,
-    auth: Option<&Auth>,
-    id: Id,
-) -> Result<(Vec<StatusView>, Vec<StatusView>)> {
+pub async fn context(app: &App, auth: Option<&Auth>, id: Id) -> Result<(Vec<StatusView>, Vec<StatusView>)> {
     let viewer = Viewer::load(app, auth.and_then(|a| a.account.as_ref())).await?;
     let focus = views::one(app, &viewer, id).await?.ok_or_else(not_found)?;
     let mut ancestors = Vec::new();
@@ -316,19 +279,11 @@ pub async fn context(
         descendants.extend(replies);
     }
     descendants.truncate(MAX_THREAD);
-    Ok((
-        views::visible(app, &viewer, ancestors).await?,
-        views::visible(app, &viewer, descendants).await?,
-    ))
+    Ok((views::visible(app, &viewer, ancestors).await?, views::visible(app, &viewer, descendants).await?))
 }
 
 /// Re-posts a post the caller may see, if its audience allows re-posting.
-pub async fn reblog(
-    app: &App,
-    auth: &Auth,
-    id: Id,
-    visibility: Option<Visibility>,
-) -> Result<StatusView> {
+pub async fn reblog(app: &App, auth: &Auth, id: Id, visibility: Option<Visibility>) -> Result<StatusView> {
     let (_, me) = auth.signed_in()?;
     let target = get(app, Some(auth), id).await?;
     let original = match &target.reblog {
@@ -336,13 +291,9 @@ pub async fn reblog(
         None => target,
     };
     if !original.status.visibility.can_reblog() {
-        return Err(AppError::Unprocessable(
-            "This post's audience does not allow re-posting".into(),
-        ));
+        return Err(AppError::Unprocessable("This post's audience does not allow re-posting".into()));
     }
-    if let Some(existing) =
-        statuses::reblog_by(app.store.reader(), me.id, original.status.id).await?
-    {
+    if let Some(existing) = statuses::reblog_by(app.store.reader(), me.id, original.status.id).await? {
         return get(app, Some(auth), existing.id).await;
     }
     let visibility = match visibility.unwrap_or(Visibility::Public) {
@@ -401,15 +352,8 @@ pub async fn mark(app: &App, auth: &Auth, id: Id, kind: Kind, on: bool) -> Resul
         let mut tx = app.store.begin().await?;
         let new = interactions::add(tx.exec(), kind, app.next_id().0, me.id, id, now_ms()).await?;
         if new && kind == Kind::Favourite && view.account.id != me.id {
-            crate::notifications::notify(
-                app,
-                tx.exec(),
-                view.account.id,
-                me.id,
-                "favourite",
-                Some(&view.status),
-            )
-            .await?;
+            crate::notifications::notify(app, tx.exec(), view.account.id, me.id, "favourite", Some(&view.status))
+                .await?;
         }
         tx.commit().await?;
     } else {
@@ -421,15 +365,8 @@ pub async fn mark(app: &App, auth: &Auth, id: Id, kind: Kind, on: bool) -> Resul
 /// Pins (or unpins) one's own post to one's profile.
 pub async fn pin(app: &App, auth: &Auth, id: Id, on: bool) -> Result<StatusView> {
     let s = own(app, auth, id).await?;
-    if on
-        && !matches!(
-            s.visibility,
-            Visibility::Public | Visibility::Unlisted | Visibility::Private
-        )
-    {
-        return Err(AppError::Unprocessable(
-            "Only public, unlisted or followers-only posts can be pinned".into(),
-        ));
+    if on && !matches!(s.visibility, Visibility::Public | Visibility::Unlisted | Visibility::Private) {
+        return Err(AppError::Unprocessable("Only public, unlisted or followers-only posts can be pinned".into()));
     }
     statuses::set_pinned(app.store.writer(), id, on.then(now_ms)).await?;
     get(app, Some(auth), id).await
@@ -437,19 +374,11 @@ pub async fn pin(app: &App, auth: &Auth, id: Id, on: bool) -> Result<StatusView>
 
 /// Who favourited or re-posted a post the caller may see, leaving out accounts the caller
 /// has blocked or is blocked by.
-pub async fn who(
-    app: &App,
-    auth: Option<&Auth>,
-    id: Id,
-    kind: Kind,
-    limit: i64,
-) -> Result<Vec<Account>> {
+pub async fn who(app: &App, auth: Option<&Auth>, id: Id, kind: Kind, limit: i64) -> Result<Vec<Account>> {
     let view = get(app, auth, id).await?;
     let viewer = Viewer::load(app, auth.and_then(|a| a.account.as_ref())).await?;
     let ids = match kind {
-        Kind::Favourite => {
-            interactions::favourited_by(app.store.reader(), view.status.id, limit).await?
-        }
+        Kind::Favourite => interactions::favourited_by(app.store.reader(), view.status.id, limit).await?,
         Kind::Bookmark => return Err(AppError::NotFound("Record not found".into())),
     };
     let found = accounts::by_ids(app.store.reader(), &ids).await?;
@@ -461,12 +390,7 @@ pub async fn who(
         .collect())
 }
 
-pub async fn reblogged_by(
-    app: &App,
-    auth: Option<&Auth>,
-    id: Id,
-    limit: i64,
-) -> Result<Vec<Account>> {
+pub async fn reblogged_by(app: &App, auth: Option<&Auth>, id: Id, limit: i64) -> Result<Vec<Account>> {
     let view = get(app, auth, id).await?;
     let viewer = Viewer::load(app, auth.and_then(|a| a.account.as_ref())).await?;
     let ids = interactions::reblogged_by(app.store.reader(), view.status.id, limit).await?;

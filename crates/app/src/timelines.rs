@@ -61,11 +61,7 @@ fn wanted(source: &Source, viewer: &Viewer, s: &StatusView) -> bool {
         Source::Home(_) | Source::Public { .. } | Source::Tag(_) | Source::List(_) => {
             !muted(author) && shown_author.is_none_or(|a| !muted(a))
         }
-        Source::Account {
-            exclude_replies,
-            exclude_reblogs,
-            ..
-        } => {
+        Source::Account { exclude_replies, exclude_reblogs, .. } => {
             let reblog = *exclude_reblogs && s.reblog.is_some();
             // A reply to oneself (a thread) still shows, as in Mastodon.
             let reply = *exclude_replies
@@ -77,17 +73,9 @@ fn wanted(source: &Source, viewer: &Viewer, s: &StatusView) -> bool {
 }
 
 /// One page of a timeline for this viewer.
-pub async fn read(
-    app: &App,
-    viewer: &Viewer,
-    source: &Source,
-    page: Page,
-) -> Result<Vec<StatusView>> {
+pub async fn read(app: &App, viewer: &Viewer, source: &Source, page: Page) -> Result<Vec<StatusView>> {
     let limit = page.limit.clamp(1, MAX_LIMIT);
-    let mut cursor = Page {
-        limit: limit * 2,
-        ..page
-    };
+    let mut cursor = Page { limit: limit * 2, ..page };
     let ascending = page.min_id.is_some();
     let mut out: Vec<StatusView> = Vec::new();
     for _ in 0..10 {
@@ -131,14 +119,8 @@ pub async fn marked(
 ) -> Result<(Vec<StatusView>, Option<(i64, i64)>)> {
     let (_, me) = auth.signed_in()?;
     let viewer = Viewer::load(app, Some(me)).await?;
-    let rows = interactions::page(
-        app.store.reader(),
-        kind,
-        me.id,
-        max.unwrap_or(i64::MAX),
-        limit.clamp(1, MAX_LIMIT),
-    )
-    .await?;
+    let rows =
+        interactions::page(app.store.reader(), kind, me.id, max.unwrap_or(i64::MAX), limit.clamp(1, MAX_LIMIT)).await?;
     let cursors = rows.first().zip(rows.last()).map(|(a, b)| (a.0, b.0));
     let ids: Vec<Id> = rows.iter().map(|(_, s)| *s).collect();
     let mut found = statuses::by_ids(app.store.reader(), &ids).await?;

@@ -43,26 +43,11 @@ impl Viewer {
         let mut e = e;
         Ok(Viewer {
             account_id: Some(me.id),
-            following: rel::following_ids(e.reborrow(), me.id)
-                .await?
-                .into_iter()
-                .collect(),
-            followers: rel::follower_ids(e.reborrow(), me.id)
-                .await?
-                .into_iter()
-                .collect(),
-            block_partners: rel::block_partners(e.reborrow(), me.id)
-                .await?
-                .into_iter()
-                .collect(),
-            muted: rel::muted(e.reborrow(), me.id, now_ms())
-                .await?
-                .into_iter()
-                .collect(),
-            circles: rel::circles_containing(e, me.id)
-                .await?
-                .into_iter()
-                .collect(),
+            following: rel::following_ids(e.reborrow(), me.id).await?.into_iter().collect(),
+            followers: rel::follower_ids(e.reborrow(), me.id).await?.into_iter().collect(),
+            block_partners: rel::block_partners(e.reborrow(), me.id).await?.into_iter().collect(),
+            muted: rel::muted(e.reborrow(), me.id, now_ms()).await?.into_iter().collect(),
+            circles: rel::circles_containing(e, me.id).await?.into_iter().collect(),
         })
     }
 
@@ -106,10 +91,6 @@ impl Viewer {
 
     /// The audience rule, for this viewer.
     pub fn may_see(&self, status: &Status, mentioned: &[Id], author_suspended: bool) -> bool {
-        may_see_status(
-            status.visibility,
-            author_suspended,
-            self.relation(status, mentioned).as_ref(),
-        )
+        may_see_status(status.visibility, author_suspended, self.relation(status, mentioned).as_ref())
     }
 }

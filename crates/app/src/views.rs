@@ -34,16 +34,9 @@ pub struct StatusView {
 pub async fn visible(app: &App, viewer: &Viewer, list: Vec<Status>) -> Result<Vec<StatusView>> {
     let e = || app.store.reader();
     let original_ids: Vec<Id> = list.iter().filter_map(|s| s.reblog_of_id).collect();
-    let originals: HashMap<Id, Status> = statuses::by_ids(e(), &original_ids)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    let all_ids: Vec<Id> = list
-        .iter()
-        .map(|s| s.id)
-        .chain(originals.keys().copied())
-        .collect();
+    let originals: HashMap<Id, Status> =
+        statuses::by_ids(e(), &original_ids).await?.into_iter().map(|s| (s.id, s)).collect();
+    let all_ids: Vec<Id> = list.iter().map(|s| s.id).chain(originals.keys().copied()).collect();
 
     let mut mentioned: HashMap<Id, Vec<Id>> = HashMap::new();
     for (s, a) in statuses::mentions_of(e(), &all_ids).await? {
@@ -53,37 +46,24 @@ pub async fn visible(app: &App, viewer: &Viewer, list: Vec<Status>) -> Result<Ve
     for (s, t) in statuses::tags_of(e(), &all_ids).await? {
         tags.entry(Id(s)).or_default().push(t);
     }
-    let counts: HashMap<Id, (i64, i64, i64)> = statuses::counts(e(), &all_ids)
-        .await?
-        .into_iter()
-        .map(|(id, r, b, f)| (Id(id), (r, b, f)))
-        .collect();
+    let counts: HashMap<Id, (i64, i64, i64)> =
+        statuses::counts(e(), &all_ids).await?.into_iter().map(|(id, r, b, f)| (Id(id), (r, b, f))).collect();
 
     let mut account_ids: HashSet<Id> = list.iter().map(|s| s.account_id).collect();
     account_ids.extend(originals.values().map(|s| s.account_id));
     account_ids.extend(mentioned.values().flatten().copied());
     let account_ids: Vec<Id> = account_ids.into_iter().collect();
-    let accounts: HashMap<Id, Account> = accounts::by_ids(e(), &account_ids)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
+    let accounts: HashMap<Id, Account> =
+        accounts::by_ids(e(), &account_ids).await?.into_iter().map(|a| (a.id, a)).collect();
 
-    let (faved, bookmarked, reblogged): (HashSet<Id>, HashSet<Id>, HashSet<Id>) =
-        match viewer.account_id {
-            Some(me) => (
-                interactions::marked(e(), Kind::Favourite, me, &all_ids)
-                    .await?
-                    .into_iter()
-                    .collect(),
-                interactions::marked(e(), Kind::Bookmark, me, &all_ids)
-                    .await?
-                    .into_iter()
-                    .collect(),
-                reblogged_by(app, me, &all_ids).await?,
-            ),
-            None => Default::default(),
-        };
+    let (faved, bookmarked, reblogged): (HashSet<Id>, HashSet<Id>, HashSet<Id>) = match viewer.account_id {
+        Some(me) => (
+            interactions::marked(e(), Kind::Favourite, me, &all_ids).await?.into_iter().collect(),
+            interactions::marked(e(), Kind::Bookmark, me, &all_ids).await?.into_iter().collect(),
+            reblogged_by(app, me, &all_ids).await?,
+        ),
+        None => Default::default(),
+    };
 
     let build = |s: &Status| -> Option<StatusView> {
         let account = accounts.get(&s.account_id)?.clone();
@@ -91,14 +71,10 @@ pub async fn visible(app: &App, viewer: &Viewer, list: Vec<Status>) -> Result<Ve
         if !viewer.may_see(s, &m, account.suspended_at.is_some()) {
             return None;
         }
-        let (replies_count, reblogs_count, favourites_count) =
-            counts.get(&s.id).copied().unwrap_or_default();
+        let (replies_count, reblogs_count, favourites_count) = counts.get(&s.id).copied().unwrap_or_default();
         Some(StatusView {
             status: s.clone(),
-            mentions: m
-                .iter()
-                .filter_map(|id| accounts.get(id).cloned())
-                .collect(),
+            mentions: m.iter().filter_map(|id| accounts.get(id).cloned()).collect(),
             tags: tags.get(&s.id).cloned().unwrap_or_default(),
             replies_count,
             reblogs_count,
@@ -131,10 +107,7 @@ pub async fn visible(app: &App, viewer: &Viewer, list: Vec<Status>) -> Result<Ve
 async fn reblogged_by(app: &App, me: Id, ids: &[Id]) -> Result<HashSet<Id>> {
     let mut out = HashSet::new();
     for id in ids {
-        if statuses::reblog_by(app.store.reader(), me, *id)
-            .await?
-            .is_some()
-        {
+        if statuses::reblog_by(app.store.reader(), me, *id).await?.is_some() {
             out.insert(*id);
         }
     }

@@ -104,13 +104,7 @@ fn parse_role(s: &str) -> anyhow::Result<Role> {
 fn explain(e: AppError) -> anyhow::Error {
     match e {
         AppError::Invalid(problems) => {
-            anyhow!(
-                problems
-                    .iter()
-                    .map(|p| p.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
+            anyhow!(problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("; "))
         }
         other => anyhow!(other.to_string()),
     }
@@ -129,14 +123,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         database_url: g.database_url,
     };
     let cfg = Config::load(g.config.as_deref(), overrides)?;
-    crate::telemetry::init_logging(
-        &cfg.log_format,
-        if serve_args.is_some() {
-            &cfg.log_level
-        } else {
-            "warn"
-        },
-    );
+    crate::telemetry::init_logging(&cfg.log_format, if serve_args.is_some() { &cfg.log_level } else { "warn" });
     match cli.command {
         Command::Serve(_) => crate::server::serve(cfg).await,
         Command::Migrate => {
@@ -157,23 +144,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn admin(app: &canteen_app::App, cmd: AdminCommand) -> anyhow::Result<()> {
     use canteen_app::admin;
     match cmd {
-        AdminCommand::CreateUser {
-            username,
-            email,
-            password,
-            role,
-        } => {
+        AdminCommand::CreateUser { username, email, password, role } => {
             let role = parse_role(&role)?;
-            let (_, account) = admin::create_user(app, &username, &email, &password, role)
-                .await
-                .map_err(explain)?;
+            let (_, account) = admin::create_user(app, &username, &email, &password, role).await.map_err(explain)?;
             println!("{}", account.id);
         }
         AdminCommand::SetRole { username, role } => {
             let role = parse_role(&role)?;
-            admin::set_role(app, &username, role)
-                .await
-                .map_err(explain)?;
+            admin::set_role(app, &username, role).await.map_err(explain)?;
             println!("{username} is now {role}");
         }
         AdminCommand::Suspend { username } => {

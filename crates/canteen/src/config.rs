@@ -83,12 +83,7 @@ fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Err
         Many(Vec<String>),
     }
     Ok(match OneOrMany::deserialize(d)? {
-        OneOrMany::One(s) => s
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect(),
+        OneOrMany::One(s) => s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
         OneOrMany::Many(v) => v,
     })
 }
@@ -116,17 +111,12 @@ impl Config {
         match &path {
             Some(p) if !p.exists() => bail!("configuration file {} does not exist", p.display()),
             Some(p) => fig = fig.merge(Toml::file_exact(p)),
-            None if Path::new("canteen.toml").exists() => {
-                fig = fig.merge(Toml::file_exact("canteen.toml"))
-            }
+            None if Path::new("canteen.toml").exists() => fig = fig.merge(Toml::file_exact("canteen.toml")),
             None => {}
         }
         fig = fig
             .merge(Env::raw().only(&["DATABASE_URL"]))
-            .merge(
-                Env::prefixed("CANTEEN_")
-                    .only(&known_keys().iter().map(String::as_str).collect::<Vec<_>>()),
-            )
+            .merge(Env::prefixed("CANTEEN_").only(&known_keys().iter().map(String::as_str).collect::<Vec<_>>()))
             .merge(Serialized::defaults(flags));
         let cfg: Config = fig.extract().context("invalid configuration")?;
         cfg.check()?;
@@ -146,30 +136,19 @@ fn known_keys() -> Vec<String> {
 impl Config {
     fn check(&self) -> anyhow::Result<()> {
         if RegistrationMode::parse(&self.registration_mode).is_none() {
-            bail!(
-                "registration_mode `{}` is not one of: {}",
-                self.registration_mode,
-                RegistrationMode::choices()
-            );
+            bail!("registration_mode `{}` is not one of: {}", self.registration_mode, RegistrationMode::choices());
         }
         if !matches!(self.sqlite_synchronous.as_str(), "full" | "normal") {
-            bail!(
-                "sqlite_synchronous `{}` is not one of: full, normal",
-                self.sqlite_synchronous
-            );
+            bail!("sqlite_synchronous `{}` is not one of: full, normal", self.sqlite_synchronous);
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format `{}` is not one of: text, json", self.log_format);
         }
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
-            bail!(
-                "listen `{}` is not an address and port such as 127.0.0.1:8080",
-                self.listen
-            );
+            bail!("listen `{}` is not an address and port such as 127.0.0.1:8080", self.listen);
         }
         if let Some(u) = &self.public_url {
-            let parsed =
-                url::Url::parse(u).with_context(|| format!("public_url `{u}` is not a URL"))?;
+            let parsed = url::Url::parse(u).with_context(|| format!("public_url `{u}` is not a URL"))?;
             if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
                 bail!("public_url `{u}` must be an http(s) URL with a host");
             }
@@ -178,17 +157,11 @@ impl Config {
     }
 
     pub fn public_url(&self) -> String {
-        self.public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", self.listen))
-            .trim_end_matches('/')
-            .to_string()
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen)).trim_end_matches('/').to_string()
     }
 
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("canteen.db").display()))
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("canteen.db").display()))
     }
 
     pub fn app_config(&self) -> AppConfig {
@@ -196,8 +169,7 @@ impl Config {
         c.title = self.title.clone();
         c.description = self.description.clone();
         c.contact_email = self.contact_email.clone();
-        c.registration_mode =
-            RegistrationMode::parse(&self.registration_mode).unwrap_or(RegistrationMode::Open);
+        c.registration_mode = RegistrationMode::parse(&self.registration_mode).unwrap_or(RegistrationMode::Open);
         c.registration_allowed_domains = self.registration_allowed_domains.clone();
         c.password_grant = self.password_grant;
         c.max_post_chars = self.max_post_chars;

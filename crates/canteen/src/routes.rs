@@ -22,148 +22,67 @@ use crate::telemetry;
 
 /// Builds the router with its middleware. `limits` configures request rate limits.
 pub fn router(app: App, limits: RateLimits) -> Router {
-    let state = ApiState {
-        app,
-        limiter: Arc::new(RateLimiter::new(limits)),
-    };
+    let state = ApiState { app, limiter: Arc::new(RateLimiter::new(limits)) };
     // Install the recorder before the first request so no count is lost.
     telemetry::metrics_handle();
 
     let api = Router::new()
         // Mastodon client API
         .route("/api/v1/apps", post(v1::apps::create))
-        .route(
-            "/api/v1/apps/verify_credentials",
-            get(v1::apps::verify_credentials),
-        )
+        .route("/api/v1/apps/verify_credentials", get(v1::apps::verify_credentials))
         .route("/api/v1/accounts", post(v1::accounts::create))
-        .route(
-            "/api/v1/accounts/verify_credentials",
-            get(v1::accounts::verify_credentials),
-        )
-        .route(
-            "/api/v1/accounts/update_credentials",
-            axum::routing::patch(v1::accounts::update_credentials),
-        )
+        .route("/api/v1/accounts/verify_credentials", get(v1::accounts::verify_credentials))
+        .route("/api/v1/accounts/update_credentials", axum::routing::patch(v1::accounts::update_credentials))
         .route("/api/v1/accounts/lookup", get(v1::accounts::lookup))
-        .route(
-            "/api/v1/accounts/relationships",
-            get(v1::accounts::relationships),
-        )
+        .route("/api/v1/accounts/relationships", get(v1::accounts::relationships))
         .route("/api/v1/accounts/{id}", get(v1::accounts::show))
-        .route(
-            "/api/v1/accounts/{id}/statuses",
-            get(v1::accounts::statuses),
-        )
-        .route(
-            "/api/v1/accounts/{id}/followers",
-            get(v1::accounts::followers),
-        )
-        .route(
-            "/api/v1/accounts/{id}/following",
-            get(v1::accounts::following),
-        )
+        .route("/api/v1/accounts/{id}/statuses", get(v1::accounts::statuses))
+        .route("/api/v1/accounts/{id}/followers", get(v1::accounts::followers))
+        .route("/api/v1/accounts/{id}/following", get(v1::accounts::following))
         .route("/api/v1/accounts/{id}/follow", post(v1::accounts::follow))
-        .route(
-            "/api/v1/accounts/{id}/unfollow",
-            post(v1::accounts::unfollow),
-        )
-        .route(
-            "/api/v1/accounts/{id}/remove_from_followers",
-            post(v1::accounts::remove_from_followers),
-        )
+        .route("/api/v1/accounts/{id}/unfollow", post(v1::accounts::unfollow))
+        .route("/api/v1/accounts/{id}/remove_from_followers", post(v1::accounts::remove_from_followers))
         .route("/api/v1/accounts/{id}/block", post(v1::accounts::block))
         .route("/api/v1/accounts/{id}/unblock", post(v1::accounts::unblock))
         .route("/api/v1/accounts/{id}/mute", post(v1::accounts::mute))
         .route("/api/v1/accounts/{id}/unmute", post(v1::accounts::unmute))
         .route("/api/v1/follow_requests", get(v1::follow_requests::list))
-        .route(
-            "/api/v1/follow_requests/{id}/authorize",
-            post(v1::follow_requests::authorize),
-        )
-        .route(
-            "/api/v1/follow_requests/{id}/reject",
-            post(v1::follow_requests::reject),
-        )
+        .route("/api/v1/follow_requests/{id}/authorize", post(v1::follow_requests::authorize))
+        .route("/api/v1/follow_requests/{id}/reject", post(v1::follow_requests::reject))
         .route("/api/v1/blocks", get(v1::follow_requests::blocks))
         .route("/api/v1/mutes", get(v1::follow_requests::mutes))
         .route("/api/v1/statuses", post(v1::statuses::create))
-        .route(
-            "/api/v1/statuses/{id}",
-            get(v1::statuses::show)
-                .delete(v1::statuses::delete)
-                .put(v1::statuses::edit),
-        )
+        .route("/api/v1/statuses/{id}", get(v1::statuses::show).delete(v1::statuses::delete).put(v1::statuses::edit))
         .route("/api/v1/statuses/{id}/history", get(v1::statuses::history))
         .route("/api/v1/statuses/{id}/source", get(v1::statuses::source))
         .route("/api/v1/statuses/{id}/context", get(v1::statuses::context))
         .route("/api/v1/statuses/{id}/reblog", post(v1::statuses::reblog))
-        .route(
-            "/api/v1/statuses/{id}/unreblog",
-            post(v1::statuses::unreblog),
-        )
-        .route(
-            "/api/v1/statuses/{id}/favourite",
-            post(v1::statuses::favourite),
-        )
-        .route(
-            "/api/v1/statuses/{id}/unfavourite",
-            post(v1::statuses::unfavourite),
-        )
-        .route(
-            "/api/v1/statuses/{id}/bookmark",
-            post(v1::statuses::bookmark),
-        )
-        .route(
-            "/api/v1/statuses/{id}/unbookmark",
-            post(v1::statuses::unbookmark),
-        )
+        .route("/api/v1/statuses/{id}/unreblog", post(v1::statuses::unreblog))
+        .route("/api/v1/statuses/{id}/favourite", post(v1::statuses::favourite))
+        .route("/api/v1/statuses/{id}/unfavourite", post(v1::statuses::unfavourite))
+        .route("/api/v1/statuses/{id}/bookmark", post(v1::statuses::bookmark))
+        .route("/api/v1/statuses/{id}/unbookmark", post(v1::statuses::unbookmark))
         .route("/api/v1/statuses/{id}/pin", post(v1::statuses::pin))
         .route("/api/v1/statuses/{id}/unpin", post(v1::statuses::unpin))
-        .route(
-            "/api/v1/statuses/{id}/favourited_by",
-            get(v1::statuses::favourited_by),
-        )
-        .route(
-            "/api/v1/statuses/{id}/reblogged_by",
-            get(v1::statuses::reblogged_by),
-        )
+        .route("/api/v1/statuses/{id}/favourited_by", get(v1::statuses::favourited_by))
+        .route("/api/v1/statuses/{id}/reblogged_by", get(v1::statuses::reblogged_by))
         .route("/api/v1/timelines/home", get(v1::timelines::home))
         .route("/api/v1/timelines/public", get(v1::timelines::public))
         .route("/api/v1/timelines/tag/{hashtag}", get(v1::timelines::tag))
         .route("/api/v1/timelines/list/{id}", get(v1::lists::timeline))
-        .route(
-            "/api/v1/lists",
-            get(v1::lists::index).post(v1::lists::create),
-        )
-        .route(
-            "/api/v1/lists/{id}",
-            get(v1::lists::show)
-                .put(v1::lists::update)
-                .delete(v1::lists::delete),
-        )
+        .route("/api/v1/lists", get(v1::lists::index).post(v1::lists::create))
+        .route("/api/v1/lists/{id}", get(v1::lists::show).put(v1::lists::update).delete(v1::lists::delete))
         .route(
             "/api/v1/lists/{id}/accounts",
-            get(v1::lists::accounts)
-                .post(v1::lists::add_accounts)
-                .delete(v1::lists::remove_accounts),
+            get(v1::lists::accounts).post(v1::lists::add_accounts).delete(v1::lists::remove_accounts),
         )
         .route("/api/v1/favourites", get(v1::timelines::favourites))
         .route("/api/v1/bookmarks", get(v1::timelines::bookmarks))
         .route("/api/v1/notifications", get(v1::notifications::list))
-        .route(
-            "/api/v1/notifications/clear",
-            post(v1::notifications::clear),
-        )
+        .route("/api/v1/notifications/clear", post(v1::notifications::clear))
         .route("/api/v1/notifications/{id}", get(v1::notifications::show))
-        .route(
-            "/api/v1/notifications/{id}/dismiss",
-            post(v1::notifications::dismiss),
-        )
-        .route(
-            "/api/v2/notifications/policy",
-            get(v1::notifications::policy),
-        )
+        .route("/api/v1/notifications/{id}/dismiss", post(v1::notifications::dismiss))
+        .route("/api/v2/notifications/policy", get(v1::notifications::policy))
         .route("/api/v1/preferences", get(v1::preferences::show))
         .route("/api/v1/instance", get(v1::instance::show))
         .route("/api/v1/instance/", get(v1::instance::show))
@@ -171,35 +90,20 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/api/v2/instance", get(v2::instance::show))
         .route("/api/v2/instance/", get(v2::instance::show))
         // Canteen's extensions
-        .route(
-            "/api/v1/canteen/profiles",
-            get(v1::canteen::list).post(v1::canteen::create),
-        )
-        .route(
-            "/api/v1/canteen/profiles/{id}/switch",
-            post(v1::canteen::switch),
-        )
-        .route(
-            "/api/v1/canteen/profile",
-            get(v1::canteen::show_settings).patch(v1::canteen::update_settings),
-        )
+        .route("/api/v1/canteen/profiles", get(v1::canteen::list).post(v1::canteen::create))
+        .route("/api/v1/canteen/profiles/{id}/switch", post(v1::canteen::switch))
+        .route("/api/v1/canteen/profile", get(v1::canteen::show_settings).patch(v1::canteen::update_settings))
         // OAuth
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/revoke", post(oauth::revoke))
         // Discovery
-        .route(
-            "/.well-known/oauth-authorization-server",
-            get(well_known::oauth_metadata),
-        )
+        .route("/.well-known/oauth-authorization-server", get(well_known::oauth_metadata))
         .route("/.well-known/nodeinfo", get(well_known::nodeinfo_links))
         .route("/nodeinfo/2.1", get(well_known::nodeinfo))
         .layer(cors());
 
     let pages = Router::new()
-        .route(
-            "/oauth/authorize",
-            get(oauth::authorize_page).post(oauth::authorize_submit),
-        )
+        .route("/oauth/authorize", get(oauth::authorize_page).post(oauth::authorize_submit))
         .route("/avatars/original/missing.png", get(assets::missing_image))
         .route("/headers/original/missing.png", get(assets::missing_image))
         .route("/health", get(|| async { "OK" }));
@@ -230,14 +134,7 @@ pub fn router(app: App, limits: RateLimits) -> Router {
 fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(Any)
-        .allow_methods([
-            Method::GET,
-            Method::POST,
-            Method::PUT,
-            Method::PATCH,
-            Method::DELETE,
-            Method::OPTIONS,
-        ])
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::OPTIONS])
         .allow_headers(Any)
         .expose_headers([
             header::LINK,
@@ -250,19 +147,11 @@ fn cors() -> CorsLayer {
 }
 
 async fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Json(json!({"error": "Record not found"})),
-    )
-        .into_response()
+    (StatusCode::NOT_FOUND, Json(json!({"error": "Record not found"}))).into_response()
 }
 
 fn internal_error() -> Response {
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        Json(json!({"error": "Internal server error"})),
-    )
-        .into_response()
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": "Internal server error"}))).into_response()
 }
 
 /// `GET /metrics`: Prometheus text, with the pool and queue gauges read fresh.
@@ -278,9 +167,5 @@ async fn metrics(State(app): State<App>) -> Response {
         }
         Err(e) => tracing::warn!(error = %e, "could not read job queue depth"),
     }
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        telemetry::metrics_handle().render(),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], telemetry::metrics_handle().render()).into_response()
 }

@@ -14,26 +14,15 @@ use crate::config::Config;
 
 /// Opens (and migrates) the store the configuration points at.
 pub async fn open_app(cfg: &Config) -> anyhow::Result<App> {
-    std::fs::create_dir_all(&cfg.data_dir).with_context(|| {
-        format!(
-            "could not create the data directory {}",
-            cfg.data_dir.display()
-        )
-    })?;
+    std::fs::create_dir_all(&cfg.data_dir)
+        .with_context(|| format!("could not create the data directory {}", cfg.data_dir.display()))?;
     let mut opts = StoreOptions::new(cfg.database_url());
     opts.max_connections = cfg.database_max_connections;
-    opts.sqlite_durability = if cfg.sqlite_synchronous == "normal" {
-        SqliteDurability::Normal
-    } else {
-        SqliteDurability::Full
-    };
-    let store = Store::connect(&opts)
-        .await
-        .with_context(|| format!("could not open the database at {}", redact(&opts.url)))?;
-    store
-        .migrate()
-        .await
-        .context("could not apply database migrations")?;
+    opts.sqlite_durability =
+        if cfg.sqlite_synchronous == "normal" { SqliteDurability::Normal } else { SqliteDurability::Full };
+    let store =
+        Store::connect(&opts).await.with_context(|| format!("could not open the database at {}", redact(&opts.url)))?;
+    store.migrate().await.context("could not apply database migrations")?;
     Ok(App::new(store, cfg.app_config()))
 }
 
@@ -76,10 +65,7 @@ async fn shutdown_signal() {
 /// requests and the running job finish, and closes the database cleanly.
 pub async fn serve(cfg: Config) -> anyhow::Result<()> {
     let app = open_app(&cfg).await?;
-    let limits = RateLimits {
-        enabled: cfg.rate_limits,
-        ..RateLimits::default()
-    };
+    let limits = RateLimits { enabled: cfg.rate_limits, ..RateLimits::default() };
     let router = crate::routes::router(app.clone(), limits);
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
@@ -96,13 +82,10 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
 
     tracing::info!(listen = %cfg.listen, public_url = %app.config.public_url, backend = ?app.store.backend(), "canteen is listening");
     let mut stop_for_server = stop_rx.clone();
-    let server = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        let _ = stop_for_server.changed().await;
-    });
+    let server = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            let _ = stop_for_server.changed().await;
+        });
     let grace = Duration::from_secs(cfg.shutdown_grace_seconds);
     let server = tokio::spawn(async move { server.await });
     shutdown_signal().await;
@@ -112,10 +95,7 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
         Ok(Ok(Ok(()))) => {}
         Ok(Ok(Err(e))) => tracing::error!(error = %e, "server error"),
         Ok(Err(e)) => tracing::error!(error = %e, "server task failed"),
-        Err(_) => tracing::warn!(
-            seconds = grace.as_secs(),
-            "requests still running after the grace period"
-        ),
+        Err(_) => tracing::warn!(seconds = grace.as_secs(), "requests still running after the grace period"),
     }
     let _ = worker.await;
     let _ = maintenance.await;

@@ -11,16 +11,9 @@ use support::{Backend, Spawned, TestDb, canteen_cmd};
 /// Missing under `CI=true` is a failure; elsewhere the test says how to set it up.
 fn python() -> Option<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let candidates = [
-        std::env::var_os("CANTEEN_TEST_PYTHON").map(PathBuf::from),
-        Some(root.join(".venv/bin/python")),
-    ];
+    let candidates = [std::env::var_os("CANTEEN_TEST_PYTHON").map(PathBuf::from), Some(root.join(".venv/bin/python"))];
     for p in candidates.into_iter().flatten() {
-        if Command::new(&p)
-            .args(["-c", "import mastodon"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-        {
+        if Command::new(&p).args(["-c", "import mastodon"]).output().is_ok_and(|o| o.status.success()) {
             return Some(p);
         }
     }
@@ -37,46 +30,23 @@ async fn mastodon_py_signs_in_and_edits_a_profile(b: Backend) {
     let Some(py) = python() else { return };
     let db = TestDb::new(b).await;
     let out = canteen_cmd()
-        .args([
-            "admin",
-            "create-user",
-            "nurse_jo",
-            "--email",
-            "jo@nhs.net",
-            "--password",
-            "a good password",
-        ])
+        .args(["admin", "create-user", "nurse_jo", "--email", "jo@nhs.net", "--password", "a good password"])
         .arg("--data-dir")
         .arg(db.dir.path())
         .args(["--database-url", &db.url])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let server = Spawned::start(&db, &[]).await;
-    let script =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/clients/mastodon_py_check.py");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/clients/mastodon_py_check.py");
     let base = server.base.clone();
     let out = tokio::task::spawn_blocking(move || {
-        Command::new(py)
-            .arg(script)
-            .args([&base, "nurse_jo", "jo@nhs.net", "a good password"])
-            .output()
-            .unwrap()
+        Command::new(py).arg(script).args([&base, "nurse_jo", "jo@nhs.net", "a good password"]).output().unwrap()
     })
     .await
     .unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert!(
-        out.status.success(),
-        "Mastodon.py failed:\n{stdout}\n{stderr}"
-    );
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "Mastodon.py failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("mastodon.py: ok"));
 }
 

@@ -9,7 +9,12 @@ use support::{Backend, TestServer};
 async fn apps_register_in_every_encoding(b: Backend) {
     let s = TestServer::new(b).await;
     let json = s
-        .json(Method::POST, "/api/v1/apps", None, json!({"client_name": "J", "redirect_uris": ["https://a.example/cb"], "scopes": "read write"}))
+        .json(
+            Method::POST,
+            "/api/v1/apps",
+            None,
+            json!({"client_name": "J", "redirect_uris": ["https://a.example/cb"], "scopes": "read write"}),
+        )
         .await;
     assert_eq!(json.status, 200, "{}", json.text);
     assert_eq!(json.json["scopes"], json!(["read", "write"]));
@@ -33,10 +38,7 @@ async fn apps_register_in_every_encoding(b: Backend) {
             Method::POST,
             "/api/v1/apps",
             None,
-            &[
-                ("client_name", "M"),
-                ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
-            ],
+            &[("client_name", "M"), ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob")],
         )
         .await;
     assert_eq!(mp.status, 200, "{}", mp.text);
@@ -44,29 +46,21 @@ async fn apps_register_in_every_encoding(b: Backend) {
     assert_eq!(s.count("oauth_apps").await, 3);
 
     // Bad input: each refused with the field named, and nothing written.
-    let missing = s
-        .json(
-            Method::POST,
-            "/api/v1/apps",
-            None,
-            json!({"redirect_uris": "urn:ietf:wg:oauth:2.0:oob"}),
-        )
-        .await;
+    let missing =
+        s.json(Method::POST, "/api/v1/apps", None, json!({"redirect_uris": "urn:ietf:wg:oauth:2.0:oob"})).await;
     assert!(missing.error(400).contains("client_name"));
-    let bad_scope = s.json(Method::POST, "/api/v1/apps", None, json!({"client_name": "x", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read everything"})).await;
-    assert!(bad_scope.error(422).contains("everything"));
-    assert_eq!(
-        bad_scope.json["details"]["scopes"][0]["error"],
-        "ERR_INVALID"
-    );
-    let bad_uri = s
+    let bad_scope = s
         .json(
             Method::POST,
             "/api/v1/apps",
             None,
-            json!({"client_name": "x", "redirect_uris": "not a uri"}),
+            json!({"client_name": "x", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read everything"}),
         )
         .await;
+    assert!(bad_scope.error(422).contains("everything"));
+    assert_eq!(bad_scope.json["details"]["scopes"][0]["error"], "ERR_INVALID");
+    let bad_uri =
+        s.json(Method::POST, "/api/v1/apps", None, json!({"client_name": "x", "redirect_uris": "not a uri"})).await;
     assert!(bad_uri.error(422).contains("Redirect URI"));
     let wrong_type = s
         .json(
@@ -122,9 +116,7 @@ async fn password_grant_and_its_failures(b: Backend) {
     assert_eq!(ok.json["scope"], "read write");
     assert_eq!(ok.headers["cache-control"], "no-store");
     let token = ok.json["access_token"].as_str().unwrap();
-    let me = s
-        .get("/api/v1/accounts/verify_credentials", Some(token))
-        .await;
+    let me = s.get("/api/v1/accounts/verify_credentials", Some(token)).await;
     assert_eq!(me.json["username"], "alice");
 
     // By username too, and case-insensitively.
@@ -132,10 +124,7 @@ async fn password_grant_and_its_failures(b: Backend) {
         .json(Method::POST, "/oauth/token", None, json!({"grant_type": "password", "client_id": id, "client_secret": secret, "username": "ALICE", "password": "a good password"}))
         .await;
     assert_eq!(by_name.status, 200, "{}", by_name.text);
-    assert_eq!(
-        by_name.json["scope"], "read write",
-        "no scope asked: the app's scopes"
-    );
+    assert_eq!(by_name.json["scope"], "read write", "no scope asked: the app's scopes");
 
     let tokens_before = s.count("oauth_tokens").await;
     let wrong_pw = s
@@ -153,12 +142,7 @@ async fn password_grant_and_its_failures(b: Backend) {
         )
         .await;
     assert_eq!(wrong_pw.error(400), "invalid_grant");
-    assert!(
-        wrong_pw.json["error_description"]
-            .as_str()
-            .unwrap()
-            .contains("not correct")
-    );
+    assert!(wrong_pw.json["error_description"].as_str().unwrap().contains("not correct"));
     let unknown_user = s
         .form(
             Method::POST,
@@ -173,10 +157,7 @@ async fn password_grant_and_its_failures(b: Backend) {
             ],
         )
         .await;
-    assert_eq!(
-        unknown_user.json, wrong_pw.json,
-        "unknown login and wrong password answer alike"
-    );
+    assert_eq!(unknown_user.json, wrong_pw.json, "unknown login and wrong password answer alike");
     let wrong_secret = s
         .form(
             Method::POST,
@@ -208,33 +189,19 @@ async fn password_grant_and_its_failures(b: Backend) {
         )
         .await;
     assert_eq!(wider_scope.error(400), "invalid_scope");
-    let unknown_grant = s
-        .form(
-            Method::POST,
-            "/oauth/token",
-            None,
-            &[("grant_type", "magic"), ("client_id", &id)],
-        )
-        .await;
+    let unknown_grant =
+        s.form(Method::POST, "/oauth/token", None, &[("grant_type", "magic"), ("client_id", &id)]).await;
     assert_eq!(unknown_grant.error(400), "unsupported_grant_type");
     let missing = s
         .form(
             Method::POST,
             "/oauth/token",
             None,
-            &[
-                ("grant_type", "password"),
-                ("client_id", &id),
-                ("client_secret", &secret),
-            ],
+            &[("grant_type", "password"), ("client_id", &id), ("client_secret", &secret)],
         )
         .await;
     assert_eq!(missing.error(400), "invalid_request");
-    assert_eq!(
-        s.count("oauth_tokens").await,
-        tokens_before,
-        "no failed grant wrote a token"
-    );
+    assert_eq!(s.count("oauth_tokens").await, tokens_before, "no failed grant wrote a token");
 }
 
 async fn password_grant_can_be_turned_off(b: Backend) {
@@ -257,12 +224,7 @@ async fn password_grant_can_be_turned_off(b: Backend) {
         .await;
     assert_eq!(r.error(400), "unsupported_grant_type");
     let meta = s.get("/.well-known/oauth-authorization-server", None).await;
-    assert!(
-        !meta.json["grant_types_supported"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("password"))
-    );
+    assert!(!meta.json["grant_types_supported"].as_array().unwrap().contains(&json!("password")));
 }
 
 async fn client_credentials_token_verifies_the_app_but_is_no_one(b: Backend) {
@@ -273,24 +235,15 @@ async fn client_credentials_token_verifies_the_app_but_is_no_one(b: Backend) {
             Method::POST,
             "/oauth/token",
             None,
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", &id),
-                ("client_secret", &secret),
-            ],
+            &[("grant_type", "client_credentials"), ("client_id", &id), ("client_secret", &secret)],
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let token = r.json["access_token"].as_str().unwrap();
     let app = s.get("/api/v1/apps/verify_credentials", Some(token)).await;
     assert_eq!(app.json["name"], "Test app");
-    assert!(
-        app.json.get("client_secret").is_none(),
-        "verify_credentials never shows the secret"
-    );
-    let me = s
-        .get("/api/v1/accounts/verify_credentials", Some(token))
-        .await;
+    assert!(app.json.get("client_secret").is_none(), "verify_credentials never shows the secret");
+    let me = s.get("/api/v1/accounts/verify_credentials", Some(token)).await;
     assert!(me.error(422).contains("authenticated user"));
     // HTTP Basic client authentication works as well.
     use base64::Engine;
@@ -305,16 +258,19 @@ async fn client_credentials_token_verifies_the_app_but_is_no_one(b: Backend) {
 
 fn query_param(url: &str, key: &str) -> Option<String> {
     let u = url::Url::parse(url).unwrap();
-    u.query_pairs()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned())
+    u.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
 }
 
 async fn authorization_code_with_pkce(b: Backend) {
     let s = TestServer::new(b).await;
     s.user("alice").await;
     let app = s
-        .json(Method::POST, "/api/v1/apps", None, json!({"client_name": "Web", "redirect_uris": "https://app.example/cb", "scopes": "read write"}))
+        .json(
+            Method::POST,
+            "/api/v1/apps",
+            None,
+            json!({"client_name": "Web", "redirect_uris": "https://app.example/cb", "scopes": "read write"}),
+        )
         .await;
     let id = app.json["client_id"].as_str().unwrap().to_string();
     let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -328,12 +284,15 @@ async fn authorization_code_with_pkce(b: Backend) {
     assert_eq!(page.headers["x-frame-options"], "DENY");
 
     // A redirect URI the app did not register is refused on the page, never redirected to.
-    let evil = s.get(&format!("/oauth/authorize?client_id={id}&redirect_uri=https%3A%2F%2Fevil.example%2F&response_type=code"), None).await;
+    let evil = s
+        .get(
+            &format!("/oauth/authorize?client_id={id}&redirect_uri=https%3A%2F%2Fevil.example%2F&response_type=code"),
+            None,
+        )
+        .await;
     assert_eq!(evil.status, 400);
     assert!(evil.headers.get("location").is_none());
-    let unknown = s
-        .get("/oauth/authorize?client_id=nope&response_type=code", None)
-        .await;
+    let unknown = s.get("/oauth/authorize?client_id=nope&response_type=code", None).await;
     assert_eq!(unknown.status, 401);
 
     let form = |login: &'static str, password: &'static str, decision: &'static str| {
@@ -360,9 +319,7 @@ async fn authorization_code_with_pkce(b: Backend) {
             .body(axum::body::Body::from(body))
             .unwrap()
     };
-    let wrong = s
-        .send(post(form("alice", "wrong password", "approve")))
-        .await;
+    let wrong = s.send(post(form("alice", "wrong password", "approve"))).await;
     assert_eq!(wrong.status, 401);
     assert!(wrong.text.contains("role=\"alert\""));
     assert_eq!(s.count("oauth_codes").await, 0);
@@ -372,9 +329,7 @@ async fn authorization_code_with_pkce(b: Backend) {
     assert_eq!(query_param(loc, "error").as_deref(), Some("access_denied"));
     assert_eq!(query_param(loc, "state").as_deref(), Some("xyz"));
 
-    let ok = s
-        .send(post(form("alice", "a good password", "approve")))
-        .await;
+    let ok = s.send(post(form("alice", "a good password", "approve"))).await;
     assert_eq!(ok.status, 302, "{}", ok.text);
     let loc = ok.headers["location"].to_str().unwrap().to_string();
     assert!(loc.starts_with("https://app.example/cb?"));
@@ -382,19 +337,11 @@ async fn authorization_code_with_pkce(b: Backend) {
     let code = query_param(&loc, "code").unwrap();
 
     let exchange = |verifier: &str| json!({"grant_type": "authorization_code", "client_id": id, "code": code, "redirect_uri": "https://app.example/cb", "code_verifier": verifier});
-    let bad = s
-        .json(
-            Method::POST,
-            "/oauth/token",
-            None,
-            exchange("wrong-verifier-wrong-verifier-wrong-verifier"),
-        )
-        .await;
+    let bad =
+        s.json(Method::POST, "/oauth/token", None, exchange("wrong-verifier-wrong-verifier-wrong-verifier")).await;
     assert_eq!(bad.error(400), "invalid_grant");
     // A failed exchange spends the code (RFC 6749 §4.1.2): get a fresh one.
-    let ok = s
-        .send(post(form("alice", "a good password", "approve")))
-        .await;
+    let ok = s.send(post(form("alice", "a good password", "approve"))).await;
     let code2 = query_param(ok.headers["location"].to_str().unwrap(), "code").unwrap();
     let good = s
         .json(Method::POST, "/oauth/token", None, json!({"grant_type": "authorization_code", "client_id": id, "code": code2, "redirect_uri": "https://app.example/cb", "code_verifier": verifier}))
@@ -402,14 +349,14 @@ async fn authorization_code_with_pkce(b: Backend) {
     assert_eq!(good.status, 200, "{}", good.text);
     assert_eq!(good.json["scope"], "read");
     let token = good.json["access_token"].as_str().unwrap();
-    assert_eq!(
-        s.get("/api/v1/accounts/verify_credentials", Some(token))
-            .await
-            .json["username"],
-        "alice"
-    );
+    assert_eq!(s.get("/api/v1/accounts/verify_credentials", Some(token)).await.json["username"], "alice");
     let again = s
-        .json(Method::POST, "/oauth/token", None, json!({"grant_type": "authorization_code", "client_id": id, "code": code2, "code_verifier": verifier}))
+        .json(
+            Method::POST,
+            "/oauth/token",
+            None,
+            json!({"grant_type": "authorization_code", "client_id": id, "code": code2, "code_verifier": verifier}),
+        )
         .await;
     assert_eq!(again.error(400), "invalid_grant", "a code works once");
 }
@@ -440,11 +387,7 @@ async fn out_of_band_code_is_shown_and_needs_the_secret(b: Backend) {
             json!({"grant_type": "authorization_code", "client_id": id, "code": code}),
         )
         .await;
-    assert_eq!(
-        no_secret.error(401),
-        "invalid_client",
-        "without PKCE the client must authenticate"
-    );
+    assert_eq!(no_secret.error(401), "invalid_client", "without PKCE the client must authenticate");
     let r = s
         .json(Method::POST, "/oauth/token", None, json!({"grant_type": "authorization_code", "client_id": id, "client_secret": secret, "code": code, "redirect_uri": "urn:ietf:wg:oauth:2.0:oob"}))
         .await;
@@ -482,73 +425,35 @@ async fn revoked_tokens_stop_working(b: Backend) {
             Method::POST,
             "/oauth/revoke",
             None,
-            &[
-                ("client_id", &other_id),
-                ("client_secret", &other_secret),
-                ("token", &tok),
-            ],
+            &[("client_id", &other_id), ("client_secret", &other_secret), ("token", &tok)],
         )
         .await;
     assert_eq!(r.error(403), "unauthorized_client");
-    assert_eq!(
-        s.get("/api/v1/accounts/verify_credentials", Some(&tok))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(s.get("/api/v1/accounts/verify_credentials", Some(&tok)).await.status, 200);
     let r = s
-        .form(
-            Method::POST,
-            "/oauth/revoke",
-            None,
-            &[
-                ("client_id", &id),
-                ("client_secret", &secret),
-                ("token", &tok),
-            ],
-        )
+        .form(Method::POST, "/oauth/revoke", None, &[("client_id", &id), ("client_secret", &secret), ("token", &tok)])
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json, json!({}));
-    let after = s
-        .get("/api/v1/accounts/verify_credentials", Some(&tok))
-        .await;
+    let after = s.get("/api/v1/accounts/verify_credentials", Some(&tok)).await;
     assert_eq!(after.error(401), "The access token was revoked");
-    assert!(
-        after.headers["www-authenticate"]
-            .to_str()
-            .unwrap()
-            .starts_with("Bearer")
-    );
+    assert!(after.headers["www-authenticate"].to_str().unwrap().starts_with("Bearer"));
     // Unknown tokens revoke "successfully" (RFC 7009), wrong secrets do not.
     assert_eq!(
         s.form(
             Method::POST,
             "/oauth/revoke",
             None,
-            &[
-                ("client_id", &id),
-                ("client_secret", &secret),
-                ("token", "nope")
-            ]
+            &[("client_id", &id), ("client_secret", &secret), ("token", "nope")]
         )
         .await
         .status,
         200
     );
     assert_eq!(
-        s.form(
-            Method::POST,
-            "/oauth/revoke",
-            None,
-            &[
-                ("client_id", &id),
-                ("client_secret", "bad"),
-                ("token", &tok)
-            ]
-        )
-        .await
-        .error(401),
+        s.form(Method::POST, "/oauth/revoke", None, &[("client_id", &id), ("client_secret", "bad"), ("token", &tok)])
+            .await
+            .error(401),
         "invalid_client"
     );
 }
@@ -559,44 +464,18 @@ async fn scopes_are_enforced(b: Backend) {
     let read_only = s.token_for("alice", "read").await;
     let write_only = s.token_for("alice", "write").await;
     let granular = s.token_for("alice", "read:accounts").await;
-    assert_eq!(
-        s.get("/api/v1/accounts/verify_credentials", Some(&read_only))
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        s.get("/api/v1/accounts/verify_credentials", Some(&granular))
-            .await
-            .status,
-        200
-    );
-    let r = s
-        .get("/api/v1/accounts/verify_credentials", Some(&write_only))
-        .await;
+    assert_eq!(s.get("/api/v1/accounts/verify_credentials", Some(&read_only)).await.status, 200);
+    assert_eq!(s.get("/api/v1/accounts/verify_credentials", Some(&granular)).await.status, 200);
+    let r = s.get("/api/v1/accounts/verify_credentials", Some(&write_only)).await;
     assert_eq!(r.error(403), "This action is outside the authorized scopes");
     let r = s
-        .json(
-            Method::PATCH,
-            "/api/v1/accounts/update_credentials",
-            Some(&read_only),
-            json!({"display_name": "X"}),
-        )
+        .json(Method::PATCH, "/api/v1/accounts/update_credentials", Some(&read_only), json!({"display_name": "X"}))
         .await;
     assert_eq!(r.error(403), "This action is outside the authorized scopes");
-    let r = s
-        .get("/api/v1/accounts/relationships?id[]=1", Some(&granular))
-        .await;
+    let r = s.get("/api/v1/accounts/relationships?id[]=1", Some(&granular)).await;
     assert_eq!(r.status, 403, "read:accounts does not grant read:follows");
-    assert_eq!(
-        s.get("/api/v1/accounts/verify_credentials", Some(&read_only))
-            .await
-            .json["display_name"],
-        ""
-    );
-    let garbage = s
-        .get("/api/v1/accounts/verify_credentials", Some("not-a-token"))
-        .await;
+    assert_eq!(s.get("/api/v1/accounts/verify_credentials", Some(&read_only)).await.json["display_name"], "");
+    let garbage = s.get("/api/v1/accounts/verify_credentials", Some("not-a-token")).await;
     assert_eq!(garbage.error(401), "The access token is invalid");
     let none = s.get("/api/v1/accounts/verify_credentials", None).await;
     none.error(401);
@@ -606,35 +485,18 @@ async fn discovery_documents(b: Backend) {
     let s = TestServer::new(b).await;
     let meta = s.get("/.well-known/oauth-authorization-server", None).await;
     assert_eq!(meta.status, 200);
-    assert_eq!(
-        meta.json["token_endpoint"],
-        format!("{}/oauth/token", support::PUBLIC_URL)
-    );
-    assert_eq!(
-        meta.json["code_challenge_methods_supported"],
-        json!(["S256"])
-    );
-    assert!(
-        meta.json["scopes_supported"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("read:accounts"))
-    );
+    assert_eq!(meta.json["token_endpoint"], format!("{}/oauth/token", support::PUBLIC_URL));
+    assert_eq!(meta.json["code_challenge_methods_supported"], json!(["S256"]));
+    assert!(meta.json["scopes_supported"].as_array().unwrap().contains(&json!("read:accounts")));
 }
 
 async fn expired_tokens_are_refused(b: Backend) {
     use sha2::Digest;
     let s = TestServer::new(b).await;
     let alice = s.user("alice").await;
-    let client =
-        canteen_app::oauth::create_app(&s.app, "x", "urn:ietf:wg:oauth:2.0:oob", "read", None)
-            .await
-            .unwrap();
+    let client = canteen_app::oauth::create_app(&s.app, "x", "urn:ietf:wg:oauth:2.0:oob", "read", None).await.unwrap();
     let value = "an-expired-token-value";
-    let hash: String = sha2::Sha256::digest(value.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash: String = sha2::Sha256::digest(value.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     let now = canteen_app::clock::now_ms();
     canteen_store::oauth::insert_token(
         s.app.store.writer(),
@@ -654,9 +516,7 @@ async fn expired_tokens_are_refused(b: Backend) {
     )
     .await
     .unwrap();
-    let r = s
-        .get("/api/v1/accounts/verify_credentials", Some(value))
-        .await;
+    let r = s.get("/api/v1/accounts/verify_credentials", Some(value)).await;
     assert_eq!(r.error(401), "The access token expired");
 }
 

@@ -9,21 +9,9 @@ use axum::http::Method;
 use serde_json::{Value, json};
 use support::{Backend, TestServer};
 
-const VIEWERS: [&str; 10] = [
-    "anonymous",
-    "stranger",
-    "follower",
-    "pending",
-    "mutual",
-    "circle",
-    "mentioned",
-    "blocked",
-    "muted",
-    "author",
-];
-const AUDIENCES: [&str; 6] = [
-    "public", "unlisted", "private", "direct", "mutuals", "circle",
-];
+const VIEWERS: [&str; 10] =
+    ["anonymous", "stranger", "follower", "pending", "mutual", "circle", "mentioned", "blocked", "muted", "author"];
+const AUDIENCES: [&str; 6] = ["public", "unlisted", "private", "direct", "mutuals", "circle"];
 
 /// May this viewer see a post with this audience at all (by id)?
 fn may_see(viewer: &str, audience: &str) -> bool {
@@ -57,13 +45,7 @@ fn listed(viewer: &str, audience: &str) -> bool {
 }
 
 fn ids(v: &Value) -> HashSet<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s["id"].as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
+    v.as_array().map(|a| a.iter().filter_map(|s| s["id"].as_str().map(String::from)).collect()).unwrap_or_default()
 }
 
 async fn privacy_matrix(b: Backend) {
@@ -79,53 +61,22 @@ async fn privacy_matrix(b: Backend) {
     let t = |v: &str| tok[v].clone();
     let author = acct["author"].clone();
     let at = t("author").unwrap();
-    s.json(
-        Method::PATCH,
-        "/api/v1/accounts/update_credentials",
-        Some(&at),
-        json!({"locked": true}),
-    )
-    .await;
+    s.json(Method::PATCH, "/api/v1/accounts/update_credentials", Some(&at), json!({"locked": true})).await;
     for v in ["follower", "pending", "mutual", "blocked", "muted"] {
         let r = s
-            .json(
-                Method::POST,
-                &format!("/api/v1/accounts/{author}/follow"),
-                t(v).as_deref(),
-                json!({"notify": true}),
-            )
+            .json(Method::POST, &format!("/api/v1/accounts/{author}/follow"), t(v).as_deref(), json!({"notify": true}))
             .await;
         assert_eq!(r.json["requested"], true, "{v}: {}", r.text);
     }
     for v in ["follower", "mutual", "blocked", "muted"] {
-        let r = s
-            .json(
-                Method::POST,
-                &format!("/api/v1/follow_requests/{}/authorize", acct[v]),
-                Some(&at),
-                json!({}),
-            )
-            .await;
+        let r =
+            s.json(Method::POST, &format!("/api/v1/follow_requests/{}/authorize", acct[v]), Some(&at), json!({})).await;
         assert_eq!(r.status, 200, "{}", r.text);
     }
     for v in ["mutual", "circle"] {
-        s.json(
-            Method::POST,
-            &format!("/api/v1/accounts/{}/follow", acct[v]),
-            Some(&at),
-            json!({}),
-        )
-        .await;
+        s.json(Method::POST, &format!("/api/v1/accounts/{}/follow", acct[v]), Some(&at), json!({})).await;
     }
-    let list = s
-        .json(
-            Method::POST,
-            "/api/v1/lists",
-            Some(&at),
-            json!({"title": "Close colleagues"}),
-        )
-        .await
-        .json["id"]
+    let list = s.json(Method::POST, "/api/v1/lists", Some(&at), json!({"title": "Close colleagues"})).await.json["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -138,43 +89,18 @@ async fn privacy_matrix(b: Backend) {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    s.json(
-        Method::POST,
-        &format!("/api/v1/accounts/{}/block", acct["blocked"]),
-        Some(&at),
-        json!({}),
-    )
-    .await;
-    s.json(
-        Method::POST,
-        &format!("/api/v1/accounts/{author}/mute"),
-        t("muted").as_deref(),
-        json!({}),
-    )
-    .await;
+    s.json(Method::POST, &format!("/api/v1/accounts/{}/block", acct["blocked"]), Some(&at), json!({})).await;
+    s.json(Method::POST, &format!("/api/v1/accounts/{author}/mute"), t("muted").as_deref(), json!({})).await;
 
-    let root = s.post(&at, json!({"status": "Thread root #matrix"})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let root = s.post(&at, json!({"status": "Thread root #matrix"})).await["id"].as_str().unwrap().to_string();
     let mut post_of: BTreeMap<&str, String> = BTreeMap::new();
     for aud in AUDIENCES {
-        let canteen = if aud == "circle" {
-            format!("circle:{list}")
-        } else {
-            aud.to_string()
-        };
+        let canteen = if aud == "circle" { format!("circle:{list}") } else { aud.to_string() };
         let p = s.post(&at, json!({"status": format!("@mentioned {aud} post #matrix"), "canteen_visibility": canteen, "in_reply_to_id": root})).await;
         assert_eq!(p["canteen_visibility"], canteen.as_str());
         post_of.insert(aud, p["id"].as_str().unwrap().to_string());
         // The author likes each, so favourited_by has something to leak.
-        s.json(
-            Method::POST,
-            &format!("/api/v1/statuses/{}/favourite", post_of[aud]),
-            Some(&at),
-            json!({}),
-        )
-        .await;
+        s.json(Method::POST, &format!("/api/v1/statuses/{}/favourite", post_of[aud]), Some(&at), json!({})).await;
     }
     s.run_jobs().await;
 
@@ -182,24 +108,12 @@ async fn privacy_matrix(b: Backend) {
     for v in VIEWERS {
         let tv = t(v);
         let tv = tv.as_deref();
-        let context = ids(&s
-            .get(&format!("/api/v1/statuses/{root}/context"), tv)
-            .await
-            .json["descendants"]);
-        let profile = ids(&s
-            .get(&format!("/api/v1/accounts/{author}/statuses?limit=40"), tv)
-            .await
-            .json);
-        let home = if tv.is_some() {
-            ids(&s.get("/api/v1/timelines/home?limit=40", tv).await.json)
-        } else {
-            HashSet::new()
-        };
+        let context = ids(&s.get(&format!("/api/v1/statuses/{root}/context"), tv).await.json["descendants"]);
+        let profile = ids(&s.get(&format!("/api/v1/accounts/{author}/statuses?limit=40"), tv).await.json);
+        let home =
+            if tv.is_some() { ids(&s.get("/api/v1/timelines/home?limit=40", tv).await.json) } else { HashSet::new() };
         let public = ids(&s.get("/api/v1/timelines/public?limit=40", tv).await.json);
-        let tag = ids(&s
-            .get("/api/v1/timelines/tag/matrix?limit=40", tv)
-            .await
-            .json);
+        let tag = ids(&s.get("/api/v1/timelines/tag/matrix?limit=40", tv).await.json);
         let notified: HashSet<String> = if tv.is_some() {
             s.get("/api/v1/notifications?limit=40", tv)
                 .await
@@ -217,23 +131,15 @@ async fn privacy_matrix(b: Backend) {
             let see = may_see(v, aud);
             let mut check = |what: &str, shown: bool, want: bool| {
                 if shown != want {
-                    failures.push(format!(
-                        "{v} × {aud} × {what}: shown={shown}, expected {want}"
-                    ));
+                    failures.push(format!("{v} × {aud} × {what}: shown={shown}, expected {want}"));
                 }
             };
             let single = s.get(&format!("/api/v1/statuses/{id}"), tv).await;
             check("GET status", single.status == 200, see);
             if single.status != 200 {
-                assert_eq!(
-                    single.error(404),
-                    "Record not found",
-                    "invisible looks like missing"
-                );
+                assert_eq!(single.error(404), "Record not found", "invisible looks like missing");
             }
-            let fav_by = s
-                .get(&format!("/api/v1/statuses/{id}/favourited_by"), tv)
-                .await;
+            let fav_by = s.get(&format!("/api/v1/statuses/{id}/favourited_by"), tv).await;
             check("favourited_by", fav_by.status == 200, see);
             check("context", context.contains(id), see);
             // A muted author still shows on their own profile, as in Mastodon.
@@ -253,12 +159,7 @@ async fn privacy_matrix(b: Backend) {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} privacy cells wrong:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} privacy cells wrong:\n{}", failures.len(), failures.join("\n"));
 }
 
 backend_tests!(privacy_matrix);

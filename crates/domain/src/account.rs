@@ -133,10 +133,7 @@ impl PrivacySettings {
         self.hide_collections = true;
         self.discoverable = false;
         self.indexable = false;
-        if matches!(
-            self.default_visibility,
-            PostVisibility::Public | PostVisibility::Unlisted
-        ) {
+        if matches!(self.default_visibility, PostVisibility::Public | PostVisibility::Unlisted) {
             self.default_visibility = PostVisibility::Private;
         }
         self
@@ -169,10 +166,7 @@ mod tests {
         assert_eq!(high.default_visibility, PostVisibility::Private);
         let mut direct = ProfileMode::Personal.defaults();
         direct.default_visibility = PostVisibility::Direct;
-        assert_eq!(
-            direct.with_high_privacy().default_visibility,
-            PostVisibility::Direct
-        );
+        assert_eq!(direct.with_high_privacy().default_visibility, PostVisibility::Direct);
     }
 
     #[test]

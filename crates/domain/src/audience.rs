@@ -40,15 +40,8 @@ mod tests {
             (OnlyMe, [false, false, false, true]),
         ];
         for (vis, expected) in cases {
-            for (viewer, want) in [Anonymous, Stranger, Follower, Owner]
-                .into_iter()
-                .zip(expected)
-            {
-                assert_eq!(
-                    may_see_field(vis, viewer),
-                    want,
-                    "{vis:?} seen by {viewer:?}"
-                );
+            for (viewer, want) in [Anonymous, Stranger, Follower, Owner].into_iter().zip(expected) {
+                assert_eq!(may_see_field(vis, viewer), want, "{vis:?} seen by {viewer:?}");
             }
         }
     }
@@ -114,10 +107,7 @@ mod status_tests {
             ("anonymous", None),
             ("stranger", rel(|_| {})),
             ("follower", rel(|r| r.follows_author = true)),
-            (
-                "followed-by-author only",
-                rel(|r| r.author_follows_viewer = true),
-            ),
+            ("followed-by-author only", rel(|r| r.author_follows_viewer = true)),
             (
                 "mutual",
                 rel(|r| {
@@ -138,48 +128,19 @@ mod status_tests {
         ];
         // Expected per viewer, in the order above.
         let table: Vec<(Visibility, [bool; 9])> = vec![
-            (
-                Public,
-                [true, true, true, true, true, true, true, false, true],
-            ),
-            (
-                Unlisted,
-                [true, true, true, true, true, true, true, false, true],
-            ),
-            (
-                Private,
-                [false, false, true, false, true, false, true, false, true],
-            ),
-            (
-                Mutuals,
-                [false, false, false, false, true, false, true, false, true],
-            ),
-            (
-                Circle(Id(1)),
-                [false, false, false, false, false, true, true, false, true],
-            ),
-            (
-                Direct,
-                [false, false, false, false, false, false, true, false, true],
-            ),
+            (Public, [true, true, true, true, true, true, true, false, true]),
+            (Unlisted, [true, true, true, true, true, true, true, false, true]),
+            (Private, [false, false, true, false, true, false, true, false, true]),
+            (Mutuals, [false, false, false, false, true, false, true, false, true]),
+            (Circle(Id(1)), [false, false, false, false, false, true, true, false, true]),
+            (Direct, [false, false, false, false, false, false, true, false, true]),
         ];
         for (vis, expected) in table {
             for ((who, r), want) in viewers.iter().zip(expected) {
-                assert_eq!(
-                    may_see_status(vis, false, r.as_ref()),
-                    want,
-                    "{vis:?} seen by {who}"
-                );
+                assert_eq!(may_see_status(vis, false, r.as_ref()), want, "{vis:?} seen by {who}");
             }
         }
-        assert!(
-            !may_see_status(Public, true, None),
-            "suspended authors are hidden"
-        );
-        assert!(may_see_status(
-            Direct,
-            true,
-            rel(|r| r.is_author = true).as_ref()
-        ));
+        assert!(!may_see_status(Public, true, None), "suspended authors are hidden");
+        assert!(may_see_status(Direct, true, rel(|r| r.is_author = true).as_ref()));
     }
 }

@@ -46,14 +46,8 @@ pub const ALL_SCOPES: &[&str] = &[
 ];
 
 /// The legacy `follow` scope covers these granular scopes (Mastodon keeps it for old apps).
-const FOLLOW_COVERS: &[&str] = &[
-    "read:blocks",
-    "write:blocks",
-    "read:follows",
-    "write:follows",
-    "read:mutes",
-    "write:mutes",
-];
+const FOLLOW_COVERS: &[&str] =
+    &["read:blocks", "write:blocks", "read:follows", "write:follows", "read:mutes", "write:mutes"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 /// Kept in the order given (clients compare the granted list with what they asked for).
@@ -141,15 +135,9 @@ mod tests {
 
     #[test]
     fn unknown_scope_is_an_error_and_empty_means_read() {
-        assert_eq!(
-            Scopes::parse("read wibble"),
-            Err(UnknownScope("wibble".into()))
-        );
+        assert_eq!(Scopes::parse("read wibble"), Err(UnknownScope("wibble".into())));
         assert_eq!(Scopes::parse("").unwrap().to_string(), "read");
-        assert_eq!(
-            Scopes::parse("write+read+write").unwrap().to_string(),
-            "write read"
-        );
+        assert_eq!(Scopes::parse("write+read+write").unwrap().to_string(), "write read");
     }
 
     #[test]

@@ -109,10 +109,7 @@ mod tests {
 
     #[test]
     fn visibilities_parse_and_map_to_mastodon() {
-        assert_eq!(
-            Visibility::parse("circle:42"),
-            Some(Visibility::Circle(Id(42)))
-        );
+        assert_eq!(Visibility::parse("circle:42"), Some(Visibility::Circle(Id(42))));
         assert_eq!(Visibility::parse("circle:x"), None);
         assert_eq!(Visibility::parse("circle"), None);
         assert_eq!(Visibility::parse("friends"), None);

@@ -32,32 +32,19 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
         let prev = text[..i].chars().next_back();
         let at_boundary = prev.is_none_or(|p| !is_word(p) && p != '@' && p != '/' && p != '#');
         let rest = &text[i..];
-        let found = if at_boundary && (rest.starts_with("https://") || rest.starts_with("http://"))
-        {
+        let found = if at_boundary && (rest.starts_with("https://") || rest.starts_with("http://")) {
             link_len(rest).map(|n| (n, Token::Link(&rest[..n])))
         } else if at_boundary && bytes[i] == b'@' {
             mention_len(rest).map(|(n, user_end)| {
                 let raw = &rest[..n];
                 let username = &rest[1..user_end];
                 let domain = (user_end < n).then(|| &rest[user_end + 1..n]);
-                (
-                    n,
-                    Token::Mention {
-                        username,
-                        domain,
-                        raw,
-                    },
-                )
+                (n, Token::Mention { username, domain, raw })
             })
         } else if at_boundary && bytes[i] == b'#' {
-            let n = 1 + rest[1..]
-                .chars()
-                .take_while(|c| is_word(*c))
-                .map(char::len_utf8)
-                .sum::<usize>();
+            let n = 1 + rest[1..].chars().take_while(|c| is_word(*c)).map(char::len_utf8).sum::<usize>();
             // A tag needs a letter: `#1` is a number, not a tag.
-            (n > 1 && rest[1..n].chars().any(|c| c.is_alphabetic()))
-                .then(|| (n, Token::Hashtag(&rest[1..n])))
+            (n > 1 && rest[1..n].chars().any(|c| c.is_alphabetic())).then(|| (n, Token::Hashtag(&rest[1..n])))
         } else {
             None
         };
@@ -102,11 +89,7 @@ fn link_len(s: &str) -> Option<usize> {
 
 /// `@user` or `@user@domain.tld`: returns (length, end of the username).
 fn mention_len(s: &str) -> Option<(usize, usize)> {
-    let user: usize = s[1..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .map(char::len_utf8)
-        .sum();
+    let user: usize = s[1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').map(char::len_utf8).sum();
     if user == 0 {
         return None;
     }
@@ -150,17 +133,9 @@ mod tests {
             t,
             vec![
                 Token::Text("Hi "),
-                Token::Mention {
-                    username: "jo",
-                    domain: None,
-                    raw: "@jo"
-                },
+                Token::Mention { username: "jo", domain: None, raw: "@jo" },
                 Token::Text(" and "),
-                Token::Mention {
-                    username: "sam",
-                    domain: Some("other.example"),
-                    raw: "@sam@other.example"
-                },
+                Token::Mention { username: "sam", domain: Some("other.example"), raw: "@sam@other.example" },
                 Token::Text(", see "),
                 Token::Link("https://nhs.uk/flu"),
                 Token::Text(". "),
@@ -173,10 +148,7 @@ mod tests {
     #[test]
     fn counts_like_mastodon() {
         assert_eq!(count_chars("héllo"), 5);
-        assert_eq!(
-            count_chars("https://example.com/a/very/long/path/that/goes/on/and/on"),
-            23
-        );
+        assert_eq!(count_chars("https://example.com/a/very/long/path/that/goes/on/and/on"), 23);
         assert_eq!(count_chars("@sam@other.example hi"), 7);
     }
 

@@ -23,21 +23,13 @@ pub struct Invalid {
 
 impl Invalid {
     pub fn new(field: &'static str, code: &'static str, message: impl Into<String>) -> Invalid {
-        Invalid {
-            field,
-            code,
-            message: message.into(),
-        }
+        Invalid { field, code, message: message.into() }
     }
 }
 
 pub fn username(name: &str) -> Result<(), Invalid> {
     if name.is_empty() {
-        return Err(Invalid::new(
-            "username",
-            "ERR_BLANK",
-            "Username can't be blank",
-        ));
+        return Err(Invalid::new("username", "ERR_BLANK", "Username can't be blank"));
     }
     if name.chars().count() > USERNAME_MAX {
         return Err(Invalid::new(
@@ -65,11 +57,7 @@ pub fn email(address: &str) -> Result<(), Invalid> {
         return Err(bad());
     }
     let (local, domain) = address.rsplit_once('@').ok_or_else(bad)?;
-    if local.is_empty()
-        || domain.len() < 3
-        || !domain.contains('.')
-        || domain.starts_with('.')
-        || domain.ends_with('.')
+    if local.is_empty() || domain.len() < 3 || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.')
     {
         return Err(bad());
     }
@@ -98,11 +86,7 @@ pub fn password(pw: &str) -> Result<(), Invalid> {
 /// A free-text field with a character limit.
 pub fn max_chars(field: &'static str, label: &str, value: &str, max: usize) -> Result<(), Invalid> {
     if value.chars().count() > max {
-        return Err(Invalid::new(
-            field,
-            "ERR_TOO_LONG",
-            format!("{label} is too long (maximum is {max} characters)"),
-        ));
+        return Err(Invalid::new(field, "ERR_TOO_LONG", format!("{label} is too long (maximum is {max} characters)")));
     }
     Ok(())
 }

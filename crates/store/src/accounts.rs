@@ -2,8 +2,7 @@
 
 use canteen_domain::Id;
 use canteen_domain::account::{
-    Account, FieldVisibility, PostVisibility, PrivacyPreset, PrivacySettings, ProfessionalDetails,
-    ProfileMode,
+    Account, FieldVisibility, PostVisibility, PrivacyPreset, PrivacySettings, ProfessionalDetails, ProfileMode,
 };
 
 use crate::db::{Exec, exec};
@@ -85,8 +84,7 @@ impl TryFrom<Row> for Account {
             note: r.note,
             avatar_url: r.avatar_url,
             header_url: r.header_url,
-            fields: serde_json::from_str(&r.fields)
-                .map_err(|e| StoreError::Corrupt(format!("fields: {e}")))?,
+            fields: serde_json::from_str(&r.fields).map_err(|e| StoreError::Corrupt(format!("fields: {e}")))?,
             bot: r.bot,
             profile_mode: parse("profile mode", &r.profile_mode, ProfileMode::parse)?,
             privacy_preset: parse("privacy preset", &r.privacy_preset, PrivacyPreset::parse)?,
@@ -95,11 +93,7 @@ impl TryFrom<Row> for Account {
                 discoverable: r.discoverable,
                 indexable: r.indexable,
                 hide_collections: r.hide_collections,
-                default_visibility: parse(
-                    "visibility",
-                    &r.default_visibility,
-                    PostVisibility::parse,
-                )?,
+                default_visibility: parse("visibility", &r.default_visibility, PostVisibility::parse)?,
                 job_title_visibility: vis(&r.job_title_visibility)?,
                 profession_visibility: vis(&r.profession_visibility)?,
                 employer_visibility: vis(&r.employer_visibility)?,
@@ -178,16 +172,15 @@ pub async fn update(e: Exec<'_>, a: &Account) -> Result<()> {
 }
 
 pub async fn by_id(e: Exec<'_>, id: Id) -> Result<Option<Account>> {
-    let row: Option<Row> = exec!(e, x => sqlx::query_as::<_, Row>(select!("WHERE id = $1")).bind(id.0).fetch_optional(x).await)?;
+    let row: Option<Row> =
+        exec!(e, x => sqlx::query_as::<_, Row>(select!("WHERE id = $1")).bind(id.0).fetch_optional(x).await)?;
     row.map(Account::try_from).transpose()
 }
 
 /// A local account by username, ignoring case.
 pub async fn by_local_username(e: Exec<'_>, username: &str) -> Result<Option<Account>> {
-    const SQL: &str =
-        select!("WHERE lower(username) = lower($1) AND lower(coalesce(domain, '')) = ''");
-    let row: Option<Row> =
-        exec!(e, x => sqlx::query_as::<_, Row>(SQL).bind(username).fetch_optional(x).await)?;
+    const SQL: &str = select!("WHERE lower(username) = lower($1) AND lower(coalesce(domain, '')) = ''");
+    let row: Option<Row> = exec!(e, x => sqlx::query_as::<_, Row>(SQL).bind(username).fetch_optional(x).await)?;
     row.map(Account::try_from).transpose()
 }
 
@@ -209,11 +202,7 @@ pub async fn by_ids(e: Exec<'_>, ids: &[Id]) -> Result<Vec<Account>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{} WHERE id IN ({})",
-        select!(""),
-        crate::statuses::id_list(ids)
-    ));
+    let sql = sqlx::AssertSqlSafe(format!("{} WHERE id IN ({})", select!(""), crate::statuses::id_list(ids)));
     let rows: Vec<Row> = exec!(e, x => sqlx::query_as::<_, Row>(sql).fetch_all(x).await)?;
     rows.into_iter().map(Account::try_from).collect()
 }

@@ -171,12 +171,7 @@ impl Store {
         let mut wal = db_path.clone().into_os_string();
         wal.push("-wal");
         Ok(Store {
-            pools: Pools::Sqlite {
-                write,
-                read,
-                wal_path: PathBuf::from(wal),
-                wal_limit: opts.wal_limit_bytes,
-            },
+            pools: Pools::Sqlite { write, read, wal_path: PathBuf::from(wal), wal_limit: opts.wal_limit_bytes },
         })
     }
 
@@ -187,9 +182,7 @@ impl Store {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(pg)
             .await?;
-        Ok(Store {
-            pools: Pools::Pg(pool),
-        })
+        Ok(Store { pools: Pools::Pg(pool) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -234,10 +227,7 @@ impl Store {
     /// (connections open, idle) across the pools, for metrics.
     pub fn pool_stats(&self) -> (u32, usize) {
         match &self.pools {
-            Pools::Sqlite { write, read, .. } => (
-                write.size() + read.size(),
-                write.num_idle() + read.num_idle(),
-            ),
+            Pools::Sqlite { write, read, .. } => (write.size() + read.size(), write.num_idle() + read.num_idle()),
             Pools::Pg(pool) => (pool.size(), pool.num_idle()),
         }
     }
@@ -255,21 +245,14 @@ impl Store {
     /// past the limit this runs a TRUNCATE checkpoint, which waits (up to the busy timeout)
     /// for readers to move on and then empties the file. Returns whether it ran.
     pub async fn checkpoint_if_needed(&self) -> Result<bool> {
-        let Pools::Sqlite {
-            write,
-            wal_path,
-            wal_limit,
-            ..
-        } = &self.pools
-        else {
+        let Pools::Sqlite { write, wal_path, wal_limit, .. } = &self.pools else {
             return Ok(false);
         };
         if wal_size(wal_path) <= *wal_limit {
             return Ok(false);
         }
-        let (busy, log, done): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-            .fetch_one(write)
-            .await?;
+        let (busy, log, done): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(write).await?;
         tracing::debug!(busy, log, done, "sqlite wal checkpoint");
         Ok(true)
     }

@@ -11,10 +11,7 @@ pub async fn push(e: Exec<'_>, status: Id, readers: &[Id]) -> Result<()> {
     let mut e = e;
     // Batched inserts keep fan-out to thousands of followers to a handful of statements.
     for chunk in readers.chunks(500) {
-        let values: Vec<String> = chunk
-            .iter()
-            .map(|r| format!("({}, {})", r.0, status.0))
-            .collect();
+        let values: Vec<String> = chunk.iter().map(|r| format!("({}, {})", r.0, status.0)).collect();
         let sql = sqlx::AssertSqlSafe(format!(
             "INSERT INTO home_feed (account_id, status_id) VALUES {} ON CONFLICT DO NOTHING",
             values.join(",")
@@ -40,7 +37,8 @@ pub async fn page(e: Exec<'_>, reader: Id, page: Page) -> Result<Vec<Id>> {
 
 /// Removes one author's posts from a reader's feed (on unfollow or block).
 pub async fn remove_author(e: Exec<'_>, reader: Id, author: Id) -> Result<()> {
-    const SQL: &str = "DELETE FROM home_feed WHERE account_id = $1 AND status_id IN (SELECT id FROM statuses WHERE account_id = $2)";
+    const SQL: &str =
+        "DELETE FROM home_feed WHERE account_id = $1 AND status_id IN (SELECT id FROM statuses WHERE account_id = $2)";
     exec!(e, x => sqlx::query(SQL).bind(reader.0).bind(author.0).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

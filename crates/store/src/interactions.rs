@@ -13,14 +13,7 @@ pub enum Kind {
 }
 
 /// Adds one; returns whether it is new.
-pub async fn add(
-    e: Exec<'_>,
-    kind: Kind,
-    id: i64,
-    account: Id,
-    status: Id,
-    now: i64,
-) -> Result<bool> {
+pub async fn add(e: Exec<'_>, kind: Kind, id: i64, account: Id, status: Id, now: i64) -> Result<bool> {
     let sql = match kind {
         Kind::Favourite => {
             "INSERT INTO favourites (id, account_id, status_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
@@ -40,10 +33,7 @@ pub async fn remove(e: Exec<'_>, kind: Kind, account: Id, status: Id) -> Result<
         Kind::Favourite => "DELETE FROM favourites WHERE account_id = $1 AND status_id = $2",
         Kind::Bookmark => "DELETE FROM bookmarks WHERE account_id = $1 AND status_id = $2",
     };
-    Ok(
-        exec!(e, x => sqlx::query(sql).bind(account.0).bind(status.0).execute(x).await.map(|r| r.rows_affected()))?
-            > 0,
-    )
+    Ok(exec!(e, x => sqlx::query(sql).bind(account.0).bind(status.0).execute(x).await.map(|r| r.rows_affected()))? > 0)
 }
 
 /// Of `statuses`, those `account` has favourited or bookmarked.
@@ -59,22 +49,14 @@ pub async fn marked(e: Exec<'_>, kind: Kind, account: Id, statuses: &[Id]) -> Re
         "SELECT status_id FROM {table} WHERE account_id = $1 AND status_id IN ({})",
         crate::statuses::id_list(statuses)
     ));
-    Ok(
-        exec!(e, x => sqlx::query_scalar::<_, i64>(sql).bind(account.0).fetch_all(x).await)?
-            .into_iter()
-            .map(Id)
-            .collect(),
-    )
+    Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(sql).bind(account.0).fetch_all(x).await)?
+        .into_iter()
+        .map(Id)
+        .collect())
 }
 
 /// One page of an account's favourites or bookmarks, newest first: (cursor, status id).
-pub async fn page(
-    e: Exec<'_>,
-    kind: Kind,
-    account: Id,
-    max: i64,
-    limit: i64,
-) -> Result<Vec<(i64, Id)>> {
+pub async fn page(e: Exec<'_>, kind: Kind, account: Id, max: i64, limit: i64) -> Result<Vec<(i64, Id)>> {
     let sql = match kind {
         Kind::Favourite => {
             "SELECT id, status_id FROM favourites WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
@@ -83,20 +65,25 @@ pub async fn page(
             "SELECT id, status_id FROM bookmarks WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
         }
     };
-    let rows: Vec<(i64, i64)> = exec!(e, x => sqlx::query_as(sql).bind(account.0).bind(max).bind(limit).fetch_all(x).await)?;
+    let rows: Vec<(i64, i64)> =
+        exec!(e, x => sqlx::query_as(sql).bind(account.0).bind(max).bind(limit).fetch_all(x).await)?;
     Ok(rows.into_iter().map(|(c, s)| (c, Id(s))).collect())
 }
 
 /// Accounts that favourited a post, newest first.
 pub async fn favourited_by(e: Exec<'_>, status: Id, limit: i64) -> Result<Vec<Id>> {
-    const SQL: &str =
-        "SELECT account_id FROM favourites WHERE status_id = $1 ORDER BY id DESC LIMIT $2";
-    Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(SQL).bind(status.0).bind(limit).fetch_all(x).await)?.into_iter().map(Id).collect())
+    const SQL: &str = "SELECT account_id FROM favourites WHERE status_id = $1 ORDER BY id DESC LIMIT $2";
+    Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(SQL).bind(status.0).bind(limit).fetch_all(x).await)?
+        .into_iter()
+        .map(Id)
+        .collect())
 }
 
 /// Accounts that re-posted a post, newest first.
 pub async fn reblogged_by(e: Exec<'_>, status: Id, limit: i64) -> Result<Vec<Id>> {
-    const SQL: &str =
-        "SELECT account_id FROM statuses WHERE reblog_of_id = $1 ORDER BY id DESC LIMIT $2";
-    Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(SQL).bind(status.0).bind(limit).fetch_all(x).await)?.into_iter().map(Id).collect())
+    const SQL: &str = "SELECT account_id FROM statuses WHERE reblog_of_id = $1 ORDER BY id DESC LIMIT $2";
+    Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(SQL).bind(status.0).bind(limit).fetch_all(x).await)?
+        .into_iter()
+        .map(Id)
+        .collect())
 }

@@ -36,12 +36,7 @@ pub async fn enqueue(e: Exec<'_>, job: &NewJob<'_>, now: i64) -> Result<()> {
 }
 
 /// Claims the next due job, if any, leasing it to `worker` until `lease_until`.
-pub async fn claim(
-    e: Exec<'_>,
-    worker: &str,
-    now: i64,
-    lease_until: i64,
-) -> Result<Option<JobRecord>> {
+pub async fn claim(e: Exec<'_>, worker: &str, now: i64, lease_until: i64) -> Result<Option<JobRecord>> {
     const SQLITE: &str = "UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1, updated_at = $3 \
         WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $3 \
         AND (locked_until IS NULL OR locked_until < $3) ORDER BY run_at, id LIMIT 1) \
@@ -54,10 +49,8 @@ pub async fn claim(
         Exec::SqlitePool(_) | Exec::Sqlite(_) => SQLITE,
         Exec::PgPool(_) | Exec::Pg(_) => PG,
     };
-    Ok(
-        exec!(e, x => sqlx::query_as::<_, JobRecord>(sql).bind(lease_until).bind(worker).bind(now)
-        .fetch_optional(x).await)?,
-    )
+    Ok(exec!(e, x => sqlx::query_as::<_, JobRecord>(sql).bind(lease_until).bind(worker).bind(now)
+        .fetch_optional(x).await)?)
 }
 
 /// A job that succeeded is removed.
@@ -68,13 +61,7 @@ pub async fn complete(e: Exec<'_>, id: i64) -> Result<()> {
 
 /// A job that failed runs again at `retry_at`, or, with no attempts left (`retry_at` is
 /// `None`), is kept as `dead` with its last error for an operator to inspect.
-pub async fn fail(
-    e: Exec<'_>,
-    id: i64,
-    error: &str,
-    retry_at: Option<i64>,
-    now: i64,
-) -> Result<()> {
+pub async fn fail(e: Exec<'_>, id: i64, error: &str, retry_at: Option<i64>, now: i64) -> Result<()> {
     const RETRY: &str = "UPDATE jobs SET last_error = $2, run_at = $3, locked_until = NULL, locked_by = NULL, \
         updated_at = $4 WHERE id = $1";
     const DEAD: &str = "UPDATE jobs SET last_error = $2, state = 'dead', locked_until = NULL, locked_by = NULL, \

@@ -22,8 +22,7 @@ pub async fn insert(e: Exec<'_>, l: &ListRecord, now: i64) -> Result<()> {
 }
 
 pub async fn update(e: Exec<'_>, l: &ListRecord) -> Result<()> {
-    const SQL: &str =
-        "UPDATE lists SET title = $2, replies_policy = $3, exclusive = $4 WHERE id = $1";
+    const SQL: &str = "UPDATE lists SET title = $2, replies_policy = $3, exclusive = $4 WHERE id = $1";
     exec!(e, x => sqlx::query(SQL).bind(l.id).bind(&l.title).bind(&l.replies_policy).bind(l.exclusive).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -34,19 +33,18 @@ pub async fn delete(e: Exec<'_>, id: Id) -> Result<()> {
 }
 
 pub async fn by_owner(e: Exec<'_>, owner: Id) -> Result<Vec<ListRecord>> {
-    const SQL: &str = "SELECT id, account_id, title, replies_policy, exclusive FROM lists WHERE account_id = $1 ORDER BY id";
+    const SQL: &str =
+        "SELECT id, account_id, title, replies_policy, exclusive FROM lists WHERE account_id = $1 ORDER BY id";
     Ok(exec!(e, x => sqlx::query_as::<_, ListRecord>(SQL).bind(owner.0).fetch_all(x).await)?)
 }
 
 pub async fn by_id(e: Exec<'_>, id: Id) -> Result<Option<ListRecord>> {
-    const SQL: &str =
-        "SELECT id, account_id, title, replies_policy, exclusive FROM lists WHERE id = $1";
+    const SQL: &str = "SELECT id, account_id, title, replies_policy, exclusive FROM lists WHERE id = $1";
     Ok(exec!(e, x => sqlx::query_as::<_, ListRecord>(SQL).bind(id.0).fetch_optional(x).await)?)
 }
 
 pub async fn add_member(e: Exec<'_>, list: Id, account: Id) -> Result<()> {
-    const SQL: &str =
-        "INSERT INTO list_accounts (list_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    const SQL: &str = "INSERT INTO list_accounts (list_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
     exec!(e, x => sqlx::query(SQL).bind(list.0).bind(account.0).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

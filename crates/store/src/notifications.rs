@@ -38,9 +38,7 @@ pub async fn page(e: Exec<'_>, account: Id, page: Page) -> Result<Vec<Notificati
 
 pub async fn by_id(e: Exec<'_>, account: Id, id: i64) -> Result<Option<NotificationRecord>> {
     const SQL: &str = "SELECT id, account_id, from_account_id, type, status_id, created_at FROM notifications WHERE account_id = $1 AND id = $2";
-    Ok(
-        exec!(e, x => sqlx::query_as::<_, NotificationRecord>(SQL).bind(account.0).bind(id).fetch_optional(x).await)?,
-    )
+    Ok(exec!(e, x => sqlx::query_as::<_, NotificationRecord>(SQL).bind(account.0).bind(id).fetch_optional(x).await)?)
 }
 
 pub async fn dismiss(e: Exec<'_>, account: Id, id: i64) -> Result<bool> {
@@ -58,7 +56,8 @@ pub async fn clear(e: Exec<'_>, account: Id) -> Result<()> {
 
 /// Removes a pending follow-request notification once the request is settled.
 pub async fn remove_follow_request(e: Exec<'_>, to: Id, from: Id) -> Result<()> {
-    const SQL: &str = "DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type = 'follow_request'";
+    const SQL: &str =
+        "DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type = 'follow_request'";
     exec!(e, x => sqlx::query(SQL).bind(to.0).bind(from.0).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

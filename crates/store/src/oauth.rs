@@ -98,33 +98,25 @@ pub async fn insert_token(e: Exec<'_>, t: &TokenRecord) -> Result<()> {
 
 pub async fn token_by_hash(e: Exec<'_>, token_hash: &str) -> Result<Option<TokenRecord>> {
     let sql = sqlx::AssertSqlSafe(format!("{TOKEN_COLUMNS_SQL} WHERE token_hash = $1"));
-    Ok(
-        exec!(e, x => sqlx::query_as::<_, TokenRecord>(sql).bind(token_hash).fetch_optional(x).await)?,
-    )
+    Ok(exec!(e, x => sqlx::query_as::<_, TokenRecord>(sql).bind(token_hash).fetch_optional(x).await)?)
 }
 
 pub async fn token_by_refresh_hash(e: Exec<'_>, refresh_hash: &str) -> Result<Option<TokenRecord>> {
     let sql = sqlx::AssertSqlSafe(format!("{TOKEN_COLUMNS_SQL} WHERE refresh_hash = $1"));
-    Ok(
-        exec!(e, x => sqlx::query_as::<_, TokenRecord>(sql).bind(refresh_hash).fetch_optional(x).await)?,
-    )
+    Ok(exec!(e, x => sqlx::query_as::<_, TokenRecord>(sql).bind(refresh_hash).fetch_optional(x).await)?)
 }
 
 /// Revokes one token. Returns whether a live token was revoked.
 pub async fn revoke_token(e: Exec<'_>, id: i64, now: i64) -> Result<bool> {
-    const SQL: &str =
-        "UPDATE oauth_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL";
+    const SQL: &str = "UPDATE oauth_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL";
     let r = exec!(e, x => sqlx::query(SQL).bind(id).bind(now).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(r > 0)
 }
 
 /// Revokes every token of one account (on suspension).
 pub async fn revoke_tokens_of_account(e: Exec<'_>, account_id: Id, now: i64) -> Result<u64> {
-    const SQL: &str =
-        "UPDATE oauth_tokens SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL";
-    Ok(
-        exec!(e, x => sqlx::query(SQL).bind(account_id.0).bind(now).execute(x).await.map(|r| r.rows_affected()))?,
-    )
+    const SQL: &str = "UPDATE oauth_tokens SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL";
+    Ok(exec!(e, x => sqlx::query(SQL).bind(account_id.0).bind(now).execute(x).await.map(|r| r.rows_affected()))?)
 }
 
 /// Records that a token was used, at most once a minute per token to spare the writer.

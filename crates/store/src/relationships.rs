@@ -24,14 +24,7 @@ macro_rules! exists {
     };
 }
 
-pub async fn follow(
-    e: Exec<'_>,
-    from: Id,
-    to: Id,
-    show_reblogs: bool,
-    notify: bool,
-    now: i64,
-) -> Result<()> {
+pub async fn follow(e: Exec<'_>, from: Id, to: Id, show_reblogs: bool, notify: bool, now: i64) -> Result<()> {
     run!(
         e,
         "INSERT INTO follows (account_id, target_account_id, show_reblogs, notify, created_at) VALUES ($1, $2, $3, $4, $5) \
@@ -46,12 +39,7 @@ pub async fn follow(
 }
 
 pub async fn unfollow(e: Exec<'_>, from: Id, to: Id) -> Result<bool> {
-    Ok(run!(
-        e,
-        "DELETE FROM follows WHERE account_id = $1 AND target_account_id = $2",
-        from.0,
-        to.0
-    )? > 0)
+    Ok(run!(e, "DELETE FROM follows WHERE account_id = $1 AND target_account_id = $2", from.0, to.0)? > 0)
 }
 
 pub async fn is_following(e: Exec<'_>, from: Id, to: Id) -> Result<bool> {
@@ -65,64 +53,38 @@ pub async fn is_following(e: Exec<'_>, from: Id, to: Id) -> Result<bool> {
 
 /// (show_reblogs, notify) of a follow, if it exists.
 pub async fn follow_flags(e: Exec<'_>, from: Id, to: Id) -> Result<Option<(bool, bool)>> {
-    const SQL: &str =
-        "SELECT show_reblogs, notify FROM follows WHERE account_id = $1 AND target_account_id = $2";
-    Ok(
-        exec!(e, x => sqlx::query_as::<_, (bool, bool)>(SQL).bind(from.0).bind(to.0).fetch_optional(x).await)?,
-    )
+    const SQL: &str = "SELECT show_reblogs, notify FROM follows WHERE account_id = $1 AND target_account_id = $2";
+    Ok(exec!(e, x => sqlx::query_as::<_, (bool, bool)>(SQL).bind(from.0).bind(to.0).fetch_optional(x).await)?)
 }
 
 /// Whom `id` follows.
 pub async fn following_ids(e: Exec<'_>, id: Id) -> Result<Vec<Id>> {
-    Ok(ids!(
-        e,
-        "SELECT target_account_id FROM follows WHERE account_id = $1",
-        id.0
-    )?)
+    Ok(ids!(e, "SELECT target_account_id FROM follows WHERE account_id = $1", id.0)?)
 }
 
 /// Who follows `id`.
 pub async fn follower_ids(e: Exec<'_>, id: Id) -> Result<Vec<Id>> {
-    Ok(ids!(
-        e,
-        "SELECT account_id FROM follows WHERE target_account_id = $1",
-        id.0
-    )?)
+    Ok(ids!(e, "SELECT account_id FROM follows WHERE target_account_id = $1", id.0)?)
 }
 
 /// Followers who want reblogs by `id` in their home feed (everyone but those who turned them off).
 pub async fn follower_ids_showing_reblogs(e: Exec<'_>, id: Id) -> Result<Vec<Id>> {
-    Ok(ids!(
-        e,
-        "SELECT account_id FROM follows WHERE target_account_id = $1 AND show_reblogs = TRUE",
-        id.0
-    )?)
+    Ok(ids!(e, "SELECT account_id FROM follows WHERE target_account_id = $1 AND show_reblogs = TRUE", id.0)?)
 }
 
 /// Followers who asked to be notified of every post by `id`.
 pub async fn follower_ids_notifying(e: Exec<'_>, id: Id) -> Result<Vec<Id>> {
-    Ok(ids!(
-        e,
-        "SELECT account_id FROM follows WHERE target_account_id = $1 AND notify = TRUE",
-        id.0
-    )?)
+    Ok(ids!(e, "SELECT account_id FROM follows WHERE target_account_id = $1 AND notify = TRUE", id.0)?)
 }
 
 /// One page of an account's followers or followings, newest first, as (cursor, account id).
-pub async fn page(
-    e: Exec<'_>,
-    id: Id,
-    followers: bool,
-    max: i64,
-    limit: i64,
-) -> Result<Vec<(i64, Id)>> {
+pub async fn page(e: Exec<'_>, id: Id, followers: bool, max: i64, limit: i64) -> Result<Vec<(i64, Id)>> {
     let sql = if followers {
         "SELECT created_at, account_id FROM follows WHERE target_account_id = $1 AND created_at < $2 ORDER BY created_at DESC LIMIT $3"
     } else {
         "SELECT created_at, target_account_id FROM follows WHERE account_id = $1 AND created_at < $2 ORDER BY created_at DESC LIMIT $3"
     };
-    let rows: Vec<(i64, i64)> =
-        exec!(e, x => sqlx::query_as(sql).bind(id.0).bind(max).bind(limit).fetch_all(x).await)?;
+    let rows: Vec<(i64, i64)> = exec!(e, x => sqlx::query_as(sql).bind(id.0).bind(max).bind(limit).fetch_all(x).await)?;
     Ok(rows.into_iter().map(|(c, a)| (c, Id(a))).collect())
 }
 
@@ -138,15 +100,7 @@ pub async fn count_following(e: Exec<'_>, id: Id) -> Result<i64> {
     )
 }
 
-pub async fn request(
-    e: Exec<'_>,
-    id: i64,
-    from: Id,
-    to: Id,
-    show_reblogs: bool,
-    notify: bool,
-    now: i64,
-) -> Result<()> {
+pub async fn request(e: Exec<'_>, id: i64, from: Id, to: Id, show_reblogs: bool, notify: bool, now: i64) -> Result<()> {
     run!(
         e,
         "INSERT INTO follow_requests (id, account_id, target_account_id, show_reblogs, notify, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -163,10 +117,9 @@ pub async fn request(
 
 /// Removes a request, returning its (show_reblogs, notify) if there was one.
 pub async fn take_request(e: Exec<'_>, from: Id, to: Id) -> Result<Option<(bool, bool)>> {
-    const SQL: &str = "DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2 RETURNING show_reblogs, notify";
-    Ok(
-        exec!(e, x => sqlx::query_as::<_, (bool, bool)>(SQL).bind(from.0).bind(to.0).fetch_optional(x).await)?,
-    )
+    const SQL: &str =
+        "DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2 RETURNING show_reblogs, notify";
+    Ok(exec!(e, x => sqlx::query_as::<_, (bool, bool)>(SQL).bind(from.0).bind(to.0).fetch_optional(x).await)?)
 }
 
 pub async fn has_request(e: Exec<'_>, from: Id, to: Id) -> Result<bool> {
@@ -180,9 +133,9 @@ pub async fn has_request(e: Exec<'_>, from: Id, to: Id) -> Result<bool> {
 
 /// Pending requests to `to`, newest first, as (request id, requester).
 pub async fn requests_to(e: Exec<'_>, to: Id, max: i64, limit: i64) -> Result<Vec<(i64, Id)>> {
-    const SQL: &str = "SELECT id, account_id FROM follow_requests WHERE target_account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3";
-    let rows: Vec<(i64, i64)> =
-        exec!(e, x => sqlx::query_as(SQL).bind(to.0).bind(max).bind(limit).fetch_all(x).await)?;
+    const SQL: &str =
+        "SELECT id, account_id FROM follow_requests WHERE target_account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3";
+    let rows: Vec<(i64, i64)> = exec!(e, x => sqlx::query_as(SQL).bind(to.0).bind(max).bind(limit).fetch_all(x).await)?;
     Ok(rows.into_iter().map(|(r, a)| (r, Id(a))).collect())
 }
 
@@ -204,12 +157,7 @@ pub async fn block(e: Exec<'_>, from: Id, to: Id, now: i64) -> Result<()> {
 }
 
 pub async fn unblock(e: Exec<'_>, from: Id, to: Id) -> Result<bool> {
-    Ok(run!(
-        e,
-        "DELETE FROM blocks WHERE account_id = $1 AND target_account_id = $2",
-        from.0,
-        to.0
-    )? > 0)
+    Ok(run!(e, "DELETE FROM blocks WHERE account_id = $1 AND target_account_id = $2", from.0, to.0)? > 0)
 }
 
 pub async fn is_blocking(e: Exec<'_>, from: Id, to: Id) -> Result<bool> {
@@ -231,11 +179,7 @@ pub async fn block_partners(e: Exec<'_>, id: Id) -> Result<Vec<Id>> {
 }
 
 pub async fn blocked_ids(e: Exec<'_>, id: Id) -> Result<Vec<Id>> {
-    Ok(ids!(
-        e,
-        "SELECT target_account_id FROM blocks WHERE account_id = $1 ORDER BY created_at DESC",
-        id.0
-    )?)
+    Ok(ids!(e, "SELECT target_account_id FROM blocks WHERE account_id = $1 ORDER BY created_at DESC", id.0)?)
 }
 
 /// Drops follows and requests in both directions (on block).
@@ -256,14 +200,7 @@ pub async fn sever(e: Exec<'_>, a: Id, b: Id) -> Result<()> {
     Ok(())
 }
 
-pub async fn mute(
-    e: Exec<'_>,
-    from: Id,
-    to: Id,
-    notifications: bool,
-    expires_at: Option<i64>,
-    now: i64,
-) -> Result<()> {
+pub async fn mute(e: Exec<'_>, from: Id, to: Id, notifications: bool, expires_at: Option<i64>, now: i64) -> Result<()> {
     run!(
         e,
         "INSERT INTO mutes (account_id, target_account_id, notifications, expires_at, created_at) VALUES ($1, $2, $3, $4, $5) \
@@ -278,38 +215,24 @@ pub async fn mute(
 }
 
 pub async fn unmute(e: Exec<'_>, from: Id, to: Id) -> Result<bool> {
-    Ok(run!(
-        e,
-        "DELETE FROM mutes WHERE account_id = $1 AND target_account_id = $2",
-        from.0,
-        to.0
-    )? > 0)
+    Ok(run!(e, "DELETE FROM mutes WHERE account_id = $1 AND target_account_id = $2", from.0, to.0)? > 0)
 }
 
 /// Accounts `id` mutes now, with whether notifications are muted too.
 pub async fn muted(e: Exec<'_>, id: Id, now: i64) -> Result<Vec<(Id, bool)>> {
     const SQL: &str = "SELECT target_account_id, notifications FROM mutes WHERE account_id = $1 AND (expires_at IS NULL OR expires_at > $2) ORDER BY created_at DESC";
-    let rows: Vec<(i64, bool)> =
-        exec!(e, x => sqlx::query_as(SQL).bind(id.0).bind(now).fetch_all(x).await)?;
+    let rows: Vec<(i64, bool)> = exec!(e, x => sqlx::query_as(SQL).bind(id.0).bind(now).fetch_all(x).await)?;
     Ok(rows.into_iter().map(|(a, n)| (Id(a), n)).collect())
 }
 
 /// The circles (lists owned by others) that `id` is a member of.
 pub async fn circles_containing(e: Exec<'_>, id: Id) -> Result<Vec<Id>> {
-    Ok(ids!(
-        e,
-        "SELECT list_id FROM list_accounts WHERE account_id = $1",
-        id.0
-    )?)
+    Ok(ids!(e, "SELECT list_id FROM list_accounts WHERE account_id = $1", id.0)?)
 }
 
 /// Members of a list.
 pub async fn list_members(e: Exec<'_>, list_id: Id) -> Result<Vec<Id>> {
-    Ok(ids!(
-        e,
-        "SELECT account_id FROM list_accounts WHERE list_id = $1",
-        list_id.0
-    )?)
+    Ok(ids!(e, "SELECT account_id FROM list_accounts WHERE list_id = $1", list_id.0)?)
 }
 
 /// The owner of a list, if it exists.

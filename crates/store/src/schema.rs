@@ -32,10 +32,8 @@ pub async fn read(e: Exec<'_>) -> Result<SchemaShape> {
             const IDX: &str = "SELECT name, tbl_name, sql LIKE 'CREATE UNIQUE%' FROM sqlite_master \
                 WHERE type = 'index' AND sql IS NOT NULL";
             let mut e = e;
-            let cols: Vec<(String, String, String)> =
-                exec!(e.reborrow(), x => sqlx::query_as(SQL).fetch_all(x).await)?;
-            let idx: Vec<(String, String, bool)> =
-                exec!(e, x => sqlx::query_as(IDX).fetch_all(x).await)?;
+            let cols: Vec<(String, String, String)> = exec!(e.reborrow(), x => sqlx::query_as(SQL).fetch_all(x).await)?;
+            let idx: Vec<(String, String, bool)> = exec!(e, x => sqlx::query_as(IDX).fetch_all(x).await)?;
             fill(&mut shape, cols, idx);
         }
         Exec::PgPool(_) | Exec::Pg(_) => {
@@ -45,27 +43,17 @@ pub async fn read(e: Exec<'_>) -> Result<SchemaShape> {
                 FROM pg_indexes i WHERE i.schemaname = current_schema() AND i.indexname NOT LIKE '%_pkey' \
                 AND i.tablename NOT LIKE '_sqlx%'";
             let mut e = e;
-            let cols: Vec<(String, String, String)> =
-                exec!(e.reborrow(), x => sqlx::query_as(SQL).fetch_all(x).await)?;
-            let idx: Vec<(String, String, bool)> =
-                exec!(e, x => sqlx::query_as(IDX).fetch_all(x).await)?;
+            let cols: Vec<(String, String, String)> = exec!(e.reborrow(), x => sqlx::query_as(SQL).fetch_all(x).await)?;
+            let idx: Vec<(String, String, bool)> = exec!(e, x => sqlx::query_as(IDX).fetch_all(x).await)?;
             fill(&mut shape, cols, idx);
         }
     }
     Ok(shape)
 }
 
-fn fill(
-    shape: &mut SchemaShape,
-    cols: Vec<(String, String, String)>,
-    idx: Vec<(String, String, bool)>,
-) {
+fn fill(shape: &mut SchemaShape, cols: Vec<(String, String, String)>, idx: Vec<(String, String, bool)>) {
     for (table, column, ty) in cols {
-        shape
-            .tables
-            .entry(table)
-            .or_default()
-            .insert(column, normalise(&ty));
+        shape.tables.entry(table).or_default().insert(column, normalise(&ty));
     }
     for (name, table, unique) in idx {
         shape.indexes.insert(name, (table, unique));

@@ -111,15 +111,14 @@ pub async fn set_pinned(e: Exec<'_>, id: Id, pinned_at: Option<i64>) -> Result<(
 }
 
 pub async fn delete(e: Exec<'_>, id: Id) -> Result<bool> {
-    Ok(
-        exec!(e, x => sqlx::query("DELETE FROM statuses WHERE id = $1").bind(id.0).execute(x).await
+    Ok(exec!(e, x => sqlx::query("DELETE FROM statuses WHERE id = $1").bind(id.0).execute(x).await
         .map(|r| r.rows_affected()))?
-            > 0,
-    )
+        > 0)
 }
 
 pub async fn by_id(e: Exec<'_>, id: Id) -> Result<Option<Status>> {
-    let row: Option<Row> = exec!(e, x => sqlx::query_as::<_, Row>(select!("WHERE id = $1")).bind(id.0).fetch_optional(x).await)?;
+    let row: Option<Row> =
+        exec!(e, x => sqlx::query_as::<_, Row>(select!("WHERE id = $1")).bind(id.0).fetch_optional(x).await)?;
     row.map(Status::try_from).transpose()
 }
 
@@ -136,10 +135,7 @@ pub async fn by_ids(e: Exec<'_>, ids: &[Id]) -> Result<Vec<Status>> {
 /// Ids are integers we produced, so inlining them is safe; it keeps one query text for any
 /// number of ids on both backends.
 pub(crate) fn id_list(ids: &[Id]) -> String {
-    ids.iter()
-        .map(|i| i.0.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
+    ids.iter().map(|i| i.0.to_string()).collect::<Vec<_>>().join(",")
 }
 
 /// The window of a page: newest first below `max_id`, above `since_id`; or, with
@@ -168,12 +164,7 @@ pub async fn reblog_by(e: Exec<'_>, account_id: Id, status_id: Id) -> Result<Opt
 }
 
 /// Candidates for an account's profile, newest first.
-pub async fn by_account(
-    e: Exec<'_>,
-    account_id: Id,
-    page: Page,
-    pinned_only: bool,
-) -> Result<Vec<Status>> {
+pub async fn by_account(e: Exec<'_>, account_id: Id, page: Page, pinned_only: bool) -> Result<Vec<Status>> {
     let (upper, lower, ascending) = page.bounds();
     let sql = match (pinned_only, ascending) {
         (true, _) => select!(
@@ -208,9 +199,7 @@ pub async fn public(e: Exec<'_>, page: Page, local_only: bool) -> Result<Vec<Sta
             "WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 AND account_id IN (SELECT id FROM accounts WHERE domain IS NULL) ORDER BY id ASC LIMIT $3"
         ),
     };
-    rows(
-        exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?,
-    )
+    rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?)
 }
 
 /// Candidates for a hashtag timeline: public posts carrying the tag, newest first.
@@ -235,11 +224,7 @@ pub async fn replies_to(e: Exec<'_>, ids: &[Id]) -> Result<Vec<Status>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{} WHERE in_reply_to_id IN ({}) ORDER BY id",
-        select!(""),
-        id_list(ids)
-    ));
+    let sql = sqlx::AssertSqlSafe(format!("{} WHERE in_reply_to_id IN ({}) ORDER BY id", select!(""), id_list(ids)));
     rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).fetch_all(x).await)?)
 }
 
@@ -336,13 +321,7 @@ pub async fn idempotent_status(e: Exec<'_>, account_id: Id, key: &str) -> Result
     Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(SQL).bind(account_id.0).bind(key).fetch_optional(x).await)?.map(Id))
 }
 
-pub async fn remember_idempotency(
-    e: Exec<'_>,
-    account_id: Id,
-    key: &str,
-    status_id: Id,
-    now: i64,
-) -> Result<()> {
+pub async fn remember_idempotency(e: Exec<'_>, account_id: Id, key: &str, status_id: Id, now: i64) -> Result<()> {
     const SQL: &str = "INSERT INTO idempotency_keys (account_id, key, status_id, created_at) VALUES ($1, $2, $3, $4)";
     exec!(e, x => sqlx::query(SQL).bind(account_id.0).bind(key).bind(status_id.0).bind(now).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
@@ -372,7 +351,5 @@ pub async fn by_accounts(e: Exec<'_>, authors: &[Id], page: Page) -> Result<Vec<
         select!(""),
         id_list(authors)
     ));
-    rows(
-        exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?,
-    )
+    rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?)
 }

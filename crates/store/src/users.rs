@@ -23,8 +23,7 @@ impl TryFrom<Row> for User {
     fn try_from(r: Row) -> Result<User> {
         Ok(User {
             id: Id(r.id),
-            role: Role::parse(&r.role)
-                .ok_or_else(|| StoreError::Corrupt(format!("role `{}`", r.role)))?,
+            role: Role::parse(&r.role).ok_or_else(|| StoreError::Corrupt(format!("role `{}`", r.role)))?,
             email: r.email,
             password_hash: r.password_hash,
             confirmed: r.confirmed,
@@ -37,10 +36,7 @@ impl TryFrom<Row> for User {
 
 macro_rules! select {
     ($where:literal) => {
-        concat!(
-            "SELECT id, email, password_hash, role, confirmed, approved, locale, created_at FROM users ",
-            $where
-        )
+        concat!("SELECT id, email, password_hash, role, confirmed, approved, locale, created_at FROM users ", $where)
     };
 }
 
@@ -55,16 +51,14 @@ pub async fn insert(e: Exec<'_>, u: &User, reason: Option<&str>) -> Result<()> {
 
 pub async fn by_id(e: Exec<'_>, id: Id) -> Result<Option<User>> {
     const SQL: &str = select!("WHERE id = $1");
-    let row: Option<Row> =
-        exec!(e, x => sqlx::query_as::<_, Row>(SQL).bind(id.0).fetch_optional(x).await)?;
+    let row: Option<Row> = exec!(e, x => sqlx::query_as::<_, Row>(SQL).bind(id.0).fetch_optional(x).await)?;
     row.map(User::try_from).transpose()
 }
 
 /// By email, ignoring case.
 pub async fn by_email(e: Exec<'_>, email: &str) -> Result<Option<User>> {
     const SQL: &str = select!("WHERE lower(email) = lower($1)");
-    let row: Option<Row> =
-        exec!(e, x => sqlx::query_as::<_, Row>(SQL).bind(email).fetch_optional(x).await)?;
+    let row: Option<Row> = exec!(e, x => sqlx::query_as::<_, Row>(SQL).bind(email).fetch_optional(x).await)?;
     row.map(User::try_from).transpose()
 }
 

@@ -105,11 +105,7 @@ pub fn account_from_domain(public_url: &str, a: &DomainAccount, viewer: Viewer) 
         fields: a
             .fields
             .iter()
-            .map(|f| Field {
-                name: escape(&f.name),
-                value: escape(&f.value),
-                verified_at: None,
-            })
+            .map(|f| Field { name: escape(&f.name), value: escape(&f.value), verified_at: None })
             .collect(),
         roles: Vec::new(),
         canteen: CanteenProfile {
@@ -176,10 +172,7 @@ pub struct CredentialAccount {
 pub fn own_settings_from_domain(a: &DomainAccount) -> OwnSettings {
     let p = &a.privacy;
     let d = &a.details;
-    let detail = |value: &str, visibility| OwnDetail {
-        value: value.to_string(),
-        visibility,
-    };
+    let detail = |value: &str, visibility| OwnDetail { value: value.to_string(), visibility };
     OwnSettings {
         profile_mode: a.profile_mode.as_str(),
         privacy_preset: a.privacy_preset.as_str(),
@@ -191,11 +184,7 @@ pub fn own_settings_from_domain(a: &DomainAccount) -> OwnSettings {
     }
 }
 
-pub fn credential_account_from_domain(
-    public_url: &str,
-    a: &DomainAccount,
-    role: Role,
-) -> CredentialAccount {
+pub fn credential_account_from_domain(public_url: &str, a: &DomainAccount, role: Role) -> CredentialAccount {
     let p = &a.privacy;
     // Mastodon's role permissions bitmask: administrator = 0x1; moderators get the report,
     // user and content permissions.
@@ -214,11 +203,7 @@ pub fn credential_account_from_domain(
             fields: a
                 .fields
                 .iter()
-                .map(|f| SourceField {
-                    name: f.name.clone(),
-                    value: f.value.clone(),
-                    verified_at: None,
-                })
+                .map(|f| SourceField { name: f.name.clone(), value: f.value.clone(), verified_at: None })
                 .collect(),
             follow_requests_count: 0,
             hide_collections: p.hide_collections,
@@ -228,11 +213,7 @@ pub fn credential_account_from_domain(
         },
         role: RoleEntity {
             id: id.into(),
-            name: if role == Role::User {
-                String::new()
-            } else {
-                role.as_str().into()
-            },
+            name: if role == Role::User { String::new() } else { role.as_str().into() },
             permissions: permissions.into(),
             color: String::new(),
             highlighted: role != Role::User,
@@ -279,4 +260,12 @@ pub fn relationship_none(id: canteen_domain::Id) -> Relationship {
         endorsed: false,
         note: String::new(),
     }
+}
+
+/// Fills the counters of an account entity (profile views; embedded accounts keep zeros).
+pub fn with_stats(mut a: Account, s: canteen_app::accounts::AccountStats) -> Account {
+    a.followers_count = s.followers;
+    a.following_count = s.following;
+    a.statuses_count = s.statuses;
+    a
 }

@@ -64,11 +64,7 @@ pub struct Status {
 
 /// Builds the `Status` entity. `viewer_is` is the viewing account, to show profile fields
 /// of the author as that viewer may see them.
-pub fn status_from_domain(
-    public_url: &str,
-    v: &StatusView,
-    viewer_id: Option<canteen_domain::Id>,
-) -> Status {
+pub fn status_from_domain(public_url: &str, v: &StatusView, viewer_id: Option<canteen_domain::Id>) -> Status {
     let s = &v.status;
     let field_viewer = match viewer_id {
         Some(id) if id == v.account.id => FieldViewer::Owner,
@@ -99,31 +95,16 @@ pub fn status_from_domain(
         pinned: v.pinned,
         content: s.content_html.clone(),
         filtered: Vec::new(),
-        reblog: v
-            .reblog
-            .as_ref()
-            .map(|r| Box::new(status_from_domain(public_url, r, viewer_id))),
+        reblog: v.reblog.as_ref().map(|r| Box::new(status_from_domain(public_url, r, viewer_id))),
         application: None,
         account: account_from_domain(public_url, &v.account, field_viewer),
         media_attachments: Vec::new(),
         mentions: v
             .mentions
             .iter()
-            .map(|a| Mention {
-                id: a.id.to_string(),
-                username: a.username.clone(),
-                url: a.url.clone(),
-                acct: a.acct(),
-            })
+            .map(|a| Mention { id: a.id.to_string(), username: a.username.clone(), url: a.url.clone(), acct: a.acct() })
             .collect(),
-        tags: v
-            .tags
-            .iter()
-            .map(|t| Tag {
-                name: t.clone(),
-                url: format!("{public_url}/tags/{t}"),
-            })
-            .collect(),
+        tags: v.tags.iter().map(|t| Tag { name: t.clone(), url: format!("{public_url}/tags/{t}") }).collect(),
         emojis: Vec::new(),
         card: None,
         poll: None,
@@ -142,20 +123,13 @@ pub struct Notification {
     pub status: Option<Status>,
 }
 
-pub fn notification_from_domain(
-    public_url: &str,
-    n: &NotificationView,
-    viewer_id: canteen_domain::Id,
-) -> Notification {
+pub fn notification_from_domain(public_url: &str, n: &NotificationView, viewer_id: canteen_domain::Id) -> Notification {
     Notification {
         id: n.id.to_string(),
         kind: n.kind.clone(),
         created_at: iso8601(n.created_at),
         group_key: format!("ungrouped-{}", n.id),
         account: account_from_domain(public_url, &n.account, FieldViewer::Stranger),
-        status: n
-            .status
-            .as_ref()
-            .map(|s| status_from_domain(public_url, s, Some(viewer_id))),
+        status: n.status.as_ref().map(|s| status_from_domain(public_url, s, Some(viewer_id))),
     }
 }

@@ -10,19 +10,17 @@ use canteen_app::timelines::{self, Source};
 use canteen_app::viewer::Viewer;
 use canteen_app::{App, AppError};
 use canteen_domain::Id;
-use canteen_domain::account::{
-    FieldVisibility, PostVisibility, PrivacyPreset, ProfileField, ProfileMode,
-};
+use canteen_domain::account::{FieldVisibility, PostVisibility, PrivacyPreset, ProfileField, ProfileMode};
 use canteen_domain::validation::Invalid;
 use serde::Deserialize;
 
 use crate::auth::{
-    AnyScope, Authed, MaybeAuthed, ReadAccounts, ReadFollows, ReadStatuses, WriteAccounts,
-    WriteBlocks, WriteFollows, WriteMutes,
+    AnyScope, Authed, MaybeAuthed, ReadAccounts, ReadFollows, ReadStatuses, WriteAccounts, WriteBlocks, WriteFollows,
+    WriteMutes,
 };
 use crate::entities::account::{
-    Account, CredentialAccount, Relationship, account_from_domain, credential_account_from_domain,
-    relationship_none,
+    Account, CredentialAccount, Relationship, account_from_domain, credential_account_from_domain, relationship_none,
+    with_stats,
 };
 use crate::entities::oauth::{Token, token_from_domain};
 use crate::error::{ApiError, ApiResult};
@@ -53,29 +51,12 @@ pub async fn create(
     Params(p): Params<Register>,
 ) -> ApiResult<Json<Token>> {
     if auth.user.is_some() {
-        return Err(ApiError(AppError::Forbidden(
-            "Already signed in: sign-up needs an app token".into(),
-        )));
+        return Err(ApiError(AppError::Forbidden("Already signed in: sign-up needs an app token".into())));
     }
     auth.require("write:accounts")?;
-    let (user, account) = accounts::register(
-        &app,
-        &p.username,
-        &p.email,
-        &p.password,
-        p.agreement,
-        p.locale,
-        p.reason,
-    )
-    .await?;
-    let token = issue_token(
-        &app,
-        app.store.writer(),
-        auth.app_id,
-        Some((&user, &account)),
-        &auth.scopes,
-    )
-    .await?;
+    let (user, account) =
+        accounts::register(&app, &p.username, &p.email, &p.password, p.agreement, p.locale, p.reason).await?;
+    let token = issue_token(&app, app.store.writer(), auth.app_id, Some((&user, &account)), &auth.scopes).await?;
     Ok(Json(token_from_domain(&token)))
 }
 
@@ -85,11 +66,22 @@ pub async fn verify_credentials(
     auth: Authed<ReadAccounts>,
 ) -> ApiResult<Json<CredentialAccount>> {
     let (user, me) = auth.signed_in()?;
-    Ok(Json(credential_account_from_domain(
-        &app.config.public_url,
-        me,
-        user.role,
-    )))
+    let mut out = credential_account_from_domain(&app.config.public_url, me, user.role);
+    out.account = with_stats(out.account, accounts::stats(&app, Some(me.id), me).await?);
+    out.source.follow_requests_count = follows::pending_count(&app, me.id).await?;
+    Ok(Json(out))
+}
+
+/// A profile entity with its counters, as `viewer` may see them.
+async fn profile(
+    app: &App,
+    auth: Option<&canteen_app::auth::Auth>,
+    account: &canteen_domain::account::Account,
+    viewer: canteen_domain::audience::Viewer,
+) -> ApiResult<Account> {
+    let me = auth.and_then(|a| a.account.as_ref()).map(|a| a.id);
+    let stats = accounts::stats(app, me, account).await?;
+    Ok(with_stats(account_from_domain(&app.config.public_url, account, viewer), stats))
 }
 
 #[derive(Deserialize, Default)]
@@ -173,11 +165,7 @@ fn choice<T>(
     match parse(&v) {
         Some(t) => Some(t),
         None => {
-            problems.push(Invalid::new(
-                field,
-                "ERR_INCLUSION",
-                format!("`{v}` is not one of: {choices}"),
-            ));
+            problems.push(Invalid::new(field, "ERR_INCLUSION", format!("`{v}` is not one of: {choices}")));
             None
         }
     }
@@ -188,15 +176,7 @@ fn profile_update_from_params(p: UpdateCredentials) -> ApiResult<ProfileUpdate> 
     let mut bad = Vec::new();
     let source = p.source.unwrap_or_default();
     let c = p.canteen.unwrap_or_default();
-    let vis = |f, v, bad: &mut Vec<Invalid>| {
-        choice(
-            f,
-            v,
-            FieldVisibility::parse,
-            FieldVisibility::choices(),
-            bad,
-        )
-    };
+    let vis = |f, v, bad: &mut Vec<Invalid>| choice(f, v, FieldVisibility::parse, FieldVisibility::choices(), bad);
     let up = ProfileUpdate {
         display_name: p.display_name,
         note: p.note,
@@ -207,10 +187,7 @@ fn profile_update_from_params(p: UpdateCredentials) -> ApiResult<ProfileUpdate> 
         hide_collections: p.hide_collections,
         fields: p.fields_attributes.map(|fs| {
             fs.into_iter()
-                .map(|f| ProfileField {
-                    name: f.name.unwrap_or_default(),
-                    value: f.value.unwrap_or_default(),
-                })
+                .map(|f| ProfileField { name: f.name.unwrap_or_default(), value: f.value.unwrap_or_default() })
                 .collect()
         }),
         default_visibility: choice(
@@ -241,37 +218,13 @@ fn profile_update_from_params(p: UpdateCredentials) -> ApiResult<ProfileUpdate> 
         employer: c.employer,
         seniority: c.seniority,
         location: c.location,
-        job_title_visibility: vis(
-            "canteen[job_title_visibility]",
-            c.job_title_visibility,
-            &mut bad,
-        ),
-        profession_visibility: vis(
-            "canteen[profession_visibility]",
-            c.profession_visibility,
-            &mut bad,
-        ),
-        employer_visibility: vis(
-            "canteen[employer_visibility]",
-            c.employer_visibility,
-            &mut bad,
-        ),
-        seniority_visibility: vis(
-            "canteen[seniority_visibility]",
-            c.seniority_visibility,
-            &mut bad,
-        ),
-        location_visibility: vis(
-            "canteen[location_visibility]",
-            c.location_visibility,
-            &mut bad,
-        ),
+        job_title_visibility: vis("canteen[job_title_visibility]", c.job_title_visibility, &mut bad),
+        profession_visibility: vis("canteen[profession_visibility]", c.profession_visibility, &mut bad),
+        employer_visibility: vis("canteen[employer_visibility]", c.employer_visibility, &mut bad),
+        seniority_visibility: vis("canteen[seniority_visibility]", c.seniority_visibility, &mut bad),
+        location_visibility: vis("canteen[location_visibility]", c.location_visibility, &mut bad),
     };
-    if bad.is_empty() {
-        Ok(up)
-    } else {
-        Err(ApiError(AppError::Invalid(bad)))
-    }
+    if bad.is_empty() { Ok(up) } else { Err(ApiError(AppError::Invalid(bad))) }
 }
 
 /// `PATCH /api/v1/accounts/update_credentials`.
@@ -283,11 +236,7 @@ pub async fn update_credentials(
     let (user, _) = auth.signed_in()?;
     let role = user.role;
     let updated = accounts::update_profile(&app, &auth, profile_update_from_params(p)?).await?;
-    Ok(Json(credential_account_from_domain(
-        &app.config.public_url,
-        &updated,
-        role,
-    )))
+    Ok(Json(credential_account_from_domain(&app.config.public_url, &updated, role)))
 }
 
 /// `GET /api/v1/accounts/:id`.
@@ -297,11 +246,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Account>> {
     let (account, viewer) = accounts::get(&app, auth.0.as_ref(), parse_id(&id)?).await?;
-    Ok(Json(account_from_domain(
-        &app.config.public_url,
-        &account,
-        viewer,
-    )))
+    Ok(Json(profile(&app, auth.0.as_ref(), &account, viewer).await?))
 }
 
 #[derive(Deserialize)]
@@ -320,11 +265,7 @@ pub async fn lookup(
         .filter(|a| !a.is_empty())
         .ok_or_else(|| ApiError::bad_request("Param is missing or the value is empty: acct"))?;
     let (account, viewer) = accounts::lookup(&app, auth.0.as_ref(), &acct).await?;
-    Ok(Json(account_from_domain(
-        &app.config.public_url,
-        &account,
-        viewer,
-    )))
+    Ok(Json(profile(&app, auth.0.as_ref(), &account, viewer).await?))
 }
 
 #[derive(Deserialize)]
@@ -359,17 +300,11 @@ pub async fn relationships(
 ) -> ApiResult<Json<Vec<Relationship>>> {
     let (_, me) = auth.signed_in()?;
     let me = me.id;
-    let ids: Vec<Id> =
-        p.id.unwrap_or_default()
-            .iter()
-            .filter_map(|s| Id::parse(s))
-            .collect();
+    let ids: Vec<Id> = p.id.unwrap_or_default().iter().filter_map(|s| Id::parse(s)).collect();
     let found = accounts::visible_ids(&app, Some(&auth), &ids).await?;
     let mut out = Vec::with_capacity(found.len());
     for id in found {
-        out.push(relationship_json(
-            follows::relationship(&app, me, id).await?,
-        ));
+        out.push(relationship_json(follows::relationship(&app, me, id).await?));
     }
     Ok(Json(out))
 }
@@ -389,9 +324,7 @@ pub async fn follow(
     Path(id): Path<String>,
     Params(p): Params<FollowParams>,
 ) -> ApiResult<Json<Relationship>> {
-    Ok(Json(relationship_json(
-        follows::follow(&app, &auth, parse_id(&id)?, p.reblogs, p.notify).await?,
-    )))
+    Ok(Json(relationship_json(follows::follow(&app, &auth, parse_id(&id)?, p.reblogs, p.notify).await?)))
 }
 
 /// `POST /api/v1/accounts/:id/unfollow`.
@@ -400,9 +333,7 @@ pub async fn unfollow(
     auth: Authed<WriteFollows>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Relationship>> {
-    Ok(Json(relationship_json(
-        follows::unfollow(&app, &auth, parse_id(&id)?).await?,
-    )))
+    Ok(Json(relationship_json(follows::unfollow(&app, &auth, parse_id(&id)?).await?)))
 }
 
 /// `POST /api/v1/accounts/:id/remove_from_followers`.
@@ -411,9 +342,7 @@ pub async fn remove_from_followers(
     auth: Authed<WriteFollows>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Relationship>> {
-    Ok(Json(relationship_json(
-        follows::remove_follower(&app, &auth, parse_id(&id)?).await?,
-    )))
+    Ok(Json(relationship_json(follows::remove_follower(&app, &auth, parse_id(&id)?).await?)))
 }
 
 /// `POST /api/v1/accounts/:id/block`.
@@ -422,9 +351,7 @@ pub async fn block(
     auth: Authed<WriteBlocks>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Relationship>> {
-    Ok(Json(relationship_json(
-        follows::block(&app, &auth, parse_id(&id)?).await?,
-    )))
+    Ok(Json(relationship_json(follows::block(&app, &auth, parse_id(&id)?).await?)))
 }
 
 /// `POST /api/v1/accounts/:id/unblock`.
@@ -433,9 +360,7 @@ pub async fn unblock(
     auth: Authed<WriteBlocks>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Relationship>> {
-    Ok(Json(relationship_json(
-        follows::unblock(&app, &auth, parse_id(&id)?).await?,
-    )))
+    Ok(Json(relationship_json(follows::unblock(&app, &auth, parse_id(&id)?).await?)))
 }
 
 #[derive(Deserialize, Default)]
@@ -464,14 +389,7 @@ pub async fn mute(
         })?),
     };
     Ok(Json(relationship_json(
-        follows::mute(
-            &app,
-            &auth,
-            parse_id(&id)?,
-            p.notifications.unwrap_or(true),
-            duration,
-        )
-        .await?,
+        follows::mute(&app, &auth, parse_id(&id)?, p.notifications.unwrap_or(true), duration).await?,
     )))
 }
 
@@ -481,9 +399,7 @@ pub async fn unmute(
     auth: Authed<WriteMutes>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Relationship>> {
-    Ok(Json(relationship_json(
-        follows::unmute(&app, &auth, parse_id(&id)?).await?,
-    )))
+    Ok(Json(relationship_json(follows::unmute(&app, &auth, parse_id(&id)?).await?)))
 }
 
 /// `GET /api/v1/accounts/:id/followers` and `/following`.
@@ -496,25 +412,12 @@ async fn collection(
     p: PageParams,
 ) -> ApiResult<Response> {
     let page = p.page();
-    let rows =
-        follows::collection(app, auth, parse_id(id)?, followers, page.max_id, page.limit).await?;
+    let rows = follows::collection(app, auth, parse_id(id)?, followers, page.max_id, page.limit).await?;
     let items: Vec<Account> = rows
         .iter()
-        .map(|(_, a)| {
-            account_from_domain(
-                &app.config.public_url,
-                a,
-                canteen_domain::audience::Viewer::Stranger,
-            )
-        })
+        .map(|(_, a)| account_from_domain(&app.config.public_url, a, canteen_domain::audience::Viewer::Stranger))
         .collect();
-    Ok(paged(
-        items,
-        &app.config.public_url,
-        uri,
-        rows.first().map(|r| r.0),
-        rows.last().map(|r| r.0),
-    ))
+    Ok(paged(items, &app.config.public_url, uri, rows.first().map(|r| r.0), rows.last().map(|r| r.0)))
 }
 
 pub async fn followers(
@@ -574,19 +477,10 @@ pub async fn statuses(
             exclude_reblogs: p.exclude_reblogs.unwrap_or(false),
         };
         let mut views = timelines::read(&app, &viewer, &source, p.page.page()).await?;
-        if let Some(tag) = p
-            .tagged
-            .as_deref()
-            .map(|t| t.trim_start_matches('#').to_lowercase())
-        {
+        if let Some(tag) = p.tagged.as_deref().map(|t| t.trim_start_matches('#').to_lowercase()) {
             views.retain(|v| v.tags.contains(&tag));
         }
         views
     };
-    Ok(crate::v1::timelines::page_of(
-        &app,
-        &uri,
-        &views,
-        me.map(|a| a.id),
-    ))
+    Ok(crate::v1::timelines::page_of(&app, &uri, &views, me.map(|a| a.id)))
 }

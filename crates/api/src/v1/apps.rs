@@ -22,27 +22,16 @@ pub struct CreateApp {
 }
 
 /// `POST /api/v1/apps`.
-pub async fn create(
-    State(app): State<App>,
-    Params(p): Params<CreateApp>,
-) -> ApiResult<Json<Application>> {
+pub async fn create(State(app): State<App>, Params(p): Params<CreateApp>) -> ApiResult<Json<Application>> {
     let uris = p.redirect_uris.unwrap_or_default().join("\n");
-    let created = oauth::create_app(
-        &app,
-        &p.client_name,
-        &uris,
-        p.scopes.as_deref().unwrap_or("read"),
-        p.website.as_deref(),
-    )
-    .await?;
+    let created =
+        oauth::create_app(&app, &p.client_name, &uris, p.scopes.as_deref().unwrap_or("read"), p.website.as_deref())
+            .await?;
     Ok(Json(application_from_domain(&created, true)))
 }
 
 /// `GET /api/v1/apps/verify_credentials`.
-pub async fn verify_credentials(
-    State(app): State<App>,
-    auth: Authed<AnyScope>,
-) -> ApiResult<Json<Application>> {
+pub async fn verify_credentials(State(app): State<App>, auth: Authed<AnyScope>) -> ApiResult<Json<Application>> {
     let client = oauth::app_of_token(&app, auth.app_id).await?;
     Ok(Json(application_from_domain(&client, false)))
 }

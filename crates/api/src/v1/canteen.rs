@@ -27,10 +27,7 @@ pub struct Profile {
 }
 
 /// `GET /api/v1/canteen/profiles`.
-pub async fn list(
-    State(app): State<App>,
-    auth: Authed<ReadAccounts>,
-) -> ApiResult<Json<Vec<Profile>>> {
+pub async fn list(State(app): State<App>, auth: Authed<ReadAccounts>) -> ApiResult<Json<Vec<Profile>>> {
     let (user, me) = auth.signed_in()?;
     let (role, my_id) = (user.role, me.id);
     let all = profiles::list(&app, &auth).await?;
@@ -75,13 +72,8 @@ pub async fn create(
     let (user, _) = auth.signed_in()?;
     let role = user.role;
     let mode = parse_mode(p.profile_mode.as_deref(), ProfileMode::Personal)?;
-    let account =
-        profiles::create(&app, &auth, &p.username, p.display_name.as_deref(), mode).await?;
-    Ok(Json(credential_account_from_domain(
-        &app.config.public_url,
-        &account,
-        role,
-    )))
+    let account = profiles::create(&app, &auth, &p.username, p.display_name.as_deref(), mode).await?;
+    Ok(Json(credential_account_from_domain(&app.config.public_url, &account, role)))
 }
 
 #[derive(Serialize)]
@@ -144,11 +136,7 @@ pub async fn update_settings(
     let updated = accounts::update_profile(
         &app,
         &auth,
-        ProfileUpdate {
-            profile_mode: mode,
-            privacy_preset: preset,
-            ..Default::default()
-        },
+        ProfileUpdate { profile_mode: mode, privacy_preset: preset, ..Default::default() },
     )
     .await?;
     Ok(Json(own_settings_from_domain(&updated)))

@@ -21,17 +21,9 @@ pub async fn list(
 ) -> ApiResult<Response> {
     let page = p.page();
     let rows = follows::requests(&app, &auth, page.max_id, page.limit).await?;
-    let items: Vec<Account> = rows
-        .iter()
-        .map(|(_, a)| account_from_domain(&app.config.public_url, a, FieldViewer::Stranger))
-        .collect();
-    Ok(paged(
-        items,
-        &app.config.public_url,
-        &uri,
-        rows.first().map(|r| r.0),
-        rows.last().map(|r| r.0),
-    ))
+    let items: Vec<Account> =
+        rows.iter().map(|(_, a)| account_from_domain(&app.config.public_url, a, FieldViewer::Stranger)).collect();
+    Ok(paged(items, &app.config.public_url, &uri, rows.first().map(|r| r.0), rows.last().map(|r| r.0)))
 }
 
 /// `POST /api/v1/follow_requests/:id/authorize`.
@@ -40,9 +32,7 @@ pub async fn authorize(
     auth: Authed<WriteFollows>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RelationshipJson>> {
-    Ok(Json(relationship_json(
-        follows::settle_request(&app, &auth, parse_id(&id)?, true).await?,
-    )))
+    Ok(Json(relationship_json(follows::settle_request(&app, &auth, parse_id(&id)?, true).await?)))
 }
 
 /// `POST /api/v1/follow_requests/:id/reject`.
@@ -51,33 +41,17 @@ pub async fn reject(
     auth: Authed<WriteFollows>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RelationshipJson>> {
-    Ok(Json(relationship_json(
-        follows::settle_request(&app, &auth, parse_id(&id)?, false).await?,
-    )))
+    Ok(Json(relationship_json(follows::settle_request(&app, &auth, parse_id(&id)?, false).await?)))
 }
 
 /// `GET /api/v1/blocks`.
-pub async fn blocks(
-    State(app): State<App>,
-    auth: Authed<ReadBlocks>,
-) -> ApiResult<Json<Vec<Account>>> {
+pub async fn blocks(State(app): State<App>, auth: Authed<ReadBlocks>) -> ApiResult<Json<Vec<Account>>> {
     let list = follows::blocked(&app, &auth).await?;
-    Ok(Json(
-        list.iter()
-            .map(|a| account_from_domain(&app.config.public_url, a, FieldViewer::Stranger))
-            .collect(),
-    ))
+    Ok(Json(list.iter().map(|a| account_from_domain(&app.config.public_url, a, FieldViewer::Stranger)).collect()))
 }
 
 /// `GET /api/v1/mutes`.
-pub async fn mutes(
-    State(app): State<App>,
-    auth: Authed<ReadMutes>,
-) -> ApiResult<Json<Vec<Account>>> {
+pub async fn mutes(State(app): State<App>, auth: Authed<ReadMutes>) -> ApiResult<Json<Vec<Account>>> {
     let list = follows::muted(&app, &auth).await?;
-    Ok(Json(
-        list.iter()
-            .map(|a| account_from_domain(&app.config.public_url, a, FieldViewer::Stranger))
-            .collect(),
-    ))
+    Ok(Json(list.iter().map(|a| account_from_domain(&app.config.public_url, a, FieldViewer::Stranger)).collect()))
 }

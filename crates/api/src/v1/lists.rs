@@ -33,17 +33,8 @@ fn list_json(l: &canteen_app::lists::ListRecord) -> ListJson {
     }
 }
 
-pub async fn index(
-    State(app): State<App>,
-    auth: Authed<ReadLists>,
-) -> ApiResult<Json<Vec<ListJson>>> {
-    Ok(Json(
-        lists::list(&app, &auth)
-            .await?
-            .iter()
-            .map(list_json)
-            .collect(),
-    ))
+pub async fn index(State(app): State<App>, auth: Authed<ReadLists>) -> ApiResult<Json<Vec<ListJson>>> {
+    Ok(Json(lists::list(&app, &auth).await?.iter().map(list_json).collect()))
 }
 
 pub async fn show(
@@ -51,9 +42,7 @@ pub async fn show(
     auth: Authed<ReadLists>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ListJson>> {
-    Ok(Json(list_json(
-        &lists::own(&app, &auth, parse_id(&id)?).await?,
-    )))
+    Ok(Json(list_json(&lists::own(&app, &auth, parse_id(&id)?).await?)))
 }
 
 #[derive(Deserialize)]
@@ -88,15 +77,8 @@ pub async fn update(
     Path(id): Path<String>,
     Params(p): Params<ListParams>,
 ) -> ApiResult<Json<ListJson>> {
-    let l = lists::update(
-        &app,
-        &auth,
-        parse_id(&id)?,
-        p.title.as_deref(),
-        p.replies_policy.as_deref(),
-        p.exclusive,
-    )
-    .await?;
+    let l = lists::update(&app, &auth, parse_id(&id)?, p.title.as_deref(), p.replies_policy.as_deref(), p.exclusive)
+        .await?;
     Ok(Json(list_json(&l)))
 }
 
@@ -117,13 +99,7 @@ pub async fn accounts(
     let list = lists::members(&app, &auth, parse_id(&id)?).await?;
     Ok(Json(
         list.iter()
-            .map(|a| {
-                account_from_domain(
-                    &app.config.public_url,
-                    a,
-                    canteen_domain::audience::Viewer::Stranger,
-                )
-            })
+            .map(|a| account_from_domain(&app.config.public_url, a, canteen_domain::audience::Viewer::Stranger))
             .collect(),
     ))
 }
@@ -135,11 +111,7 @@ pub struct Members {
 }
 
 fn member_ids(p: Members) -> ApiResult<Vec<Id>> {
-    p.account_ids
-        .unwrap_or_default()
-        .iter()
-        .map(|s| parse_id(s))
-        .collect()
+    p.account_ids.unwrap_or_default().iter().map(|s| parse_id(s)).collect()
 }
 
 pub async fn add_accounts(
@@ -171,10 +143,5 @@ pub async fn timeline(
     Query(p): Query<PageParams>,
 ) -> ApiResult<Response> {
     let views = timelines::list(&app, &auth, parse_id(&id)?, p.page()).await?;
-    Ok(crate::v1::timelines::page_of(
-        &app,
-        &uri,
-        &views,
-        auth.account.as_ref().map(|a| a.id),
-    ))
+    Ok(crate::v1::timelines::page_of(&app, &uri, &views, auth.account.as_ref().map(|a| a.id)))
 }

@@ -42,22 +42,13 @@ pub async fn list(
         account_id: p.account_id.as_deref().and_then(Id::parse),
     };
     let list = notifications::list(&app, &auth, p.page.page(), &filter).await?;
-    let items: Vec<Notification> = list
-        .iter()
-        .map(|n| notification_from_domain(&app.config.public_url, n, me))
-        .collect();
-    Ok(paged(
-        items,
-        &app.config.public_url,
-        &uri,
-        list.first().map(|n| n.id),
-        list.last().map(|n| n.id),
-    ))
+    let items: Vec<Notification> =
+        list.iter().map(|n| notification_from_domain(&app.config.public_url, n, me)).collect();
+    Ok(paged(items, &app.config.public_url, &uri, list.first().map(|n| n.id), list.last().map(|n| n.id)))
 }
 
 fn parse(id: &str) -> ApiResult<i64> {
-    id.parse()
-        .map_err(|_| ApiError(canteen_app::AppError::NotFound("Record not found".into())))
+    id.parse().map_err(|_| ApiError(canteen_app::AppError::NotFound("Record not found".into())))
 }
 
 /// `GET /api/v1/notifications/:id`.
@@ -68,11 +59,7 @@ pub async fn show(
 ) -> ApiResult<Json<Notification>> {
     let n = notifications::get(&app, &auth, parse(&id)?).await?;
     let (_, me) = auth.signed_in()?;
-    Ok(Json(notification_from_domain(
-        &app.config.public_url,
-        &n,
-        me.id,
-    )))
+    Ok(Json(notification_from_domain(&app.config.public_url, &n, me.id)))
 }
 
 /// `POST /api/v1/notifications/:id/dismiss`.
@@ -86,10 +73,7 @@ pub async fn dismiss(
 }
 
 /// `POST /api/v1/notifications/clear`.
-pub async fn clear(
-    State(app): State<App>,
-    auth: Authed<WriteNotifications>,
-) -> ApiResult<Json<Value>> {
+pub async fn clear(State(app): State<App>, auth: Authed<WriteNotifications>) -> ApiResult<Json<Value>> {
     notifications::clear(&app, &auth).await?;
     Ok(Json(json!({})))
 }

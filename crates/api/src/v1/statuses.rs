@@ -12,8 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::{
-    Authed, MaybeAuthed, ReadAccounts, ReadStatuses, WriteAccounts, WriteBookmarks,
-    WriteFavourites, WriteStatuses,
+    Authed, MaybeAuthed, ReadAccounts, ReadStatuses, WriteAccounts, WriteBookmarks, WriteFavourites, WriteStatuses,
 };
 use crate::entities::account::{Account, account_from_domain};
 use crate::entities::status::{Status, status_from_domain};
@@ -50,14 +49,8 @@ pub struct CreateStatus {
 }
 
 /// The audience asked for: `canteen_visibility` wins over Mastodon's `visibility`.
-fn parse_visibility(
-    mastodon: Option<&str>,
-    canteen: Option<&str>,
-) -> ApiResult<Option<Visibility>> {
-    let (field, raw) = match (
-        canteen.filter(|s| !s.is_empty()),
-        mastodon.filter(|s| !s.is_empty()),
-    ) {
+fn parse_visibility(mastodon: Option<&str>, canteen: Option<&str>) -> ApiResult<Option<Visibility>> {
+    let (field, raw) = match (canteen.filter(|s| !s.is_empty()), mastodon.filter(|s| !s.is_empty())) {
         (Some(c), _) => ("canteen_visibility", c),
         (None, Some(m)) => ("visibility", m),
         (None, None) => return Ok(None),
@@ -83,10 +76,7 @@ pub async fn create(
         Some(s) => Some(parse_id(s)?),
         None => None,
     };
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(200).collect());
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(|s| s.chars().take(200).collect());
     let view = statuses::create(
         &app,
         &auth,
@@ -212,9 +202,7 @@ pub async fn context(
 ) -> ApiResult<Json<Value>> {
     let (up, down) = statuses::context(&app, auth.0.as_ref(), parse_id(&id)?).await?;
     let m = auth.0.as_ref().and_then(me);
-    let r = |vs: Vec<canteen_app::views::StatusView>| {
-        vs.iter().map(|v| render(&app, v, m)).collect::<Vec<_>>()
-    };
+    let r = |vs: Vec<canteen_app::views::StatusView>| vs.iter().map(|v| render(&app, v, m)).collect::<Vec<_>>();
     Ok(Json(json!({"ancestors": r(up), "descendants": r(down)})))
 }
 
@@ -246,13 +234,7 @@ pub async fn unreblog(
     Ok(Json(render(&app, &view, me(&auth))))
 }
 
-async fn mark(
-    app: &App,
-    auth: &canteen_app::auth::Auth,
-    id: &str,
-    kind: Kind,
-    on: bool,
-) -> ApiResult<Json<Status>> {
+async fn mark(app: &App, auth: &canteen_app::auth::Auth, id: &str, kind: Kind, on: bool) -> ApiResult<Json<Status>> {
     let view = statuses::mark(app, auth, parse_id(id)?, kind, on).await?;
     Ok(Json(render(app, &view, me(auth))))
 }
@@ -314,11 +296,7 @@ pub struct LimitParams {
 }
 
 fn limit(p: &LimitParams) -> i64 {
-    p.limit
-        .as_deref()
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(40)
-        .clamp(1, 80)
+    p.limit.as_deref().and_then(|l| l.parse().ok()).unwrap_or(40).clamp(1, 80)
 }
 
 /// `GET /api/v1/statuses/:id/favourited_by`.
@@ -328,23 +306,10 @@ pub async fn favourited_by(
     Path(id): Path<String>,
     Query(p): Query<LimitParams>,
 ) -> ApiResult<Json<Vec<Account>>> {
-    let list = statuses::who(
-        &app,
-        auth.0.as_ref(),
-        parse_id(&id)?,
-        Kind::Favourite,
-        limit(&p),
-    )
-    .await?;
+    let list = statuses::who(&app, auth.0.as_ref(), parse_id(&id)?, Kind::Favourite, limit(&p)).await?;
     Ok(Json(
         list.iter()
-            .map(|a| {
-                account_from_domain(
-                    &app.config.public_url,
-                    a,
-                    canteen_domain::audience::Viewer::Stranger,
-                )
-            })
+            .map(|a| account_from_domain(&app.config.public_url, a, canteen_domain::audience::Viewer::Stranger))
             .collect(),
     ))
 }
@@ -359,13 +324,7 @@ pub async fn reblogged_by(
     let list = statuses::reblogged_by(&app, auth.0.as_ref(), parse_id(&id)?, limit(&p)).await?;
     Ok(Json(
         list.iter()
-            .map(|a| {
-                account_from_domain(
-                    &app.config.public_url,
-                    a,
-                    canteen_domain::audience::Viewer::Stranger,
-                )
-            })
+            .map(|a| account_from_domain(&app.config.public_url, a, canteen_domain::audience::Viewer::Stranger))
             .collect(),
     ))
 }

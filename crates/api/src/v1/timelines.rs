@@ -20,10 +20,7 @@ pub(crate) fn page_of(
     views: &[StatusView],
     me: Option<canteen_domain::Id>,
 ) -> Response {
-    let items: Vec<_> = views
-        .iter()
-        .map(|v| status_from_domain(&app.config.public_url, v, me))
-        .collect();
+    let items: Vec<_> = views.iter().map(|v| status_from_domain(&app.config.public_url, v, me)).collect();
     let newest = views.first().map(|v| v.status.id.0);
     let oldest = views.last().map(|v| v.status.id.0);
     paged(items, &app.config.public_url, uri, newest, oldest)
@@ -37,12 +34,7 @@ pub async fn home(
     Query(p): Query<PageParams>,
 ) -> ApiResult<Response> {
     let views = timelines::home(&app, &auth, p.page()).await?;
-    Ok(page_of(
-        &app,
-        &uri,
-        &views,
-        auth.account.as_ref().map(|a| a.id),
-    ))
+    Ok(page_of(&app, &uri, &views, auth.account.as_ref().map(|a| a.id)))
 }
 
 #[derive(Deserialize, Default)]
@@ -78,25 +70,9 @@ pub async fn public(
     let views = if p.remote.unwrap_or(false) || p.only_media.unwrap_or(false) {
         Vec::new()
     } else {
-        read(
-            &app,
-            auth.0.as_ref(),
-            Source::Public {
-                local: p.local.unwrap_or(false),
-            },
-            p.page.page(),
-        )
-        .await?
+        read(&app, auth.0.as_ref(), Source::Public { local: p.local.unwrap_or(false) }, p.page.page()).await?
     };
-    Ok(page_of(
-        &app,
-        &uri,
-        &views,
-        auth.0
-            .as_ref()
-            .and_then(|a| a.account.as_ref())
-            .map(|a| a.id),
-    ))
+    Ok(page_of(&app, &uri, &views, auth.0.as_ref().and_then(|a| a.account.as_ref()).map(|a| a.id)))
 }
 
 /// `GET /api/v1/timelines/tag/:hashtag`.
@@ -110,23 +86,9 @@ pub async fn tag(
     let views = if p.remote.unwrap_or(false) || p.only_media.unwrap_or(false) {
         Vec::new()
     } else {
-        read(
-            &app,
-            auth.0.as_ref(),
-            Source::Tag(tag.trim_start_matches('#').to_lowercase()),
-            p.page.page(),
-        )
-        .await?
+        read(&app, auth.0.as_ref(), Source::Tag(tag.trim_start_matches('#').to_lowercase()), p.page.page()).await?
     };
-    Ok(page_of(
-        &app,
-        &uri,
-        &views,
-        auth.0
-            .as_ref()
-            .and_then(|a| a.account.as_ref())
-            .map(|a| a.id),
-    ))
+    Ok(page_of(&app, &uri, &views, auth.0.as_ref().and_then(|a| a.account.as_ref()).map(|a| a.id)))
 }
 
 async fn marked(
@@ -140,21 +102,9 @@ async fn marked(
     let (views, cursor) = timelines::marked(app, auth, kind, page.max_id, page.limit).await?;
     let items: Vec<_> = views
         .iter()
-        .map(|v| {
-            status_from_domain(
-                &app.config.public_url,
-                v,
-                auth.account.as_ref().map(|a| a.id),
-            )
-        })
+        .map(|v| status_from_domain(&app.config.public_url, v, auth.account.as_ref().map(|a| a.id)))
         .collect();
-    Ok(paged(
-        items,
-        &app.config.public_url,
-        uri,
-        cursor.map(|c| c.0),
-        cursor.map(|c| c.1),
-    ))
+    Ok(paged(items, &app.config.public_url, uri, cursor.map(|c| c.0), cursor.map(|c| c.1)))
 }
 
 /// `GET /api/v1/favourites`.

@@ -15,10 +15,7 @@ pub async fn show(State(app): State<App>) -> ApiResult<Json<Value>> {
     let cfg = &app.config;
     let mut configuration = configuration(&app);
     if let Some(obj) = configuration.as_object_mut() {
-        obj.insert(
-            "urls".into(),
-            json!({"streaming": streaming_url(&app), "status": null}),
-        );
+        obj.insert("urls".into(), json!({"streaming": streaming_url(&app), "status": null}));
         obj.insert("vapid".into(), json!({"public_key": ""}));
         obj.insert("translation".into(), json!({"enabled": false}));
         obj.insert(

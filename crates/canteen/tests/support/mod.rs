@@ -25,9 +25,7 @@ pub fn pg_url() -> Option<String> {
     match std::env::var("CANTEEN_TEST_DATABASE_URL") {
         Ok(u) if !u.is_empty() => Some(u),
         _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!(
-                "CI=true but CANTEEN_TEST_DATABASE_URL is not set: the PostgreSQL tests cannot be skipped in CI"
-            )
+            panic!("CI=true but CANTEEN_TEST_DATABASE_URL is not set: the PostgreSQL tests cannot be skipped in CI")
         }
         _ => None,
     }
@@ -77,12 +75,7 @@ impl TestDb {
                 opts.sqlite_durability = SqliteDurability::Normal;
                 let store = Store::connect(&opts).await.expect("open sqlite");
                 store.migrate().await.expect("migrate sqlite");
-                TestDb {
-                    store,
-                    dir,
-                    pg_schema: None,
-                    url,
-                }
+                TestDb { store, dir, pg_schema: None, url }
             }
             Backend::Postgres => {
                 let base = pg_url().expect("PostgreSQL URL");
@@ -105,12 +98,7 @@ impl TestDb {
                 store.migrate().await.expect("migrate pg");
                 let sep = if base.contains('?') { '&' } else { '?' };
                 let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-                TestDb {
-                    store,
-                    dir,
-                    pg_schema: Some(schema),
-                    url,
-                }
+                TestDb { store, dir, pg_schema: Some(schema), url }
             }
         }
     }
@@ -126,18 +114,13 @@ impl Drop for TestDb {
         let Some(base) = pg_url() else { return };
         // Drop runs inside the test's runtime; clean up from a thread with its own.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
             rt.block_on(async {
                 let mut c = sqlx::PgConnection::connect(&base).await.ok()?;
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP SCHEMA IF EXISTS {schema} CASCADE"
-                )))
-                .execute(&mut c)
-                .await
-                .ok()
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+                    .execute(&mut c)
+                    .await
+                    .ok()
             })
         })
         .join();
@@ -159,12 +142,7 @@ pub struct TestServer {
 
 /// Rate limits high enough not to get in the way of a test.
 pub fn relaxed_limits() -> RateLimits {
-    RateLimits {
-        api: 100_000,
-        sign_in: 100_000,
-        registration: 100_000,
-        ..RateLimits::default()
-    }
+    RateLimits { api: 100_000, sign_in: 100_000, registration: 100_000, ..RateLimits::default() }
 }
 
 impl TestServer {
@@ -172,11 +150,7 @@ impl TestServer {
         TestServer::with(backend, |_| {}, relaxed_limits()).await
     }
 
-    pub async fn with(
-        backend: Backend,
-        configure: impl FnOnce(&mut AppConfig),
-        limits: RateLimits,
-    ) -> TestServer {
+    pub async fn with(backend: Backend, configure: impl FnOnce(&mut AppConfig), limits: RateLimits) -> TestServer {
         let db = TestDb::new(backend).await;
         let mut cfg = AppConfig::new(PUBLIC_URL);
         configure(&mut cfg);
@@ -186,25 +160,13 @@ impl TestServer {
     }
 
     pub async fn send(&self, req: Request<Body>) -> Resp {
-        let res = self
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("router never fails");
+        let res = self.router.clone().oneshot(req).await.expect("router never fails");
         let status = res.status();
         let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
-            .await
-            .expect("body");
+        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024).await.expect("body");
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Resp {
-            status,
-            headers,
-            text,
-            json,
-        }
+        Resp { status, headers, text, json }
     }
 
     fn builder(method: Method, path: &str, token: Option<&str>) -> axum::http::request::Builder {
@@ -216,12 +178,7 @@ impl TestServer {
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
-        self.send(
-            Self::builder(Method::GET, path, token)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
+        self.send(Self::builder(Method::GET, path, token).body(Body::empty()).unwrap()).await
     }
 
     pub async fn json(&self, method: Method, path: &str, token: Option<&str>, body: Value) -> Resp {
@@ -232,16 +189,8 @@ impl TestServer {
         self.send(req).await
     }
 
-    pub async fn form(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        pairs: &[(&str, &str)],
-    ) -> Resp {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs)
-            .finish();
+    pub async fn form(&self, method: Method, path: &str, token: Option<&str>, pairs: &[(&str, &str)]) -> Resp {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
         let req = Self::builder(method, path, token)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(Body::from(body))
@@ -249,26 +198,15 @@ impl TestServer {
         self.send(req).await
     }
 
-    pub async fn multipart(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        pairs: &[(&str, &str)],
-    ) -> Resp {
+    pub async fn multipart(&self, method: Method, path: &str, token: Option<&str>, pairs: &[(&str, &str)]) -> Resp {
         let boundary = "canteen-test-boundary";
         let mut body = String::new();
         for (k, v) in pairs {
-            body.push_str(&format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-            ));
+            body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"));
         }
         body.push_str(&format!("--{boundary}--\r\n"));
         let req = Self::builder(method, path, token)
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
             .body(Body::from(body))
             .unwrap();
         self.send(req).await
@@ -285,10 +223,7 @@ impl TestServer {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-        (
-            r.json["client_id"].as_str().unwrap().into(),
-            r.json["client_secret"].as_str().unwrap().into(),
-        )
+        (r.json["client_id"].as_str().unwrap().into(), r.json["client_secret"].as_str().unwrap().into())
     }
 
     /// Creates a confirmed login through the admin use case.
@@ -328,35 +263,17 @@ impl TestServer {
     }
 
     /// A token minted directly by the app layer, without HTTP (for tests of HTTP limits).
-    pub async fn token_direct(
-        &self,
-        account: &canteen_domain::account::Account,
-        scopes: &str,
-    ) -> String {
-        let user = canteen_store::users::by_id(self.app.store.reader(), account.user_id.unwrap())
+    pub async fn token_direct(&self, account: &canteen_domain::account::Account, scopes: &str) -> String {
+        let user =
+            canteen_store::users::by_id(self.app.store.reader(), account.user_id.unwrap()).await.unwrap().unwrap();
+        let client = canteen_app::oauth::create_app(&self.app, "direct", "urn:ietf:wg:oauth:2.0:oob", scopes, None)
+            .await
+            .unwrap();
+        let scopes = canteen_domain::scope::Scopes::parse(scopes).unwrap();
+        canteen_app::oauth::issue_token(&self.app, self.app.store.writer(), client.id, Some((&user, account)), &scopes)
             .await
             .unwrap()
-            .unwrap();
-        let client = canteen_app::oauth::create_app(
-            &self.app,
-            "direct",
-            "urn:ietf:wg:oauth:2.0:oob",
-            scopes,
-            None,
-        )
-        .await
-        .unwrap();
-        let scopes = canteen_domain::scope::Scopes::parse(scopes).unwrap();
-        canteen_app::oauth::issue_token(
-            &self.app,
-            self.app.store.writer(),
-            client.id,
-            Some((&user, account)),
-            &scopes,
-        )
-        .await
-        .unwrap()
-        .access_token
+            .access_token
     }
 
     /// A new user and a full-scope token acting as them.
@@ -370,10 +287,7 @@ impl TestServer {
     pub async fn run_jobs(&self) -> usize {
         let handlers = canteen_app::jobs::handlers();
         let mut n = 0;
-        while canteen_app::jobs::run_one(&self.app, &handlers, "test-worker")
-            .await
-            .expect("job run")
-        {
+        while canteen_app::jobs::run_one(&self.app, &handlers, "test-worker").await.expect("job run") {
             n += 1;
             assert!(n < 10_000, "jobs keep coming");
         }
@@ -382,9 +296,7 @@ impl TestServer {
 
     /// Posts as `token` (JSON body), asserting success; returns the status JSON.
     pub async fn post(&self, token: &str, body: Value) -> Value {
-        let r = self
-            .json(Method::POST, "/api/v1/statuses", Some(token), body)
-            .await;
+        let r = self.json(Method::POST, "/api/v1/statuses", Some(token), body).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         r.json
     }
@@ -419,10 +331,7 @@ impl Resp {
     /// Asserts the status and Mastodon's error shape, returning the error message.
     pub fn error(&self, status: u16) -> String {
         assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
-        self.json["error"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no `error` in {}", self.text))
-            .to_string()
+        self.json["error"].as_str().unwrap_or_else(|| panic!("no `error` in {}", self.text)).to_string()
     }
 }
 
@@ -441,11 +350,7 @@ pub fn canteen_cmd() -> std::process::Command {
 
 /// A free loopback port (bound then released).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// A real `canteen serve` process on a loopback port; killed when dropped.
@@ -469,18 +374,10 @@ impl Spawned {
             cmd.env(k, v);
         }
         // Wrapped at once so Drop kills and reaps it on every path, the panic below included.
-        let spawned = Spawned {
-            child: cmd.spawn().expect("start canteen serve"),
-            base: format!("http://{listen}"),
-        };
+        let spawned = Spawned { child: cmd.spawn().expect("start canteen serve"), base: format!("http://{listen}") };
         let client = reqwest::Client::new();
         for _ in 0..200 {
-            if client
-                .get(format!("{}/health", spawned.base))
-                .send()
-                .await
-                .is_ok()
-            {
+            if client.get(format!("{}/health", spawned.base)).send().await.is_ok() {
                 return spawned;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -490,9 +387,7 @@ impl Spawned {
 
     /// Sends SIGTERM.
     pub fn terminate(&self) {
-        let _ = std::process::Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
+        let _ = std::process::Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
     }
 
     /// Waits for the process to exit, up to `secs`.

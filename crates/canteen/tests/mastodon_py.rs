@@ -50,4 +50,26 @@ async fn mastodon_py_signs_in_and_edits_a_profile(b: Backend) {
     assert!(stdout.contains("mastodon.py: ok"));
 }
 
-backend_tests!(mastodon_py_signs_in_and_edits_a_profile);
+async fn mastodon_py_two_people_follow_post_and_notify(b: Backend) {
+    let Some(py) = python() else { return };
+    let db = TestDb::new(b).await;
+    for (name, email) in [("nurse_a", "a@nhs.net"), ("nurse_b", "b@nhs.net")] {
+        let out = canteen_cmd()
+            .args(["admin", "create-user", name, "--email", email, "--password", "a good password"])
+            .arg("--data-dir")
+            .arg(db.dir.path())
+            .args(["--database-url", &db.url])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let server = Spawned::start(&db, &[]).await;
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/clients/mastodon_py_social.py");
+    let base = server.base.clone();
+    let out = tokio::task::spawn_blocking(move || Command::new(py).arg(script).arg(&base).output().unwrap()).await.unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "Mastodon.py failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("mastodon.py social: ok"));
+}
+
+backend_tests!(mastodon_py_signs_in_and_edits_a_profile, mastodon_py_two_people_follow_post_and_notify);

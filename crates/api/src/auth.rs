@@ -43,6 +43,8 @@ scopes! {
     WriteBlocks => "write:blocks",
     ReadMutes => "read:mutes",
     ReadLists => "read:lists",
+    AdminRead => "admin:read",
+    AdminWrite => "admin:write",
     WriteLists => "write:lists",
     WriteMutes => "write:mutes",
     AnyScope => "",  // any valid token at all (apps/verify_credentials)

@@ -31,7 +31,9 @@ impl ApiError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Invalid(_) | AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::Unprocessable(_) | AppError::Guard { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::OAuth { status, .. } => StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST),
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -47,6 +49,7 @@ impl ApiError {
                 }
                 json!({"error": self.0.to_string(), "details": details})
             }
+            AppError::Guard { message, report } => json!({"error": message, "canteen_guard": report}),
             AppError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 json!({"error": "Internal server error"})

@@ -15,6 +15,9 @@ pub struct AppConfig {
     /// Whether `/oauth/token` accepts `grant_type=password`.
     pub password_grant: bool,
     pub max_post_chars: usize,
+    /// The guard policy from the configured file; an admin's policy set through the API
+    /// takes precedence.
+    pub guard_policy: Option<canteen_guard::Policy>,
 }
 
 impl AppConfig {
@@ -28,6 +31,7 @@ impl AppConfig {
             registration_allowed_domains: Vec::new(),
             password_grant: true,
             max_post_chars: 500,
+            guard_policy: None,
         }
     }
 

@@ -27,6 +27,9 @@ pub enum AppError {
     /// An OAuth error as RFC 6749 names it (`invalid_grant`, …), with its HTTP status.
     #[error("{error}: {description}")]
     OAuth { status: u16, error: &'static str, description: String },
+    /// The guard refused the text; `report` is its report as JSON, for the client.
+    #[error("{message}")]
+    Guard { message: String, report: serde_json::Value },
     #[error("internal error: {0}")]
     Internal(String),
 }

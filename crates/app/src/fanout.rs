@@ -10,6 +10,7 @@ use canteen_domain::audience::{Relation, may_see_status};
 use canteen_domain::status::Visibility;
 use canteen_store::{accounts, feeds, notifications as nstore, relationships as rel, statuses};
 
+use crate::events::Event;
 use crate::{App, AppError, Result};
 
 pub async fn run(app: &App, payload: &str) -> Result<()> {
@@ -76,6 +77,13 @@ pub async fn run(app: &App, payload: &str) -> Result<()> {
         accounts::by_ids(e(), &readers).await?.into_iter().filter(|a| a.is_local()).map(|a| a.id).collect();
     readers.retain(|r| local.contains(r));
     feeds::push(app.store.writer(), id, &readers).await?;
+    for reader in &readers {
+        app.events.publish(Event::Home { reader: *reader, status: id });
+    }
+    if s.reblog_of_id.is_none() && s.visibility.is_listed() {
+        let tags = statuses::tags_of(e(), &[id]).await?.into_iter().map(|(_, t)| t).collect();
+        app.events.publish(Event::Public { status: id, tags });
+    }
 
     notify_once(app, &s, original.as_ref(), &mentioned).await
 }
@@ -118,12 +126,14 @@ async fn notify_once(
             }
         }
     }
+    let mut events = Vec::new();
     for (recipient, kind, about) in send {
         if nstore::exists(tx.exec(), recipient, s.account_id, kind, about.id).await? {
             continue;
         }
-        crate::notifications::notify(app, tx.exec(), recipient, s.account_id, kind, Some(&about)).await?;
+        events.push(crate::notifications::notify(app, tx.exec(), recipient, s.account_id, kind, Some(&about)).await?);
     }
     tx.commit().await?;
+    crate::notifications::publish(app, events);
     Ok(())
 }

@@ -77,20 +77,22 @@ pub async fn follow(
     let (reblogs, notify) =
         (reblogs.unwrap_or(existing.is_none_or(|f| f.0)), notify.unwrap_or(existing.is_some_and(|f| f.1)));
     let mut tx = app.store.begin().await?;
+    let mut events = Vec::new();
     if existing.is_some() {
         rel::follow(tx.exec(), me.id, id, reblogs, notify, now).await?;
     } else if them.privacy.locked {
         let first = !rel::has_request(tx.exec(), me.id, id).await?;
         rel::request(tx.exec(), app.next_id().0, me.id, id, reblogs, notify, now).await?;
         if first {
-            crate::notifications::notify(app, tx.exec(), id, me.id, "follow_request", None).await?;
+            events.push(crate::notifications::notify(app, tx.exec(), id, me.id, "follow_request", None).await?);
         }
     } else {
         rel::follow(tx.exec(), me.id, id, reblogs, notify, now).await?;
         feeds::backfill(tx.exec(), me.id, id, BACKFILL).await?;
-        crate::notifications::notify(app, tx.exec(), id, me.id, "follow", None).await?;
+        events.push(crate::notifications::notify(app, tx.exec(), id, me.id, "follow", None).await?);
     }
     tx.commit().await?;
+    crate::notifications::publish(app, events);
     relationship(app, me.id, id).await
 }
 
@@ -126,12 +128,14 @@ pub async fn settle_request(app: &App, auth: &Auth, from: Id, accept: bool) -> R
         return Err(not_found());
     };
     nstore::remove_follow_request(tx.exec(), me.id, from).await?;
+    let mut event = None;
     if accept {
         rel::follow(tx.exec(), from, me.id, reblogs, notify, now_ms()).await?;
         feeds::backfill(tx.exec(), from, me.id, BACKFILL).await?;
-        crate::notifications::notify(app, tx.exec(), me.id, from, "follow", None).await?;
+        event = crate::notifications::notify(app, tx.exec(), me.id, from, "follow", None).await?;
     }
     tx.commit().await?;
+    crate::notifications::publish(app, [event]);
     relationship(app, me.id, from).await
 }
 

@@ -8,8 +8,10 @@ pub mod clock;
 mod config;
 mod content;
 mod error;
+pub mod events;
 mod fanout;
 pub mod follows;
+pub mod guard;
 pub mod instance;
 pub mod jobs;
 pub mod lists;
@@ -38,12 +40,18 @@ use canteen_store::Store;
 pub struct App {
     pub store: Store,
     pub config: Arc<AppConfig>,
+    pub events: Arc<dyn events::EventBus>,
     ids: Arc<clock::IdGenerator>,
 }
 
 impl App {
     pub fn new(store: Store, config: AppConfig) -> App {
-        App { store, config: Arc::new(config), ids: Arc::new(clock::IdGenerator::new()) }
+        App {
+            store,
+            config: Arc::new(config),
+            events: Arc::new(events::LocalBus::default()),
+            ids: Arc::new(clock::IdGenerator::new()),
+        }
     }
 
     pub fn next_id(&self) -> domain::Id {

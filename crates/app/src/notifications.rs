@@ -10,6 +10,7 @@ use canteen_store::{Exec, accounts, relationships, statuses};
 
 use crate::auth::Auth;
 use crate::clock::now_ms;
+use crate::events::Event;
 use crate::viewer::Viewer;
 use crate::views::{self, StatusView};
 use crate::{App, AppError, Result};
@@ -17,6 +18,7 @@ use crate::{App, AppError, Result};
 pub const TYPES: &[&str] = &["mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update"];
 
 /// Records a notification for `recipient`, unless the rules say it must not exist.
+/// Returns the event to publish once the caller's transaction has committed.
 pub async fn notify(
     app: &App,
     e: Exec<'_>,
@@ -24,25 +26,25 @@ pub async fn notify(
     from: Id,
     kind: &str,
     status: Option<&Status>,
-) -> Result<bool> {
+) -> Result<Option<Event>> {
     if recipient == from {
-        return Ok(false);
+        return Ok(None);
     }
     let mut e = e;
     let Some(rcpt) = accounts::by_id(e.reborrow(), recipient).await? else {
-        return Ok(false);
+        return Ok(None);
     };
     if rcpt.domain.is_some() || rcpt.suspended_at.is_some() {
-        return Ok(false);
+        return Ok(None);
     }
     if relationships::is_blocking(e.reborrow(), recipient, from).await?
         || relationships::is_blocking(e.reborrow(), from, recipient).await?
     {
-        return Ok(false);
+        return Ok(None);
     }
     let muted = relationships::muted(e.reborrow(), recipient, now_ms()).await?;
     if muted.iter().any(|(id, notifications)| *id == from && *notifications) {
-        return Ok(false);
+        return Ok(None);
     }
     if let Some(s) = status {
         // Read on the writer's connection: the post may not be committed for readers yet.
@@ -50,13 +52,14 @@ pub async fn notify(
         let mentioned: Vec<Id> =
             statuses::mentions_of(e.reborrow(), &[s.id]).await?.into_iter().map(|(_, a)| Id(a)).collect();
         if !viewer.may_see(s, &mentioned, false) {
-            return Ok(false);
+            return Ok(None);
         }
     }
+    let id = app.next_id().0;
     store::insert(
         e,
         &NotificationRecord {
-            id: app.next_id().0,
+            id,
             account_id: recipient.0,
             from_account_id: from.0,
             kind: kind.to_string(),
@@ -65,7 +68,14 @@ pub async fn notify(
         },
     )
     .await?;
-    Ok(true)
+    Ok(Some(Event::Notification { account: recipient, id }))
+}
+
+/// Publishes events collected during a transaction, after it has committed.
+pub fn publish(app: &App, events: impl IntoIterator<Item = Option<Event>>) {
+    for e in events.into_iter().flatten() {
+        app.events.publish(e);
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -12,6 +12,7 @@ use crate::accounts::not_found;
 use crate::auth::Auth;
 use crate::clock::now_ms;
 use crate::content;
+use crate::guard;
 use crate::viewer::Viewer;
 use crate::views::{self, StatusView};
 use crate::{App, AppError, Result, jobs};
@@ -30,6 +31,8 @@ pub struct NewPost {
     pub in_reply_to_id: Option<Id>,
     pub place: Option<String>,
     pub idempotency_key: Option<String>,
+    /// The fingerprint of a guard report whose warnings the author has seen.
+    pub guard_ack: Option<String>,
 }
 
 /// The local accounts a text mentions (remote ones resolve once federation lands).
@@ -124,7 +127,9 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
     {
         return Err(AppError::Forbidden("You cannot reply to this account".into()));
     }
-    let mentioned = resolve_mentions(app, &post.text).await?;
+    let ctx = canteen_guard::Context { visibility: guard::audience(visibility), ..Default::default() };
+    let guarded = guard::admit(app, &post.text, &post.spoiler_text, ctx, post.guard_ack.as_deref()).await?;
+    let mentioned = resolve_mentions(app, guarded.text()).await?;
     let id = app.next_id();
     let now = now_ms();
     let status = Status {
@@ -132,10 +137,10 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
         account_id: me.id,
         uri: app.config.status_uri(&me.username, id),
         url: format!("{}/@{}/{}", app.config.public_url, me.username, id),
-        content_html: content::render(&post.text, &mentioned, &app.config.public_url),
-        text: post.text,
-        spoiler_text: post.spoiler_text.trim().to_string(),
-        sensitive: post.sensitive || !post.spoiler_text.trim().is_empty(),
+        content_html: content::render(guarded.text(), &mentioned, &app.config.public_url),
+        text: guarded.text().to_string(),
+        spoiler_text: guarded.spoiler_text().to_string(),
+        sensitive: post.sensitive || !guarded.spoiler_text().is_empty(),
         language: post.language,
         visibility,
         place: post.place.filter(|p| !p.trim().is_empty()),
@@ -149,6 +154,7 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
     };
     let mut tx = app.store.begin().await?;
     statuses::insert(tx.exec(), &status).await?;
+    guard::record_acknowledged(app, tx.exec(), me.id, &guarded).await?;
     statuses::insert_mentions(tx.exec(), id, &mentioned.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
     statuses::insert_tags(tx.exec(), id, &hashtags(&status.text)).await?;
     if let Some(key) = &post.idempotency_key {
@@ -179,6 +185,7 @@ pub async fn delete(app: &App, auth: &Auth, id: Id) -> Result<StatusView> {
     let view = get(app, Some(auth), id).await?;
     own(app, auth, id).await?;
     statuses::delete(app.store.writer(), id).await?;
+    app.events.publish(crate::events::Event::Delete { status: id });
     Ok(view)
 }
 
@@ -189,6 +196,7 @@ pub struct Edit {
     pub spoiler_text: String,
     pub sensitive: bool,
     pub language: Option<String>,
+    pub guard_ack: Option<String>,
 }
 
 /// Edits one's own post, keeping every earlier version for `history`.
@@ -198,24 +206,28 @@ pub async fn edit(app: &App, auth: &Auth, id: Id, edit: Edit) -> Result<StatusVi
         return Err(AppError::Unprocessable("A re-post cannot be edited".into()));
     }
     check_text(app, &edit.text, &edit.spoiler_text, &edit.language)?;
-    let mentioned = resolve_mentions(app, &edit.text).await?;
+    let ctx = canteen_guard::Context { visibility: guard::audience(s.visibility), ..Default::default() };
+    let guarded = guard::admit(app, &edit.text, &edit.spoiler_text, ctx, edit.guard_ack.as_deref()).await?;
+    let mentioned = resolve_mentions(app, guarded.text()).await?;
     let now = now_ms();
     let mut tx = app.store.begin().await?;
     if statuses::edits(tx.exec(), id).await?.is_empty() {
         record_version(app, tx.exec(), &s, s.created_at).await?;
     }
-    s.content_html = content::render(&edit.text, &mentioned, &app.config.public_url);
-    s.text = edit.text;
-    s.spoiler_text = edit.spoiler_text.trim().to_string();
+    s.content_html = content::render(guarded.text(), &mentioned, &app.config.public_url);
+    s.text = guarded.text().to_string();
+    s.spoiler_text = guarded.spoiler_text().to_string();
     s.sensitive = edit.sensitive || !s.spoiler_text.is_empty();
     s.language = edit.language.or(s.language);
     s.edited_at = Some(now);
     statuses::update_content(tx.exec(), &s).await?;
     record_version(app, tx.exec(), &s, now).await?;
+    guard::record_acknowledged(app, tx.exec(), s.account_id, &guarded).await?;
     statuses::clear_mentions_and_tags(tx.exec(), id).await?;
     statuses::insert_mentions(tx.exec(), id, &mentioned.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
     statuses::insert_tags(tx.exec(), id, &hashtags(&s.text)).await?;
     tx.commit().await?;
+    app.events.publish(crate::events::Event::Update { status: id });
     get(app, Some(auth), id).await
 }
 
@@ -340,6 +352,7 @@ pub async fn unreblog(app: &App, auth: &Auth, id: Id) -> Result<StatusView> {
     let original = get(app, Some(auth), id).await?;
     if let Some(r) = statuses::reblog_by(app.store.reader(), me.id, original.status.id).await? {
         statuses::delete(app.store.writer(), r.id).await?;
+        app.events.publish(crate::events::Event::Delete { status: r.id });
     }
     get(app, Some(auth), id).await
 }

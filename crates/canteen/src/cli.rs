@@ -53,6 +53,26 @@ pub enum Command {
     /// Administer accounts and the server.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Run the confidentiality and wellbeing guard on text, without a server.
+    #[command(subcommand)]
+    Guard(GuardCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GuardCommand {
+    /// Read JSON lines {"id": "…", "text": "…"} on stdin; write one report line per input.
+    Check {
+        /// A JSON policy file (default: guard_policy_file from the configuration, else built in).
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+    },
+    /// Score the guard on a labelled corpus (JSON lines with "expected"): precision, recall,
+    /// F1 per category and verdict, leak rate, false alarms, latency.
+    Eval {
+        file: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Debug, Default)]
@@ -126,6 +146,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     crate::telemetry::init_logging(&cfg.log_format, if serve_args.is_some() { &cfg.log_level } else { "warn" });
     match cli.command {
         Command::Serve(_) => crate::server::serve(cfg).await,
+        Command::Guard(cmd) => guard(&cfg, cmd),
         Command::Migrate => {
             let app = crate::server::open_app(&cfg).await?;
             app.store.close().await;
@@ -172,6 +193,30 @@ async fn admin(app: &canteen_app::App, cmd: AdminCommand) -> anyhow::Result<()> 
             }
             let id = admin::add_rule(app, &text, &hint).await.map_err(explain)?;
             println!("{id}");
+        }
+    }
+    Ok(())
+}
+
+fn guard(cfg: &Config, cmd: GuardCommand) -> anyhow::Result<()> {
+    let policy_for = |path: Option<PathBuf>| -> anyhow::Result<canteen_guard::Policy> {
+        match path {
+            Some(p) => crate::config::load_policy(&p),
+            None => Ok(cfg.guard_policy()?.unwrap_or_default()),
+        }
+    };
+    match cmd {
+        GuardCommand::Check { policy } => {
+            let policy = policy_for(policy)?;
+            let stdin = std::io::stdin();
+            let stdout = std::io::stdout();
+            canteen_guard::check_jsonl(stdin.lock(), std::io::BufWriter::new(stdout.lock()), &policy)?;
+        }
+        GuardCommand::Eval { file, policy } => {
+            let policy = policy_for(policy)?;
+            let f = std::fs::File::open(&file).map_err(|e| anyhow!("could not open {}: {e}", file.display()))?;
+            let report = canteen_guard::eval::evaluate(std::io::BufReader::new(f), &policy).map_err(|e| anyhow!(e))?;
+            println!("{report}");
         }
     }
     Ok(())

@@ -40,6 +40,9 @@ pub struct Config {
     /// Whether apps may sign in with `grant_type=password`.
     pub password_grant: bool,
     pub max_post_chars: usize,
+    /// A JSON file with the organisation's guard policy (see docs/guard.md). An admin's
+    /// policy set through the API replaces it. Default: the built-in policy.
+    pub guard_policy_file: Option<PathBuf>,
     /// Whether request rate limits apply.
     pub rate_limits: bool,
     /// `text` or `json`.
@@ -66,6 +69,7 @@ impl Default for Config {
             registration_allowed_domains: Vec::new(),
             password_grant: true,
             max_post_chars: 500,
+            guard_policy_file: None,
             rate_limits: true,
             log_format: "text".into(),
             log_level: "info".into(),
@@ -164,6 +168,12 @@ impl Config {
         self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("canteen.db").display()))
     }
 
+    /// The guard policy from `guard_policy_file`, if set.
+    pub fn guard_policy(&self) -> anyhow::Result<Option<canteen_guard::Policy>> {
+        let Some(path) = &self.guard_policy_file else { return Ok(None) };
+        load_policy(path).map(Some)
+    }
+
     pub fn app_config(&self) -> AppConfig {
         let mut c = AppConfig::new(&self.public_url());
         c.title = self.title.clone();
@@ -174,5 +184,24 @@ impl Config {
         c.password_grant = self.password_grant;
         c.max_post_chars = self.max_post_chars;
         c
+    }
+}
+
+/// Reads and validates a guard policy file.
+pub fn load_policy(path: &Path) -> anyhow::Result<canteen_guard::Policy> {
+    let json =
+        std::fs::read_to_string(path).with_context(|| format!("could not read the guard policy {}", path.display()))?;
+    let policy = canteen_guard::Policy::from_json(&json)
+        .and_then(|p| p.validate().map(|_| p))
+        .map_err(|e| anyhow::anyhow!("the guard policy {} is not valid: {}", path.display(), e.0))?;
+    Ok(policy)
+}
+
+impl Config {
+    /// Everything a use case needs, with the guard policy file read and checked.
+    pub fn app_config_checked(&self) -> anyhow::Result<AppConfig> {
+        let mut c = self.app_config();
+        c.guard_policy = self.guard_policy()?;
+        Ok(c)
     }
 }

@@ -83,6 +83,14 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/api/v1/notifications/{id}", get(v1::notifications::show))
         .route("/api/v1/notifications/{id}/dismiss", post(v1::notifications::dismiss))
         .route("/api/v2/notifications/policy", get(v1::notifications::policy))
+        .route("/api/v1/streaming", get(v1::streaming::websocket))
+        .route("/api/v1/streaming/health", get(v1::streaming::health))
+        .route("/api/v1/streaming/user", get(v1::streaming::user))
+        .route("/api/v1/streaming/user/notification", get(v1::streaming::user_notification))
+        .route("/api/v1/streaming/public", get(v1::streaming::public))
+        .route("/api/v1/streaming/public/local", get(v1::streaming::public_local))
+        .route("/api/v1/streaming/hashtag", get(v1::streaming::hashtag))
+        .route("/api/v1/streaming/list", get(v1::streaming::list))
         .route("/api/v1/preferences", get(v1::preferences::show))
         .route("/api/v1/instance", get(v1::instance::show))
         .route("/api/v1/instance/", get(v1::instance::show))
@@ -90,9 +98,15 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/api/v2/instance", get(v2::instance::show))
         .route("/api/v2/instance/", get(v2::instance::show))
         // Canteen's extensions
-        .route("/api/v1/canteen/profiles", get(v1::canteen::list).post(v1::canteen::create))
-        .route("/api/v1/canteen/profiles/{id}/switch", post(v1::canteen::switch))
-        .route("/api/v1/canteen/profile", get(v1::canteen::show_settings).patch(v1::canteen::update_settings))
+        .route("/api/v1/canteen/profiles", get(v1::canteen::profiles::list).post(v1::canteen::profiles::create))
+        .route("/api/v1/canteen/profiles/{id}/switch", post(v1::canteen::profiles::switch))
+        .route(
+            "/api/v1/canteen/profile",
+            get(v1::canteen::profiles::show_settings).patch(v1::canteen::profiles::update_settings),
+        )
+        .route("/api/v1/canteen/guard/check", post(v1::canteen::guard::check))
+        .route("/api/v1/canteen/guard/policy", get(v1::canteen::guard::policy).put(v1::canteen::guard::set_policy))
+        .route("/api/v1/canteen/guard/audit", get(v1::canteen::guard::audit))
         // OAuth
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/revoke", post(oauth::revoke))

@@ -23,7 +23,7 @@ pub async fn open_app(cfg: &Config) -> anyhow::Result<App> {
     let store =
         Store::connect(&opts).await.with_context(|| format!("could not open the database at {}", redact(&opts.url)))?;
     store.migrate().await.context("could not apply database migrations")?;
-    Ok(App::new(store, cfg.app_config()))
+    Ok(App::new(store, cfg.app_config_checked()?))
 }
 
 /// Hides a password in a database URL before it is printed.

@@ -6,6 +6,7 @@ pub mod accounts;
 mod db;
 mod error;
 pub mod feeds;
+pub mod guard_audit;
 pub mod interactions;
 pub mod jobs;
 pub mod lists;
@@ -14,6 +15,7 @@ pub mod oauth;
 pub mod relationships;
 pub mod rules;
 pub mod schema;
+pub mod settings;
 pub mod statuses;
 pub mod users;
 

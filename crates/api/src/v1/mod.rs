@@ -9,4 +9,5 @@ pub mod lists;
 pub mod notifications;
 pub mod preferences;
 pub mod statuses;
+pub mod streaming;
 pub mod timelines;

@@ -46,6 +46,9 @@ pub struct CreateStatus {
     canteen_place: Option<String>,
     #[serde(default)]
     language: Option<String>,
+    /// The fingerprint of the guard report whose warnings the author has seen.
+    #[serde(default)]
+    canteen_guard_ack: Option<String>,
 }
 
 /// The audience asked for: `canteen_visibility` wins over Mastodon's `visibility`.
@@ -89,6 +92,7 @@ pub async fn create(
             in_reply_to_id,
             place: p.canteen_place,
             idempotency_key: key,
+            guard_ack: p.canteen_guard_ack,
         },
     )
     .await?;
@@ -127,6 +131,8 @@ pub struct EditStatus {
     sensitive: Option<bool>,
     #[serde(default)]
     language: Option<String>,
+    #[serde(default)]
+    canteen_guard_ack: Option<String>,
 }
 
 /// `PUT /api/v1/statuses/:id`.
@@ -145,6 +151,7 @@ pub async fn edit(
             spoiler_text: p.spoiler_text.unwrap_or_default(),
             sensitive: p.sensitive.unwrap_or(false),
             language: p.language.filter(|l| !l.is_empty()),
+            guard_ack: p.canteen_guard_ack,
         },
     )
     .await?;

@@ -242,7 +242,7 @@ impl TestServer {
 
     /// A password-grant token for `login` with `scopes`.
     pub async fn token_for(&self, login: &str, scopes: &str) -> String {
-        let (id, secret) = self.app_client("read write follow push").await;
+        let (id, secret) = self.app_client("read write follow push admin:read admin:write").await;
         let r = self
             .form(
                 Method::POST,

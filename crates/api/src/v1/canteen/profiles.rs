@@ -1,4 +1,4 @@
-//! `/api/v1/canteen/*`: Canteen's own extensions — the signed-in person's profiles, and
+//! `/api/v1/canteen/profiles` and `/api/v1/canteen/profile`: the signed-in person's profiles, and
 //! each profile's mode and privacy preset.
 
 use axum::Json;

@@ -1,0 +1,4 @@
+//! `/api/v1/canteen/*`: Canteen's own extensions.
+
+pub mod guard;
+pub mod profiles;

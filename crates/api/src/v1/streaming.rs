@@ -1,0 +1,337 @@
+//! `/api/v1/streaming/*`: live timelines over Server-Sent Events and WebSocket, with
+//! Mastodon's event names and payloads. Every event is rendered for its viewer through the
+//! same audience rule as the REST reads, with the viewer's relationships re-read per event
+//! (a block made mid-stream takes effect at once).
+
+use std::collections::BTreeSet;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{FromRef, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use canteen_app::auth::{Auth, authenticate};
+use canteen_app::events::Event;
+use canteen_app::viewer::Viewer;
+use canteen_app::{App, AppError, notifications, views};
+use canteen_domain::Id;
+use futures_util::stream::{self, Stream};
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::broadcast;
+
+use crate::entities::status::{notification_from_domain, status_from_domain};
+use crate::error::{ApiError, ApiResult};
+
+/// One stream a client can subscribe to, as Mastodon names them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Channel {
+    User,
+    UserNotification,
+    Public,
+    PublicLocal,
+    Hashtag(String),
+    HashtagLocal(String),
+    List(Id),
+}
+
+impl Channel {
+    fn parse(stream: &str, tag: Option<&str>, list: Option<&str>) -> Option<Channel> {
+        let tag = || tag.map(|t| t.trim_start_matches('#').to_lowercase()).filter(|t| !t.is_empty());
+        Some(match stream {
+            "user" => Channel::User,
+            "user:notification" => Channel::UserNotification,
+            "public" => Channel::Public,
+            "public:local" => Channel::PublicLocal,
+            "hashtag" => Channel::Hashtag(tag()?),
+            "hashtag:local" => Channel::HashtagLocal(tag()?),
+            "list" => Channel::List(Id::parse(list?)?),
+            _ => return None,
+        })
+    }
+
+    fn name(&self) -> Vec<String> {
+        match self {
+            Channel::User => vec!["user".into()],
+            Channel::UserNotification => vec!["user:notification".into()],
+            Channel::Public => vec!["public".into()],
+            Channel::PublicLocal => vec!["public:local".into()],
+            Channel::Hashtag(t) => vec!["hashtag".into(), t.clone()],
+            Channel::HashtagLocal(t) => vec!["hashtag:local".into(), t.clone()],
+            Channel::List(id) => vec!["list".into(), id.to_string()],
+        }
+    }
+
+    fn needs_user(&self) -> bool {
+        matches!(self, Channel::User | Channel::UserNotification | Channel::List(_))
+    }
+}
+
+/// An event ready to send: Mastodon's event name and its payload (JSON text, or an id).
+struct Outgoing {
+    channel: Channel,
+    event: &'static str,
+    payload: String,
+}
+
+/// Renders `event` for one viewer on one channel, or `None` if it is not for them.
+async fn render(
+    app: &App,
+    auth: Option<&Auth>,
+    channel: &Channel,
+    event: &Event,
+) -> Result<Option<Outgoing>, AppError> {
+    let me = auth.and_then(|a| a.account.as_ref());
+    let my_id = me.map(|a| a.id);
+    let status_for = |id: Id| async move {
+        // Relationships are read afresh for each event.
+        let viewer = Viewer::load(app, me).await?;
+        let Some(v) = views::one(app, &viewer, id).await? else { return Ok::<_, AppError>(None) };
+        if viewer.mutes(v.account.id) && !viewer.is(v.account.id) {
+            return Ok(None);
+        }
+        Ok(Some(serde_json::to_string(&status_from_domain(&app.config.public_url, &v, my_id)).unwrap_or_default()))
+    };
+    let out = |event, payload| Some(Outgoing { channel: channel.clone(), event, payload });
+    Ok(match (channel, event) {
+        (Channel::User, Event::Home { reader, status }) if Some(*reader) == my_id => {
+            status_for(*status).await?.and_then(|p| out("update", p))
+        }
+        (Channel::User | Channel::UserNotification, Event::Notification { account, id }) if Some(*account) == my_id => {
+            match (auth, my_id) {
+                (Some(a), Some(me)) => match notifications::get(app, a, *id).await {
+                    Ok(n) => {
+                        let json = notification_from_domain(&app.config.public_url, &n, me);
+                        out("notification", serde_json::to_string(&json).unwrap_or_default())
+                    }
+                    Err(_) => None,
+                },
+                _ => None,
+            }
+        }
+        (Channel::Public | Channel::PublicLocal, Event::Public { status, .. }) => {
+            status_for(*status).await?.and_then(|p| out("update", p))
+        }
+        (Channel::Hashtag(t) | Channel::HashtagLocal(t), Event::Public { status, tags }) if tags.contains(t) => {
+            status_for(*status).await?.and_then(|p| out("update", p))
+        }
+        (Channel::List(list), Event::Home { reader, status }) if Some(*reader) == my_id => {
+            let members = match auth {
+                Some(a) => canteen_app::lists::members(app, a, *list).await?,
+                None => Vec::new(),
+            };
+            let Some(payload) = status_for(*status).await? else { return Ok(None) };
+            let author: Option<String> = serde_json::from_str::<serde_json::Value>(&payload)
+                .ok()
+                .and_then(|v| v["account"]["id"].as_str().map(String::from));
+            if members.iter().any(|m| Some(m.id.to_string()) == author) { out("update", payload) } else { None }
+        }
+        (Channel::UserNotification, _) => None,
+        (_, Event::Delete { status }) => out("delete", status.to_string()),
+        (_, Event::Update { status }) => status_for(*status).await?.and_then(|p| out("status.update", p)),
+        _ => None,
+    })
+}
+
+/// The token from `Authorization`, `access_token=` or `Sec-WebSocket-Protocol`.
+fn token(parts: &Parts) -> Option<String> {
+    crate::auth::bearer(parts).or_else(|| {
+        parts
+            .headers
+            .get("sec-websocket-protocol")
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.split(',').next().unwrap_or("").trim().to_string())
+            .filter(|s| !s.is_empty())
+    })
+}
+
+/// The (optional) caller of a streaming request. Streams need `read` (or `read:statuses`).
+pub struct StreamAuth(pub Option<Auth>, pub Option<String>);
+
+impl<S> FromRequestParts<S> for StreamAuth
+where
+    S: Send + Sync,
+    App: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Some(t) = token(parts) else { return Ok(StreamAuth(None, None)) };
+        let auth = authenticate(&App::from_ref(state), &t).await?;
+        auth.require("read:statuses")?;
+        Ok(StreamAuth(Some(auth), Some(t)))
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct StreamQuery {
+    stream: Option<String>,
+    tag: Option<String>,
+    list: Option<String>,
+}
+
+fn channel_for(auth: &Option<Auth>, stream: &str, q: &StreamQuery) -> ApiResult<Channel> {
+    let ch = Channel::parse(stream, q.tag.as_deref(), q.list.as_deref())
+        .ok_or_else(|| ApiError::bad_request(format!("Unknown stream `{stream}` (or a missing tag or list)")))?;
+    if ch.needs_user() && auth.as_ref().and_then(|a| a.account.as_ref()).is_none() {
+        return Err(ApiError(AppError::Unauthorized("Missing access token".into())));
+    }
+    Ok(ch)
+}
+
+fn sse_stream(app: App, auth: Option<Auth>, channel: Channel) -> impl Stream<Item = Result<SseEvent, Infallible>> {
+    let rx = app.events.subscribe();
+    stream::unfold((rx, app, auth, channel), |(mut rx, app, auth, channel)| async move {
+        loop {
+            let event = match rx.recv().await {
+                Ok(e) => e,
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            };
+            if let Ok(Some(o)) = render(&app, auth.as_ref(), &channel, &event).await {
+                let ev = SseEvent::default().event(o.event).data(o.payload);
+                return Some((Ok(ev), (rx, app, auth, channel)));
+            }
+        }
+    })
+}
+
+fn sse(app: App, auth: Option<Auth>, channel: Channel) -> Response {
+    Sse::new(sse_stream(app, auth, channel))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
+}
+
+pub async fn user(
+    State(app): State<App>,
+    StreamAuth(auth, _): StreamAuth,
+    Query(q): Query<StreamQuery>,
+) -> ApiResult<Response> {
+    let ch = channel_for(&auth, "user", &q)?;
+    Ok(sse(app, auth, ch))
+}
+
+pub async fn user_notification(
+    State(app): State<App>,
+    StreamAuth(auth, _): StreamAuth,
+    Query(q): Query<StreamQuery>,
+) -> ApiResult<Response> {
+    let ch = channel_for(&auth, "user:notification", &q)?;
+    Ok(sse(app, auth, ch))
+}
+
+pub async fn public(
+    State(app): State<App>,
+    StreamAuth(auth, _): StreamAuth,
+    Query(q): Query<StreamQuery>,
+) -> ApiResult<Response> {
+    let ch = channel_for(&auth, "public", &q)?;
+    Ok(sse(app, auth, ch))
+}
+
+pub async fn public_local(
+    State(app): State<App>,
+    StreamAuth(auth, _): StreamAuth,
+    Query(q): Query<StreamQuery>,
+) -> ApiResult<Response> {
+    let ch = channel_for(&auth, "public:local", &q)?;
+    Ok(sse(app, auth, ch))
+}
+
+pub async fn hashtag(
+    State(app): State<App>,
+    StreamAuth(auth, _): StreamAuth,
+    Query(q): Query<StreamQuery>,
+) -> ApiResult<Response> {
+    let ch = channel_for(&auth, "hashtag", &q)?;
+    Ok(sse(app, auth, ch))
+}
+
+pub async fn list(
+    State(app): State<App>,
+    StreamAuth(auth, _): StreamAuth,
+    Query(q): Query<StreamQuery>,
+) -> ApiResult<Response> {
+    let ch = channel_for(&auth, "list", &q)?;
+    Ok(sse(app, auth, ch))
+}
+
+/// `GET /api/v1/streaming/health`.
+pub async fn health() -> &'static str {
+    "OK"
+}
+
+/// `GET /api/v1/streaming` (WebSocket). The token may come as the subprotocol, which is
+/// echoed back as browsers (and masto) require.
+pub async fn websocket(
+    State(app): State<App>,
+    StreamAuth(auth, token): StreamAuth,
+    Query(q): Query<StreamQuery>,
+    ws: WebSocketUpgrade,
+) -> ApiResult<Response> {
+    let mut initial = BTreeSet::new();
+    if let Some(stream) = q.stream.as_deref() {
+        initial.insert(channel_for(&auth, stream, &q)?);
+    }
+    let ws = match token {
+        Some(t) => ws.protocols([t]),
+        None => ws,
+    };
+    Ok(ws.on_upgrade(move |socket| run_socket(socket, app, auth, initial)))
+}
+
+#[derive(Deserialize)]
+struct ClientMessage {
+    #[serde(rename = "type")]
+    kind: String,
+    stream: String,
+    tag: Option<String>,
+    list: Option<String>,
+}
+
+async fn run_socket(mut socket: WebSocket, app: App, auth: Option<Auth>, mut channels: BTreeSet<Channel>) {
+    let mut rx = app.events.subscribe();
+    let mut ping = tokio::time::interval(Duration::from_secs(30));
+    loop {
+        tokio::select! {
+            msg = socket.recv() => {
+                let Some(Ok(msg)) = msg else { return };
+                if let Message::Text(text) = msg {
+                    let Ok(m) = serde_json::from_str::<ClientMessage>(text.as_str()) else {
+                        let err = json!({"error": "Could not read the message", "status": 400}).to_string();
+                        if socket.send(Message::Text(err.into())).await.is_err() { return }
+                        continue;
+                    };
+                    let q = StreamQuery { stream: None, tag: m.tag, list: m.list };
+                    match (m.kind.as_str(), channel_for(&auth, &m.stream, &q)) {
+                        ("subscribe", Ok(ch)) => { channels.insert(ch); }
+                        ("unsubscribe", Ok(ch)) => { channels.remove(&ch); }
+                        (_, Err(e)) => {
+                            let err = json!({"error": e.0.to_string(), "status": e.status().as_u16()}).to_string();
+                            if socket.send(Message::Text(err.into())).await.is_err() { return }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            event = rx.recv() => {
+                let event = match event {
+                    Ok(e) => e,
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                for ch in channels.clone() {
+                    if let Ok(Some(o)) = render(&app, auth.as_ref(), &ch, &event).await {
+                        let frame = json!({"stream": o.channel.name(), "event": o.event, "payload": o.payload}).to_string();
+                        if socket.send(Message::Text(frame.into())).await.is_err() { return }
+                    }
+                }
+            }
+            _ = ping.tick() => {
+                if socket.send(Message::Ping(Vec::new().into())).await.is_err() { return }
+            }
+        }
+    }
+}

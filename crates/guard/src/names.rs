@@ -1,0 +1,555 @@
+//! Patients' names. A name alone is not a finding: colleagues, public figures, authors,
+//! eponyms and wards named after people are all names. A name is reported when the words
+//! around it present the person as a patient, service user, resident or their relative,
+//! and nothing presents them as staff or a public figure.
+
+use crate::report::Category;
+use crate::text::Kind;
+use crate::{Raw, Scan};
+
+/// How sure we are that a span is a person's name at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Strength {
+    /// A capitalised word we do not know, or a given name that is also a word ("Will").
+    Weak,
+    /// A known given name on its own.
+    Medium,
+    /// A title and a name, or a given name and a surname.
+    Strong,
+}
+
+struct NameSpan {
+    first: usize,
+    last: usize,
+    titled: bool,
+    strength: Strength,
+}
+
+const PATIENT_TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "master", "mister"];
+
+/// What a sentence says about the names in it, worked out once per sentence.
+#[derive(Clone, Copy)]
+struct SentenceCues {
+    care: bool,
+    relative: bool,
+    praise: usize,
+    reporting: bool,
+}
+
+fn sentence_cues(scan: &Scan, i: usize) -> SentenceCues {
+    let doc = &scan.doc;
+    let (a, b) = doc.sentence_of(i);
+    let words: Vec<&str> = (a..=b).map(|k| doc.norm(k)).collect();
+    SentenceCues {
+        care: words.iter().any(|w| scan.lex.cues.care_context.contains(w)),
+        // "…keeps asking for his wife": the person's own relatives are mentioned.
+        relative: words
+            .windows(2)
+            .any(|p| matches!(p[0], "his" | "her" | "their") && scan.lex.cues.relatives.contains(&p[1])),
+        praise: words
+            .iter()
+            .filter(|w| scan.lex.cues.staff_activity.contains(w) || scan.lex.cues.thanks.contains(w))
+            .count(),
+        reporting: words.iter().any(|w| scan.lex.cues.reporting.contains(w)),
+    }
+}
+
+pub(crate) fn detect(scan: &Scan, out: &mut Vec<Raw>) {
+    let mut cues: Vec<Option<SentenceCues>> = Vec::new();
+    for span in name_spans(scan) {
+        if excluded(scan, &span) {
+            continue;
+        }
+        let sent = scan.doc.toks[span.first].sent as usize;
+        if cues.len() <= sent {
+            cues.resize(sent + 1, None);
+        }
+        let c = *cues[sent].get_or_insert_with(|| sentence_cues(scan, span.first));
+        let (score, framed) = patient_score(scan, &span, c);
+        let needed = if span.strength == Strength::Weak { 3.5 } else { 3.0 };
+        if score >= needed && (span.strength > Strength::Weak || framed) {
+            let doc = &scan.doc;
+            let start = doc.toks[span.first].start;
+            let last = &doc.toks[span.last];
+            let end = last.end - possessive_len(&doc.text[last.start..last.end]);
+            if !scan.is_masked(start, end) {
+                out.push(Raw::new(Category::PatientName, start, end));
+            }
+        }
+    }
+}
+
+fn possessive_len(raw: &str) -> usize {
+    ["'s", "’s", "'S", "'", "’"].iter().find(|s| raw.ends_with(*s) && raw.len() > s.len()).map_or(0, |s| s.len())
+}
+
+fn is_cap_word(scan: &Scan, i: usize) -> bool {
+    scan.doc.get(i).is_some_and(|t| t.is_word() && t.cap && !t.all_caps)
+}
+
+/// A capitalised word that may be a surname or an unknown name.
+fn name_like(scan: &Scan, i: usize) -> bool {
+    let Some(t) = scan.doc.get(i) else {
+        return false;
+    };
+    let lex = scan.lex;
+    let w = t.stem();
+    let known = lex.given.contains(w) || lex.surnames.contains(w) || lex.given_ambiguous.contains(w);
+    // Unknown words ending like verbs and adverbs ("Discharged", "Nursing", "Finally") are
+    // sentence starters, not names.
+    let verbish = !known && (w.ends_with("ing") || w.ends_with("ed") || w.ends_with("ly"));
+    is_cap_word(scan, i)
+        && !verbish
+        && !lex.not_names.contains(w)
+        && !scan.lex.cues.person_nouns.contains(&w)
+        && !scan.lex.cues.care_verbs.contains(&w)
+        && !scan.lex.cues.relatives.contains(&w)
+        && !scan.lex.cues.thanks.contains(&w)
+        && !PATIENT_TITLES.contains(&w)
+        && !scan.lex.cues.other_titles.contains(&w)
+        && !lex.roles.contains(w)
+        && !lex.street_types.contains(w)
+        && crate::dates::month_number(w).is_none()
+        && !t.norm.bytes().any(|b| b.is_ascii_digit())
+}
+
+fn name_spans(scan: &Scan) -> Vec<NameSpan> {
+    let doc = &scan.doc;
+    let lex = scan.lex;
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < doc.len() {
+        let t = &doc.toks[i];
+        if !t.is_word() {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        if doc.norm(j) == "." && !doc.toks[j].space_before {
+            j += 1;
+        }
+        let w = t.stem();
+        // "@Sarah" is a handle: a user on the network, not a patient.
+        let handle = i > 0 && doc.norm(i - 1) == "@" && !t.space_before;
+        if handle {
+            i += 1;
+            continue;
+        }
+        if t.cap && scan.lex.cues.other_titles.contains(&w) && (is_cap_word(scan, j)) {
+            // Skip the titled name entirely: "Dr Shah", "Sister Okafor", "Sir Keir Starmer".
+            i = j + 1;
+            while is_cap_word(scan, i) {
+                i += 1;
+            }
+            continue;
+        }
+        // Typed in lower case ("mrs patel"), a title still makes a known name a name.
+        let lower_known = |k: usize| {
+            doc.get(k).is_some_and(|n| {
+                n.is_word() && !n.cap && (lex.surnames.contains(n.stem()) || lex.given.contains(n.stem()))
+            })
+        };
+        if PATIENT_TITLES.contains(&w) && (name_like(scan, j) || (!t.cap && lower_known(j))) {
+            let mut last = j;
+            // "Mrs J. Smith", "Mr John Smith".
+            if doc.toks[j].norm.chars().count() == 1 && doc.norm(j + 1) == "." && name_like(scan, j + 2) {
+                last = j + 2;
+            } else if name_like(scan, j + 1) && !doc.toks[j].possessive() {
+                last = j + 1;
+            }
+            spans.push(NameSpan { first: i, last, titled: true, strength: Strength::Strong });
+            i = last + 1;
+            continue;
+        }
+        // "my patient john": a known given name in lower case straight after a patient word.
+        let prev = doc.prev_word(i).map_or("", |p| doc.norm(p));
+        if !t.cap
+            && lex.given.contains(w)
+            && (scan.lex.cues.person_nouns.contains(&prev) || matches!(prev, "called" | "named"))
+        {
+            spans.push(NameSpan { first: i, last: i, titled: false, strength: Strength::Weak });
+            i += 1;
+            continue;
+        }
+        if !t.cap || t.all_caps {
+            i += 1;
+            continue;
+        }
+        let given = lex.given.contains(w);
+        let ambiguous = lex.given_ambiguous.contains(w);
+        let surname_next = !t.possessive()
+            && name_like(scan, i + 1)
+            && (lex.surnames.contains(doc.toks[i + 1].stem())
+                || !doc.toks[i + 1].space_before
+                || lex.given.contains(w));
+        if given || ambiguous {
+            let (last, strength) = if surname_next {
+                (i + 1, Strength::Strong)
+            } else if given {
+                (i, Strength::Medium)
+            } else {
+                (i, Strength::Weak)
+            };
+            spans.push(NameSpan { first: i, last, titled: false, strength });
+            i = last + 1;
+            continue;
+        }
+        if name_like(scan, i) && !lex.eponyms.contains_key(w) {
+            // An unknown capitalised word: a name if a known surname follows it ("Florian
+            // Okafor"), or, more weakly, another capitalised word or an age.
+            let sentence_start = doc.prev_word(i).is_none();
+            let next_is_given = doc.get(i + 1).is_some_and(|n| n.cap && lex.given.contains(n.stem()));
+            // "Told Zofia …": an unknown word before a known given name is not part of it.
+            let two = !t.possessive()
+                && name_like(scan, i + 1)
+                && doc.toks[i + 1].space_before
+                && !(sentence_start && next_is_given);
+            let strength = if two && lex.surnames.contains(doc.toks[i + 1].stem()) {
+                Strength::Strong
+            } else if two && !sentence_start {
+                Strength::Medium
+            } else {
+                Strength::Weak
+            };
+            let span = NameSpan { first: i, last: if two { i + 1 } else { i }, titled: false, strength };
+            if !sentence_start || t.possessive() || two || age_next_to(scan, &span) {
+                i = span.last + 1;
+                spans.push(span);
+                continue;
+            }
+        }
+        i += 1;
+    }
+    spans
+}
+
+fn words(scan: &Scan, span: &NameSpan) -> Vec<String> {
+    let doc = &scan.doc;
+    let from = if span.titled { span.first + 1 } else { span.first };
+    (from..=span.last)
+        .filter(|&k| doc.toks[k].kind == Kind::Word && doc.norm(k).chars().count() > 1)
+        .map(|k| doc.toks[k].stem().to_string())
+        .collect()
+}
+
+/// Is this name something other than a patient's: staff, public, cited, a condition or a place?
+fn excluded(scan: &Scan, span: &NameSpan) -> bool {
+    let doc = &scan.doc;
+    let lex = scan.lex;
+    let ws = words(scan, span);
+    if ws.is_empty() {
+        return true;
+    }
+    // The organisation's staff directory.
+    let staff = scan
+        .prepared
+        .staff
+        .iter()
+        .any(|entry| entry.iter().all(|e| ws.contains(e)) || ws.iter().all(|w| entry.contains(w)));
+    if staff || public_figure(scan, span, &ws) {
+        return true;
+    }
+    let next = span.last + 1;
+    let after: Vec<&str> = doc.words_after(span.last, 3).map(|k| doc.norm(k)).collect();
+    // Citations: "Smith et al.", "Smith (2019)", "Smith and Jones (2020)".
+    if after.first() == Some(&"et") && after.get(1) == Some(&"al")
+        || (doc.norm(next) == "(" && doc.get(next + 1).is_some_and(|t| t.is_num() && t.norm.len() == 4))
+        || (doc.norm(next) == "," && doc.get(next + 1).is_some_and(|t| t.is_num() && t.norm.len() == 4))
+    {
+        return true;
+    }
+    // Eponyms: "Crohn's", "Down syndrome", "Bell's palsy", "Foley catheter".
+    let last_tok = &doc.toks[span.last];
+    if let Some(&bare) = lex.eponyms.get(last_tok.stem()) {
+        let suffix_follows =
+            after.first().is_some_and(|w| scan.lex.cues.eponym_after.contains(w) || *w == "disease" || *w == "'s");
+        if (bare && last_tok.possessive()) || suffix_follows {
+            return true;
+        }
+    }
+    if last_tok.norm.contains('-') && last_tok.norm.split('-').any(|p| lex.eponyms.contains_key(p)) {
+        return true;
+    }
+    // Any untitled name straight before "syndrome", "disease", "sign"… is an eponym, listed
+    // or not ("Hirschsprung disease", "Conn's syndrome").
+    if !span.titled && after.first().is_some_and(|w| scan.lex.cues.eponym_after.contains(w)) {
+        return true;
+    }
+    // Places and events named after people: "Seacole Ward", "St Mary's", "Keats ward".
+    if after.first().is_some_and(|w| scan.lex.cues.place_after.contains(w)) && !last_tok.possessive()
+        || doc.prev_word(span.first).is_some_and(|p| matches!(doc.norm(p), "st" | "saint" | "ward" | "unit"))
+            && !span.titled
+    {
+        return true;
+    }
+    if ws.iter().any(|w| scan.lex.cues.place_after.contains(&w.as_str()) || lex.street_types.contains(w)) {
+        return true;
+    }
+    if in_policy_place(scan, span) || lex.places.longest_at(doc, span.first).is_some() && !span.titled {
+        return true;
+    }
+    // The author introducing themself: "I'm Sarah", "my name is Sarah".
+    let before: Vec<&str> = doc.words_before(span.first, 3).map(|k| doc.norm(k)).collect();
+    if matches!(before.as_slice(), ["i'm" | "im", ..] | ["am", "i", ..] | ["is", "name", "my", ..] | ["me", "call", ..])
+    {
+        return true;
+    }
+    // The author's own family: "my daughter Emily".
+    matches!(before.as_slice(), [r, "my", ..] if scan.lex.cues.relatives.contains(r))
+}
+
+fn public_figure(scan: &Scan, span: &NameSpan, ws: &[String]) -> bool {
+    let doc = &scan.doc;
+    let lex = scan.lex;
+    let joined = ws.join(" ");
+    let titled = format!("{} {joined}", doc.norm(span.first).trim_end_matches('.'));
+    if lex.public_figures.contains(&joined)
+        || (span.titled && lex.public_figures.contains(&titled))
+        || (!span.titled && ws.len() == 1 && lex.public_figures.contains(&ws[0]))
+    {
+        return true;
+    }
+    // "Florence Nightingale" written with the surname only as part of a longer span.
+    if ws.len() >= 2 && lex.public_figures.contains(&ws[ws.len() - 2..].join(" ")) {
+        return true;
+    }
+    doc.words_before(span.first, 2).any(|k| scan.lex.cues.public_roles.contains(&doc.norm(k)))
+}
+
+/// Does a policy place name cover this span?
+fn in_policy_place(scan: &Scan, span: &NameSpan) -> bool {
+    let doc = &scan.doc;
+    scan.prepared.places.iter().any(|place| {
+        let n = place.len();
+        (span.first.saturating_sub(n)..=span.last)
+            .any(|s| doc.matches_at(s, place) && s <= span.last && s + n > span.first)
+    })
+}
+
+/// How strongly the words around the span present the person as a patient or relative;
+/// and whether a strong frame (not just the title) did so.
+fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues) -> (f32, bool) {
+    let doc = &scan.doc;
+    let mut score = 0.0;
+    let mut framed = false;
+    // In a health worker's post a plain title and surname is nearly always a patient or a
+    // relative; staff, thanks and public-figure cues below pull it back.
+    if span.titled {
+        score += 3.0;
+    }
+    let before: Vec<usize> = doc.words_before(span.first, 4).collect();
+    let bw: Vec<&str> = before.iter().map(|&k| doc.norm(k)).collect();
+    // "my patient John", "a lady called Edna", "the family of Tom Reid", "her son Peter".
+    let skip_called = usize::from(matches!(bw.first(), Some(&"called" | &"named" | &"aka")));
+    let head = bw.get(skip_called).copied().unwrap_or("");
+    let head2 = bw.get(skip_called + 1).copied().unwrap_or("");
+    let person_frame = scan.lex.cues.person_nouns.contains(&head) && !(head == "user" && head2 != "service");
+    let relative_of = head == "of" && scan.lex.cues.relatives.contains(&head2);
+    let their_relative = scan.lex.cues.relatives.contains(&head)
+        && matches!(head2, "his" | "her" | "their" | "the" | "patient's" | "pt's" | "whose");
+    if person_frame || relative_of || their_relative {
+        score += 4.0;
+        framed = true;
+    } else if scan.lex.cues.care_verbs.contains(&head)
+        || (head == "for" || head == "after") && scan.lex.cues.care_verbs.contains(&head2)
+        || head == "with" && matches!(head2, "sitting" | "sat" | "sit" | "stayed" | "staying")
+    {
+        score += 3.0;
+        framed = true;
+    } else if skip_called == 1 && !crate::names::is_role(scan, head) {
+        score += 1.0;
+    }
+    // Role right before: "our HCA Priya", "Staff Nurse Jones", "colleague Sam".
+    if bw.iter().take(2).any(|w| is_role(scan, w)) && !framed {
+        score -= 6.0;
+    }
+    // After the name.
+    let last = &doc.toks[span.last];
+    let aft: Vec<usize> = doc.words_after(span.last, 8).collect();
+    let aw: Vec<&str> = aft.iter().map(|&k| doc.norm(k)).collect();
+    if last.possessive() && aw.first().is_some_and(|w| scan.lex.cues.patient_possessions.contains(w)) {
+        score += 4.0;
+        framed = true;
+    }
+    // "Mr Patel's clinic", "Mrs Shah's team": things a clinician has, not a patient.
+    const STAFF_POSSESSIONS: &[&str] = &[
+        "clinic",
+        "list",
+        "team",
+        "firm",
+        "theatre",
+        "theatres",
+        "secretary",
+        "patients",
+        "ward",
+        "registrar",
+        "reg",
+        "juniors",
+        "lecture",
+        "teaching",
+        "session",
+        "talk",
+        "book",
+        "research",
+        "office",
+        "rota",
+        "shift",
+        "department",
+        "service",
+        "caseload",
+    ];
+    if last.possessive() && aw.first().is_some_and(|w| STAFF_POSSESSIONS.contains(w)) && !framed {
+        score -= 6.0;
+    }
+    if matches!(
+        aw.as_slice(),
+        [
+            "in" | "from",
+            "bay" | "bed" | "cubicle" | "resus" | "majors" | "chair" | "trolley" | "room" | "sideroom" | "side-room",
+            ..
+        ] | ["in", "side", "room", ..]
+            | ["in", "the", "side" | "end", ..]
+            | ["bay" | "bed", ..]
+    ) || (doc.norm(span.last + 1) == "(" && matches!(doc.norm(span.last + 2), "bed" | "bay"))
+    {
+        score += 5.0;
+        framed = true;
+    } else if matches!(aw.as_slice(), ["on" | "from", "ward", ..] | ["on", "the", "ward", ..])
+        || aw.get(2) == Some(&"ward") && aw.first() == Some(&"on")
+    {
+        score += 1.5;
+    }
+    if age_next_to(scan, span) {
+        score += 4.0;
+        framed = true;
+    }
+    // "Bronwen Lindqvist was admitted", "Doris fell": the name is the subject of a
+    // clinical event, which frames it as strongly as "my patient" does.
+    let auxiliaries = aw
+        .iter()
+        .take_while(|w| {
+            matches!(**w, "was" | "is" | "has" | "had" | "been" | "got" | "being" | "just" | "finally" | "again")
+        })
+        .count();
+    if aw.get(auxiliaries).is_some_and(|w| scan.lex.cues.clinical.contains(w)) {
+        score += 3.5;
+        framed = true;
+    } else if aw.iter().take(6).any(|w| scan.lex.cues.clinical.contains(w)) {
+        score += 2.5;
+    }
+    // Role right after: "Priya, our HCA", "Mr Patel the consultant", "Tom from physio".
+    let role_after = aw.iter().take(3).any(|w| is_role(scan, w));
+    if role_after && !framed {
+        score -= 6.0;
+    }
+    if cues.care {
+        score += 1.0;
+    }
+    // News about someone ("…was admitted to hospital, the BBC reports") is not a patient
+    // of the author's.
+    if cues.reporting {
+        score -= 2.0;
+    }
+    if cues.relative {
+        score += 1.0;
+    }
+    // "Thanks to Priya": thanks aimed at the name. "So proud of my patient Tyrone" is
+    // still a patient's name, so a patient frame overrides it.
+    if !framed && bw.iter().any(|w| scan.lex.cues.thanks.contains(w)) {
+        score -= 3.0;
+    }
+    let praise = cues.praise;
+    // Sentence-level praise is a weak sign; a patient frame outweighs it.
+    score -= if framed { (praise as f32 * 0.5).min(1.5) } else { (praise as f32).min(3.0) };
+    (score, framed)
+}
+
+pub(crate) fn is_role(scan: &Scan, w: &str) -> bool {
+    scan.lex.roles.contains(w) && !matches!(w, "head" | "staff" | "chief" | "lead")
+}
+
+/// "Doris (82)", "Doris, 82,", "Doris aged 82", "82-year-old Doris", "Doris, 82yo".
+fn age_next_to(scan: &Scan, span: &NameSpan) -> bool {
+    let doc = &scan.doc;
+    let n = span.last + 1;
+    let age = |k: usize| doc.get(k).is_some_and(|t| t.is_num() && t.norm.len() <= 3);
+    (doc.norm(n) == "(" && age(n + 1) && doc.norm(n + 2) == ")")
+        || (doc.norm(n) == "," && age(n + 1) && matches!(doc.norm(n + 2), "," | "yo" | "y" | "years" | "year" | "yrs"))
+        || (matches!(doc.norm(n), "aged" | "age") && age(n + 1))
+        || (span.first >= 2 && doc.norm(span.first - 1).starts_with("year-old") && doc.norm(span.first - 2) == "-")
+}
+
+/// Does the sentence holding token `i` name a public figure? (Used by the birth-date check.)
+pub(crate) fn sentence_names_public_figure(scan: &Scan, i: usize) -> bool {
+    let doc = &scan.doc;
+    let lex = scan.lex;
+    let (a, b) = doc.sentence_of(i);
+    (a..=b).any(|k| {
+        let w = doc.toks[k].stem();
+        let pair = format!("{w} {}", doc.get(k + 1).map_or("", |t| t.stem()));
+        lex.public_figures.contains(&pair) || (doc.toks[k].cap && lex.public_figures.contains(w))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Policy;
+    use crate::testing::{spans, spans_with};
+
+    #[test]
+    fn names_presented_as_patients_or_relatives() {
+        for (t, want) in [
+            ("Mrs Patel in bay 3 keeps asking for tea", "Mrs Patel"),
+            ("my patient John told me a joke", "John"),
+            ("the family of Tom Reid brought chocolates", "Tom Reid"),
+            ("Tom Reid's daughter rang again", "Tom Reid"),
+            ("A lady called Thaddeus taught me to crochet", "Thaddeus"),
+            ("Service user Florian smashed his goals", "Florian"),
+            ("Caring for Florian Okafor this week", "Florian Okafor"),
+            ("Babajide (34) finally went home today", "Babajide"),
+            ("Doris, 92, fell again overnight", "Doris"),
+            ("Perpetua Khan was admitted again last night", "Perpetua Khan"),
+            ("Her son Peter stayed all night", "Peter"),
+            ("Discharged Mr. J. Smith today", "Mr. J. Smith"),
+            ("mrs patel in bay 3 is confused", "mrs patel"),
+            ("my patient john made me laugh", "john"),
+            ("Sat with Mr Haldane while he told me about the war", "Mr Haldane"),
+            ("Albert on Ward 6 keeps asking for his wife", "Albert"),
+        ] {
+            assert_eq!(spans(t, Category::PatientName), vec![want], "{t}");
+        }
+    }
+
+    #[test]
+    fn staff_public_figures_authors_eponyms_and_wards_are_not_patients() {
+        for t in [
+            "Huge thanks to Priya, our HCA, for staying late",
+            "Shout out to Sarah Jones on Ward 7 for covering my shift",
+            "Congratulations to Sister Okafor on her retirement",
+            "Dr Shah gave a brilliant teaching session",
+            "Wes Streeting visited the hospital today",
+            "Florence Nightingale was born in 1820",
+            "Smith et al. (2021) found better outcomes",
+            "Living with Crohn's is hard",
+            "Down syndrome awareness week",
+            "Patients with Parkinson's disease often wait",
+            "Bell's palsy clinic is on Tuesdays",
+            "Nightingale Ward is recruiting",
+            "Moving from Keats Ward to Seacole Ward next month",
+            "Hi, I'm Sarah, a nurse in Leeds",
+            "My daughter Emily starts school today",
+            "Mr Patel the consultant surgeon was brilliant",
+            "@Sarah thanks for the coffee",
+        ] {
+            assert!(spans(t, Category::PatientName).is_empty(), "{t}: {:?}", spans(t, Category::PatientName));
+        }
+    }
+
+    #[test]
+    fn the_staff_directory_is_never_a_patient() {
+        let p = Policy::from_json(r#"{"staff_names": ["Amara Okafor"]}"#).unwrap();
+        assert!(spans_with("Caring for Amara Okafor this week", Category::PatientName, &p).is_empty());
+        assert_eq!(spans("Caring for Amara Okafor this week", Category::PatientName), vec!["Amara Okafor"]);
+    }
+}

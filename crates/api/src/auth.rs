@@ -43,6 +43,7 @@ scopes! {
     WriteBlocks => "write:blocks",
     ReadMutes => "read:mutes",
     ReadLists => "read:lists",
+    WriteMedia => "write:media",
     AdminRead => "admin:read",
     AdminWrite => "admin:write",
     WriteLists => "write:lists",

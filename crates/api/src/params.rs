@@ -16,12 +16,29 @@ use crate::error::ApiError;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Parameters of type `T` from the query string and the body, whatever its encoding.
+/// File fields of a multipart body are ignored (see [`ParamsWithFiles`]).
 pub struct Params<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let ParamsWithFiles(t, _) = ParamsWithFiles::<T>::from_request(req, state).await?;
+        Ok(Params(t))
+    }
+}
+
+/// A file field of a multipart body: (field name, bytes).
+pub type FileField = (String, Vec<u8>);
+
+/// Like [`Params`], also keeping the multipart file fields (for avatar and header uploads).
+pub struct ParamsWithFiles<T>(pub T, pub Vec<FileField>);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ParamsWithFiles<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let mut files = Vec::new();
         let mut root = Value::Object(Map::new());
         if let Some(q) = req.uri().query() {
             merge_pairs(&mut root, url_pairs(q.as_bytes()));
@@ -38,8 +55,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
                 let Some(name) = field.name().map(str::to_string) else {
                     continue;
                 };
-                // Files are for the media endpoints; here only text fields count.
                 if field.file_name().is_some() {
+                    let bytes = field
+                        .bytes()
+                        .await
+                        .map_err(|e| ApiError::bad_request(format!("Malformed multipart field `{name}`: {e}")))?;
+                    files.push((name, bytes.to_vec()));
                     continue;
                 }
                 let text = field
@@ -72,7 +93,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
                 }
             }
         }
-        from_value(root).map(Params)
+        from_value(root).map(|t| ParamsWithFiles(t, files))
     }
 }
 

@@ -272,6 +272,9 @@ pub struct ProfileUpdate {
     pub employer_visibility: Option<canteen_domain::account::FieldVisibility>,
     pub seniority_visibility: Option<canteen_domain::account::FieldVisibility>,
     pub location_visibility: Option<canteen_domain::account::FieldVisibility>,
+    /// Set from an uploaded avatar or header (already stripped and stored).
+    pub avatar_url: Option<String>,
+    pub header_url: Option<String>,
 }
 
 /// Applies a profile update to the caller's own profile. A mode or preset is applied
@@ -340,6 +343,12 @@ pub async fn update_profile(app: &App, auth: &Auth, up: ProfileUpdate) -> Result
     set(&mut a.display_name, up.display_name);
     set(&mut a.note, up.note);
     set(&mut a.bot, up.bot);
+    if up.avatar_url.is_some() {
+        a.avatar_url = up.avatar_url;
+    }
+    if up.header_url.is_some() {
+        a.header_url = up.header_url;
+    }
     set(&mut a.default_sensitive, up.default_sensitive);
     if let Some(lang) = up.default_language {
         a.default_language = (!lang.is_empty()).then_some(lang);

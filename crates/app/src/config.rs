@@ -18,6 +18,8 @@ pub struct AppConfig {
     /// The guard policy from the configured file; an admin's policy set through the API
     /// takes precedence.
     pub guard_policy: Option<canteen_guard::Policy>,
+    /// Where uploaded media files are kept.
+    pub media_dir: std::path::PathBuf,
 }
 
 impl AppConfig {
@@ -32,6 +34,7 @@ impl AppConfig {
             password_grant: true,
             max_post_chars: 500,
             guard_policy: None,
+            media_dir: std::env::temp_dir().join("canteen-media"),
         }
     }
 

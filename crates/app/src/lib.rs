@@ -15,6 +15,7 @@ pub mod guard;
 pub mod instance;
 pub mod jobs;
 pub mod lists;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 mod passwords;
@@ -41,6 +42,7 @@ pub struct App {
     pub store: Store,
     pub config: Arc<AppConfig>,
     pub events: Arc<dyn events::EventBus>,
+    pub media_files: Arc<dyn media::MediaFiles>,
     ids: Arc<clock::IdGenerator>,
 }
 
@@ -48,9 +50,10 @@ impl App {
     pub fn new(store: Store, config: AppConfig) -> App {
         App {
             store,
-            config: Arc::new(config),
             events: Arc::new(events::LocalBus::default()),
+            media_files: Arc::new(media::FsMediaFiles::new(config.media_dir.clone())),
             ids: Arc::new(clock::IdGenerator::new()),
+            config: Arc::new(config),
         }
     }
 

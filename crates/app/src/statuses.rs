@@ -33,6 +33,10 @@ pub struct NewPost {
     pub idempotency_key: Option<String>,
     /// The fingerprint of a guard report whose warnings the author has seen.
     pub guard_ack: Option<String>,
+    /// Uploads to attach (the caller's own, not yet attached; at most four).
+    pub media_ids: Vec<Id>,
+    /// The author confirms no patient can be identified in the attached media.
+    pub media_confirmed_no_patient: bool,
 }
 
 /// The local accounts a text mentions (remote ones resolve once federation lands).
@@ -69,9 +73,9 @@ fn hashtags(text: &str) -> Vec<String> {
     tags
 }
 
-fn check_text(app: &App, text: &str, spoiler: &str, language: &Option<String>) -> Result<()> {
+fn check_text(app: &App, text: &str, spoiler: &str, language: &Option<String>, has_media: bool) -> Result<()> {
     let mut problems = Vec::new();
-    if text.trim().is_empty() {
+    if text.trim().is_empty() && !has_media {
         problems.push(Invalid::new("status", "ERR_BLANK", "Text can't be blank"));
     }
     let max = app.config.max_post_chars;
@@ -99,7 +103,8 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
     {
         return get(app, Some(auth), existing).await;
     }
-    check_text(app, &post.text, &post.spoiler_text, &post.language)?;
+    check_text(app, &post.text, &post.spoiler_text, &post.language, !post.media_ids.is_empty())?;
+    let media = crate::media::for_new_post(app, auth, &post.media_ids).await?;
     let visibility = post.visibility.unwrap_or(match me.privacy.default_visibility {
         canteen_domain::account::PostVisibility::Public => Visibility::Public,
         canteen_domain::account::PostVisibility::Unlisted => Visibility::Unlisted,
@@ -127,7 +132,11 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
     {
         return Err(AppError::Forbidden("You cannot reply to this account".into()));
     }
-    let ctx = canteen_guard::Context { visibility: guard::audience(visibility), ..Default::default() };
+    let ctx = canteen_guard::Context {
+        visibility: guard::audience(visibility),
+        has_media: !media.is_empty(),
+        media_confirmed_no_patient: post.media_confirmed_no_patient,
+    };
     let guarded = guard::admit(app, &post.text, &post.spoiler_text, ctx, post.guard_ack.as_deref()).await?;
     let mentioned = resolve_mentions(app, guarded.text()).await?;
     let id = app.next_id();
@@ -155,6 +164,9 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
     let mut tx = app.store.begin().await?;
     statuses::insert(tx.exec(), &status).await?;
     guard::record_acknowledged(app, tx.exec(), me.id, &guarded).await?;
+    for (position, m) in media.iter().enumerate() {
+        canteen_store::media::attach(tx.exec(), Id(m.id), id, position as i64).await?;
+    }
     statuses::insert_mentions(tx.exec(), id, &mentioned.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
     statuses::insert_tags(tx.exec(), id, &hashtags(&status.text)).await?;
     if let Some(key) = &post.idempotency_key {
@@ -205,8 +217,14 @@ pub async fn edit(app: &App, auth: &Auth, id: Id, edit: Edit) -> Result<StatusVi
     if s.reblog_of_id.is_some() {
         return Err(AppError::Unprocessable("A re-post cannot be edited".into()));
     }
-    check_text(app, &edit.text, &edit.spoiler_text, &edit.language)?;
-    let ctx = canteen_guard::Context { visibility: guard::audience(s.visibility), ..Default::default() };
+    let has_media = !canteen_store::media::of_statuses(app.store.reader(), &[id]).await?.is_empty();
+    check_text(app, &edit.text, &edit.spoiler_text, &edit.language, has_media)?;
+    // The media were confirmed when the post was made; an edit changes only the text.
+    let ctx = canteen_guard::Context {
+        visibility: guard::audience(s.visibility),
+        has_media,
+        media_confirmed_no_patient: true,
+    };
     let guarded = guard::admit(app, &edit.text, &edit.spoiler_text, ctx, edit.guard_ack.as_deref()).await?;
     let mentioned = resolve_mentions(app, guarded.text()).await?;
     let now = now_ms();

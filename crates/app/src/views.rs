@@ -26,6 +26,7 @@ pub struct StatusView {
     pub reblogged: bool,
     pub bookmarked: bool,
     pub pinned: bool,
+    pub media: Vec<canteen_store::media::MediaRecord>,
     pub reblog: Option<Box<StatusView>>,
 }
 
@@ -45,6 +46,12 @@ pub async fn visible(app: &App, viewer: &Viewer, list: Vec<Status>) -> Result<Ve
     let mut tags: HashMap<Id, Vec<String>> = HashMap::new();
     for (s, t) in statuses::tags_of(e(), &all_ids).await? {
         tags.entry(Id(s)).or_default().push(t);
+    }
+    let mut media: HashMap<Id, Vec<canteen_store::media::MediaRecord>> = HashMap::new();
+    for m in canteen_store::media::of_statuses(e(), &all_ids).await? {
+        if let Some(sid) = m.status_id {
+            media.entry(Id(sid)).or_default().push(m);
+        }
     }
     let counts: HashMap<Id, (i64, i64, i64)> =
         statuses::counts(e(), &all_ids).await?.into_iter().map(|(id, r, b, f)| (Id(id), (r, b, f))).collect();
@@ -83,6 +90,7 @@ pub async fn visible(app: &App, viewer: &Viewer, list: Vec<Status>) -> Result<Ve
             reblogged: reblogged.contains(&s.id),
             bookmarked: bookmarked.contains(&s.id),
             pinned: s.pinned_at.is_some(),
+            media: media.get(&s.id).cloned().unwrap_or_default(),
             reblog: None,
             account,
         })

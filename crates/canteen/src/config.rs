@@ -183,6 +183,7 @@ impl Config {
         c.registration_allowed_domains = self.registration_allowed_domains.clone();
         c.password_grant = self.password_grant;
         c.max_post_chars = self.max_post_chars;
+        c.media_dir = self.data_dir.join("media");
         c
     }
 }

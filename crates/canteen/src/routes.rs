@@ -32,7 +32,11 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/api/v1/apps/verify_credentials", get(v1::apps::verify_credentials))
         .route("/api/v1/accounts", post(v1::accounts::create))
         .route("/api/v1/accounts/verify_credentials", get(v1::accounts::verify_credentials))
-        .route("/api/v1/accounts/update_credentials", axum::routing::patch(v1::accounts::update_credentials))
+        .route(
+            "/api/v1/accounts/update_credentials",
+            axum::routing::patch(v1::accounts::update_credentials)
+                .layer(DefaultBodyLimit::max(2 * v1::media::MAX_UPLOAD_BODY)),
+        )
         .route("/api/v1/accounts/lookup", get(v1::accounts::lookup))
         .route("/api/v1/accounts/relationships", get(v1::accounts::relationships))
         .route("/api/v1/accounts/{id}", get(v1::accounts::show))
@@ -51,6 +55,9 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/api/v1/follow_requests/{id}/reject", post(v1::follow_requests::reject))
         .route("/api/v1/blocks", get(v1::follow_requests::blocks))
         .route("/api/v1/mutes", get(v1::follow_requests::mutes))
+        .route("/api/v1/media", post(v1::media::upload).layer(DefaultBodyLimit::max(v1::media::MAX_UPLOAD_BODY)))
+        .route("/api/v2/media", post(v1::media::upload).layer(DefaultBodyLimit::max(v1::media::MAX_UPLOAD_BODY)))
+        .route("/api/v1/media/{id}", get(v1::media::show).put(v1::media::update))
         .route("/api/v1/statuses", post(v1::statuses::create))
         .route("/api/v1/statuses/{id}", get(v1::statuses::show).delete(v1::statuses::delete).put(v1::statuses::edit))
         .route("/api/v1/statuses/{id}/history", get(v1::statuses::history))
@@ -120,6 +127,7 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/oauth/authorize", get(oauth::authorize_page).post(oauth::authorize_submit))
         .route("/avatars/original/missing.png", get(assets::missing_image))
         .route("/headers/original/missing.png", get(assets::missing_image))
+        .route("/system/media/{key}", get(v1::media::file))
         .route("/health", get(|| async { "OK" }));
 
     Router::new()

@@ -10,6 +10,7 @@ pub mod guard_audit;
 pub mod interactions;
 pub mod jobs;
 pub mod lists;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod relationships;

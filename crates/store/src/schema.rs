@@ -19,6 +19,7 @@ fn normalise(ty: &str) -> String {
         "integer" | "bigint" | "int8" => "bigint".into(),
         "boolean" | "bool" => "boolean".into(),
         "text" => "text".into(),
+        "real" | "double precision" | "float8" => "double".into(),
         other => other.into(),
     }
 }

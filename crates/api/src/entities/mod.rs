@@ -2,6 +2,7 @@
 //! (`account_from_domain`). Wire types never leak into `canteen_app`.
 
 pub mod account;
+pub mod media;
 pub mod oauth;
 pub mod status;
 

@@ -98,7 +98,7 @@ pub fn status_from_domain(public_url: &str, v: &StatusView, viewer_id: Option<ca
         reblog: v.reblog.as_ref().map(|r| Box::new(status_from_domain(public_url, r, viewer_id))),
         application: None,
         account: account_from_domain(public_url, &v.account, field_viewer),
-        media_attachments: Vec::new(),
+        media_attachments: v.media.iter().map(|m| super::media::media_from_domain(public_url, m)).collect(),
         mentions: v
             .mentions
             .iter()

@@ -25,7 +25,7 @@ use crate::entities::account::{
 use crate::entities::oauth::{Token, token_from_domain};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{PageParams, paged};
-use crate::params::{Params, lenient};
+use crate::params::{Params, ParamsWithFiles, lenient};
 
 pub(crate) fn parse_id(s: &str) -> ApiResult<Id> {
     Id::parse(s).ok_or_else(|| ApiError(AppError::NotFound("Record not found".into())))
@@ -223,6 +223,8 @@ fn profile_update_from_params(p: UpdateCredentials) -> ApiResult<ProfileUpdate> 
         employer_visibility: vis("canteen[employer_visibility]", c.employer_visibility, &mut bad),
         seniority_visibility: vis("canteen[seniority_visibility]", c.seniority_visibility, &mut bad),
         location_visibility: vis("canteen[location_visibility]", c.location_visibility, &mut bad),
+        avatar_url: None,
+        header_url: None,
     };
     if bad.is_empty() { Ok(up) } else { Err(ApiError(AppError::Invalid(bad))) }
 }
@@ -231,11 +233,23 @@ fn profile_update_from_params(p: UpdateCredentials) -> ApiResult<ProfileUpdate> 
 pub async fn update_credentials(
     State(app): State<App>,
     auth: Authed<WriteAccounts>,
-    Params(p): Params<UpdateCredentials>,
+    ParamsWithFiles(p, files): ParamsWithFiles<UpdateCredentials>,
 ) -> ApiResult<Json<CredentialAccount>> {
     let (user, _) = auth.signed_in()?;
     let role = user.role;
-    let updated = accounts::update_profile(&app, &auth, profile_update_from_params(p)?).await?;
+    let mut update = profile_update_from_params(p)?;
+    for (name, bytes) in files {
+        let url = match name.as_str() {
+            "avatar" | "header" => canteen_app::media::profile_image(&app, &auth, bytes).await?,
+            _ => continue,
+        };
+        if name == "avatar" {
+            update.avatar_url = Some(url);
+        } else {
+            update.header_url = Some(url);
+        }
+    }
+    let updated = accounts::update_profile(&app, &auth, update).await?;
     Ok(Json(credential_account_from_domain(&app.config.public_url, &updated, role)))
 }
 

@@ -6,6 +6,7 @@ pub mod canteen;
 pub mod follow_requests;
 pub mod instance;
 pub mod lists;
+pub mod media;
 pub mod notifications;
 pub mod preferences;
 pub mod statuses;

@@ -49,6 +49,11 @@ pub struct CreateStatus {
     /// The fingerprint of the guard report whose warnings the author has seen.
     #[serde(default)]
     canteen_guard_ack: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_list")]
+    media_ids: Option<Vec<String>>,
+    /// The author confirms no patient can be identified in the attached media.
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    canteen_media_confirmed: Option<bool>,
 }
 
 /// The audience asked for: `canteen_visibility` wins over Mastodon's `visibility`.
@@ -93,6 +98,8 @@ pub async fn create(
             place: p.canteen_place,
             idempotency_key: key,
             guard_ack: p.canteen_guard_ack,
+            media_ids: p.media_ids.unwrap_or_default().iter().map(|s| parse_id(s)).collect::<ApiResult<Vec<_>>>()?,
+            media_confirmed_no_patient: p.canteen_media_confirmed.unwrap_or(false),
         },
     )
     .await?;

@@ -153,6 +153,7 @@ impl TestServer {
     pub async fn with(backend: Backend, configure: impl FnOnce(&mut AppConfig), limits: RateLimits) -> TestServer {
         let db = TestDb::new(backend).await;
         let mut cfg = AppConfig::new(PUBLIC_URL);
+        cfg.media_dir = db.dir.path().join("media");
         configure(&mut cfg);
         let app = App::new(db.store.clone(), cfg);
         let router = canteen::routes::router(app.clone(), limits);

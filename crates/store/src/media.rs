@@ -1,0 +1,86 @@
+//! Media attachment rows.
+
+use canteen_domain::Id;
+
+use crate::db::{Exec, exec};
+use crate::error::Result;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MediaRecord {
+    pub id: i64,
+    pub account_id: i64,
+    pub status_id: Option<i64>,
+    pub kind: String,
+    pub mime: String,
+    pub file_key: String,
+    pub preview_key: String,
+    pub size: i64,
+    pub width: i64,
+    pub height: i64,
+    pub preview_width: i64,
+    pub preview_height: i64,
+    pub blurhash: String,
+    pub description: String,
+    pub focus_x: f64,
+    pub focus_y: f64,
+    pub position: i64,
+    pub created_at: i64,
+}
+
+macro_rules! select {
+    ($where:literal) => {
+        concat!(
+            "SELECT id, account_id, status_id, kind, mime, file_key, preview_key, size, width, height, preview_width, \
+             preview_height, blurhash, description, focus_x, focus_y, position, created_at FROM media_attachments ",
+            $where
+        )
+    };
+}
+
+pub async fn insert(e: Exec<'_>, m: &MediaRecord) -> Result<()> {
+    const SQL: &str = "INSERT INTO media_attachments (id, account_id, status_id, kind, mime, file_key, preview_key, size, \
+        width, height, preview_width, preview_height, blurhash, description, focus_x, focus_y, position, created_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
+    exec!(e, x => sqlx::query(SQL).bind(m.id).bind(m.account_id).bind(m.status_id).bind(&m.kind).bind(&m.mime)
+        .bind(&m.file_key).bind(&m.preview_key).bind(m.size).bind(m.width).bind(m.height).bind(m.preview_width)
+        .bind(m.preview_height).bind(&m.blurhash).bind(&m.description).bind(m.focus_x).bind(m.focus_y).bind(m.position)
+        .bind(m.created_at).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn by_id(e: Exec<'_>, id: Id) -> Result<Option<MediaRecord>> {
+    Ok(exec!(e, x => sqlx::query_as::<_, MediaRecord>(select!("WHERE id = $1")).bind(id.0).fetch_optional(x).await)?)
+}
+
+/// Attachments of the given posts, in their order on each post.
+pub async fn of_statuses(e: Exec<'_>, statuses: &[Id]) -> Result<Vec<MediaRecord>> {
+    if statuses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{} WHERE status_id IN ({}) ORDER BY status_id, position",
+        select!(""),
+        crate::statuses::id_list(statuses)
+    ));
+    Ok(exec!(e, x => sqlx::query_as::<_, MediaRecord>(sql).fetch_all(x).await)?)
+}
+
+pub async fn update_description(e: Exec<'_>, id: Id, description: &str, focus: (f64, f64)) -> Result<()> {
+    const SQL: &str = "UPDATE media_attachments SET description = $2, focus_x = $3, focus_y = $4 WHERE id = $1";
+    exec!(e, x => sqlx::query(SQL).bind(id.0).bind(description).bind(focus.0).bind(focus.1).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Attaches media to a post at the given position.
+pub async fn attach(e: Exec<'_>, id: Id, status: Id, position: i64) -> Result<()> {
+    const SQL: &str = "UPDATE media_attachments SET status_id = $2, position = $3 WHERE id = $1";
+    exec!(e, x => sqlx::query(SQL).bind(id.0).bind(status.0).bind(position).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The row for a stored file key, to check who may see it before serving it.
+pub async fn by_file_key(e: Exec<'_>, key: &str) -> Result<Option<MediaRecord>> {
+    Ok(
+        exec!(e, x => sqlx::query_as::<_, MediaRecord>(select!("WHERE file_key = $1 OR preview_key = $1")).bind(key).fetch_optional(x).await)?,
+    )
+}

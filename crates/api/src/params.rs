@@ -209,6 +209,20 @@ pub mod lenient {
         }
     }
 
+    /// Like `opt_list` of strings, also taking numbers (ids and choices sent as JSON numbers).
+    pub fn opt_string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+        let Some(items) = opt_list::<D, Value>(d)? else { return Ok(None) };
+        items
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s),
+                Value::Number(n) => Ok(n.to_string()),
+                other => Err(de::Error::custom(format!("expected a string or number, got {other}"))),
+            })
+            .collect::<Result<Vec<String>, _>>()
+            .map(Some)
+    }
+
     /// A list given as an array, as a map of index → item (`a[0]=…`), or as one item.
     pub fn opt_list<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
         d: D,

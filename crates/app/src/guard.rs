@@ -23,6 +23,7 @@ const POLICY_KEY: &str = "guard_policy";
 pub struct GuardedText {
     text: String,
     spoiler_text: String,
+    poll_options: Vec<String>,
     report: Report,
     audience: Audience,
 }
@@ -34,6 +35,10 @@ impl GuardedText {
 
     pub fn spoiler_text(&self) -> &str {
         &self.spoiler_text
+    }
+
+    pub fn poll_options(&self) -> &[String] {
+        &self.poll_options
     }
 
     pub fn report(&self) -> &Report {
@@ -62,16 +67,35 @@ pub async fn policy(app: &App) -> Result<Policy> {
     Ok(app.config.guard_policy.clone().unwrap_or_default())
 }
 
-/// What the guard reads: the content warning, if any, then the text, as one string, so one
-/// report (and one fingerprint) covers the whole post. Spans are offsets into this string.
-pub fn checked_string(text: &str, spoiler_text: &str) -> String {
-    if spoiler_text.trim().is_empty() { text.to_string() } else { format!("{}\n\n{text}", spoiler_text.trim()) }
+/// A post's words: the content warning, the text and any poll options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Draft<'a> {
+    pub text: &'a str,
+    pub spoiler_text: &'a str,
+    pub poll_options: &'a [String],
+}
+
+/// What the guard reads: the content warning, if any, then the text, then poll options one
+/// a line, as one string, so one report (and one fingerprint) covers the whole post. Spans
+/// are offsets into this string.
+pub fn checked_string(d: Draft<'_>) -> String {
+    let mut s = String::new();
+    if !d.spoiler_text.trim().is_empty() {
+        s.push_str(d.spoiler_text.trim());
+        s.push_str("\n\n");
+    }
+    s.push_str(d.text);
+    if !d.poll_options.is_empty() {
+        s.push_str("\n\n");
+        s.push_str(&d.poll_options.join("\n"));
+    }
+    s
 }
 
 /// Checks a draft (for live feedback while typing). Changes nothing.
-pub async fn check(app: &App, text: &str, spoiler_text: &str, ctx: Context) -> Result<Report> {
+pub async fn check(app: &App, draft: Draft<'_>, ctx: Context) -> Result<Report> {
     let policy = policy(app).await?;
-    Ok(canteen_guard::check(&checked_string(text, spoiler_text), &policy, &ctx))
+    Ok(canteen_guard::check(&checked_string(draft), &policy, &ctx))
 }
 
 fn first_message(report: &Report, severity_first: canteen_guard::Severity) -> String {
@@ -86,8 +110,8 @@ fn first_message(report: &Report, severity_first: canteen_guard::Severity) -> St
 
 /// Lets text through, or refuses it with the report: a `block` always; a `warn` unless
 /// `ack` is this report's fingerprint.
-pub async fn admit(app: &App, text: &str, spoiler_text: &str, ctx: Context, ack: Option<&str>) -> Result<GuardedText> {
-    let report = check(app, text, spoiler_text, ctx).await?;
+pub async fn admit(app: &App, draft: Draft<'_>, ctx: Context, ack: Option<&str>) -> Result<GuardedText> {
+    let report = check(app, draft, ctx).await?;
     for f in &report.findings {
         metrics::counter!("canteen_guard_findings_total", "category" => f.category.name(), "severity" => severity_name(f.severity))
             .increment(1);
@@ -108,8 +132,9 @@ pub async fn admit(app: &App, text: &str, spoiler_text: &str, ctx: Context, ack:
         }
     }
     Ok(GuardedText {
-        text: text.to_string(),
-        spoiler_text: spoiler_text.trim().to_string(),
+        text: draft.text.to_string(),
+        spoiler_text: draft.spoiler_text.trim().to_string(),
+        poll_options: draft.poll_options.to_vec(),
         report,
         audience: ctx.visibility,
     })

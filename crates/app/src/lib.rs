@@ -19,6 +19,7 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 mod passwords;
+pub mod polls;
 pub mod profiles;
 mod secrets;
 pub mod statuses;

@@ -71,6 +71,24 @@ pub async fn notify(
     Ok(Some(Event::Notification { account: recipient, id }))
 }
 
+/// A notification to an account about its own post (a poll it ran has ended).
+pub async fn notify_self(app: &App, e: Exec<'_>, account: Id, kind: &str, status: &Status) -> Result<Option<Event>> {
+    let id = app.next_id().0;
+    store::insert(
+        e,
+        &NotificationRecord {
+            id,
+            account_id: account.0,
+            from_account_id: account.0,
+            kind: kind.to_string(),
+            status_id: Some(status.id.0),
+            created_at: now_ms(),
+        },
+    )
+    .await?;
+    Ok(Some(Event::Notification { account, id }))
+}
+
 /// Publishes events collected during a transaction, after it has committed.
 pub fn publish(app: &App, events: impl IntoIterator<Item = Option<Event>>) {
     for e in events.into_iter().flatten() {

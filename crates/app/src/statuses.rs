@@ -37,6 +37,7 @@ pub struct NewPost {
     pub media_ids: Vec<Id>,
     /// The author confirms no patient can be identified in the attached media.
     pub media_confirmed_no_patient: bool,
+    pub poll: Option<crate::polls::NewPoll>,
 }
 
 /// The local accounts a text mentions (remote ones resolve once federation lands).
@@ -105,6 +106,14 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
     }
     check_text(app, &post.text, &post.spoiler_text, &post.language, !post.media_ids.is_empty())?;
     let media = crate::media::for_new_post(app, auth, &post.media_ids).await?;
+    if let Some(p) = &post.poll {
+        if !media.is_empty() {
+            return Err(AppError::Unprocessable("A post cannot have both a poll and attachments".into()));
+        }
+        crate::polls::validate(p)?;
+    }
+    let poll_options: Vec<String> =
+        post.poll.as_ref().map(|p| p.options.iter().map(|o| o.trim().to_string()).collect()).unwrap_or_default();
     let visibility = post.visibility.unwrap_or(match me.privacy.default_visibility {
         canteen_domain::account::PostVisibility::Public => Visibility::Public,
         canteen_domain::account::PostVisibility::Unlisted => Visibility::Unlisted,
@@ -137,7 +146,8 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
         has_media: !media.is_empty(),
         media_confirmed_no_patient: post.media_confirmed_no_patient,
     };
-    let guarded = guard::admit(app, &post.text, &post.spoiler_text, ctx, post.guard_ack.as_deref()).await?;
+    let draft = guard::Draft { text: &post.text, spoiler_text: &post.spoiler_text, poll_options: &poll_options };
+    let guarded = guard::admit(app, draft, ctx, post.guard_ack.as_deref()).await?;
     let mentioned = resolve_mentions(app, guarded.text()).await?;
     let id = app.next_id();
     let now = now_ms();
@@ -166,6 +176,9 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
     guard::record_acknowledged(app, tx.exec(), me.id, &guarded).await?;
     for (position, m) in media.iter().enumerate() {
         canteen_store::media::attach(tx.exec(), Id(m.id), id, position as i64).await?;
+    }
+    if let Some(p) = &post.poll {
+        crate::polls::insert(app, tx.exec(), id, me.id, p, guarded.poll_options()).await?;
     }
     statuses::insert_mentions(tx.exec(), id, &mentioned.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
     statuses::insert_tags(tx.exec(), id, &hashtags(&status.text)).await?;
@@ -225,7 +238,8 @@ pub async fn edit(app: &App, auth: &Auth, id: Id, edit: Edit) -> Result<StatusVi
         has_media,
         media_confirmed_no_patient: true,
     };
-    let guarded = guard::admit(app, &edit.text, &edit.spoiler_text, ctx, edit.guard_ack.as_deref()).await?;
+    let draft = guard::Draft { text: &edit.text, spoiler_text: &edit.spoiler_text, poll_options: &[] };
+    let guarded = guard::admit(app, draft, ctx, edit.guard_ack.as_deref()).await?;
     let mentioned = resolve_mentions(app, guarded.text()).await?;
     let now = now_ms();
     let mut tx = app.store.begin().await?;

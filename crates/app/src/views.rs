@@ -27,6 +27,7 @@ pub struct StatusView {
     pub bookmarked: bool,
     pub pinned: bool,
     pub media: Vec<canteen_store::media::MediaRecord>,
+    pub poll: Option<crate::polls::PollView>,
     pub reblog: Option<Box<StatusView>>,
 }
 
@@ -52,6 +53,11 @@ pub async fn visible(app: &App, viewer: &Viewer, list: Vec<Status>) -> Result<Ve
         if let Some(sid) = m.status_id {
             media.entry(Id(sid)).or_default().push(m);
         }
+    }
+    let mut polls: HashMap<Id, crate::polls::PollView> = HashMap::new();
+    for p in canteen_store::polls::of_statuses(e(), &all_ids).await? {
+        let sid = Id(p.status_id);
+        polls.insert(sid, crate::polls::view_of(app, &p, viewer.account_id).await?);
     }
     let counts: HashMap<Id, (i64, i64, i64)> =
         statuses::counts(e(), &all_ids).await?.into_iter().map(|(id, r, b, f)| (Id(id), (r, b, f))).collect();
@@ -91,6 +97,7 @@ pub async fn visible(app: &App, viewer: &Viewer, list: Vec<Status>) -> Result<Ve
             bookmarked: bookmarked.contains(&s.id),
             pinned: s.pinned_at.is_some(),
             media: media.get(&s.id).cloned().unwrap_or_default(),
+            poll: polls.get(&s.id).cloned(),
             reblog: None,
             account,
         })

@@ -73,6 +73,8 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/api/v1/statuses/{id}/unpin", post(v1::statuses::unpin))
         .route("/api/v1/statuses/{id}/favourited_by", get(v1::statuses::favourited_by))
         .route("/api/v1/statuses/{id}/reblogged_by", get(v1::statuses::reblogged_by))
+        .route("/api/v1/polls/{id}", get(v1::polls::show))
+        .route("/api/v1/polls/{id}/votes", post(v1::polls::vote))
         .route("/api/v1/timelines/home", get(v1::timelines::home))
         .route("/api/v1/timelines/public", get(v1::timelines::public))
         .route("/api/v1/timelines/tag/{hashtag}", get(v1::timelines::tag))

@@ -78,12 +78,40 @@ fn id_like(scan: &Scan, i: usize) -> Option<usize> {
     ok.then_some(last)
 }
 
+/// Could a hospital-number label start with this word? (Kept in step with
+/// `HOSPITAL_LABELS` by a test.)
+fn label_start(w: &str) -> bool {
+    matches!(
+        w,
+        "mrn"
+            | "hospital"
+            | "hosp"
+            | "unit"
+            | "patient"
+            | "pt"
+            | "record"
+            | "records"
+            | "case"
+            | "casenote"
+            | "notes"
+            | "pas"
+            | "k"
+            | "k-number"
+            | "k-no"
+            | "trust"
+            | "rxh"
+            | "crn"
+            | "episode"
+    )
+}
+
 fn hospital_numbers(scan: &Scan, out: &mut Vec<Raw>) {
     let doc = &scan.doc;
     let mut i = 0;
     while i < doc.len() {
         let first = doc.norm(i);
-        let maybe_label = HOSPITAL_LABELS.iter().any(|l| l[0] == first);
+        // Cheap test on the first word before trying every label.
+        let maybe_label = label_start(first);
         let label = HOSPITAL_LABELS.iter().filter(|_| maybe_label).find(|l| {
             l.iter()
                 .enumerate()
@@ -220,6 +248,11 @@ mod tests {
     use super::*;
     use crate::Policy;
     use crate::testing::{found, spans, spans_with};
+
+    #[test]
+    fn every_label_passes_the_first_word_filter() {
+        assert!(HOSPITAL_LABELS.iter().all(|l| label_start(l[0])));
+    }
 
     #[test]
     fn labelled_hospital_numbers() {

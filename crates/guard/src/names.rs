@@ -161,12 +161,9 @@ fn name_spans(scan: &Scan) -> Vec<NameSpan> {
             i = last + 1;
             continue;
         }
-        // "my patient john": a known given name in lower case straight after a patient word.
-        let prev = doc.prev_word(i).map_or("", |p| doc.norm(p));
-        if !t.cap
-            && lex.given.contains(w)
-            && (scan.lex.cues.person_nouns.contains(&prev) || matches!(prev, "called" | "named"))
-        {
+        // "my patient john", "doris in bed 6": a known given name typed in lower case is a
+        // weak name span, reported only with a real patient frame around it.
+        if !t.cap && lex.given.contains(w) && !lex.not_names.contains(w) && !crate::names::is_role(scan, w) {
             spans.push(NameSpan { first: i, last: i, titled: false, strength: Strength::Weak });
             i += 1;
             continue;
@@ -183,8 +180,12 @@ fn name_spans(scan: &Scan) -> Vec<NameSpan> {
                 || !doc.toks[i + 1].space_before
                 || lex.given.contains(w));
         if given || ambiguous {
+            // "Reg Thornbury": a word-like given name followed by another capitalised name.
+            let unknown_next = ambiguous && !t.possessive() && name_like(scan, i + 1) && doc.toks[i + 1].space_before;
             let (last, strength) = if surname_next {
                 (i + 1, Strength::Strong)
+            } else if unknown_next {
+                (i + 1, Strength::Medium)
             } else if given {
                 (i, Strength::Medium)
             } else {
@@ -401,17 +402,25 @@ fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues) -> (f32, bool
     if last.possessive() && aw.first().is_some_and(|w| STAFF_POSSESSIONS.contains(w)) && !framed {
         score -= 6.0;
     }
-    if matches!(
-        aw.as_slice(),
-        [
-            "in" | "from",
-            "bay" | "bed" | "cubicle" | "resus" | "majors" | "chair" | "trolley" | "room" | "sideroom" | "side-room",
-            ..
-        ] | ["in", "side", "room", ..]
-            | ["in", "the", "side" | "end", ..]
-            | ["bay" | "bed", ..]
-    ) || (doc.norm(span.last + 1) == "(" && matches!(doc.norm(span.last + 2), "bed" | "bay"))
-    {
+    // "in bay 3", "from bed 12B", "in the side room", "in resus": a place in a hospital.
+    // A bare "in bed" is not one ("Josh in bed by 7").
+    let is_id = |w: &str| {
+        let b = w.as_bytes();
+        w.bytes().all(|c| c.is_ascii_digit())
+            || (b.len() == 1 && w != "a" && w != "i")
+            || (b.len() <= 3 && b.len() > 1 && b[0].is_ascii_alphabetic() && b[1..].iter().all(u8::is_ascii_digit))
+    };
+    let spot = match aw.as_slice() {
+        ["in" | "from", "resus" | "majors" | "sideroom" | "side-room", ..]
+        | ["in", "side", "room", ..]
+        | ["in", "the", "side", "room", ..]
+        | ["in", "the", "end", "bed" | "bay", ..] => true,
+        ["in" | "from", "bay" | "bed" | "cubicle" | "chair" | "trolley" | "room", id, ..] | ["bay" | "bed", id, ..] => {
+            is_id(id)
+        }
+        _ => false,
+    };
+    if spot || (doc.norm(span.last + 1) == "(" && matches!(doc.norm(span.last + 2), "bed" | "bay")) {
         score += 5.0;
         framed = true;
     } else if matches!(aw.as_slice(), ["on" | "from", "ward", ..] | ["on", "the", "ward", ..])
@@ -514,6 +523,8 @@ mod tests {
             ("Discharged Mr. J. Smith today", "Mr. J. Smith"),
             ("mrs patel in bay 3 is confused", "mrs patel"),
             ("my patient john made me laugh", "john"),
+            ("doris in bed 6 is a delight", "doris"),
+            ("Jean in the side room thinks I'm her granddaughter", "Jean"),
             ("Sat with Mr Haldane while he told me about the war", "Mr Haldane"),
             ("Albert on Ward 6 keeps asking for his wife", "Albert"),
         ] {
@@ -541,6 +552,7 @@ mod tests {
             "My daughter Emily starts school today",
             "Mr Patel the consultant surgeon was brilliant",
             "@Sarah thanks for the coffee",
+            "Josh in bed by 7 finally, time for a brew",
         ] {
             assert!(spans(t, Category::PatientName).is_empty(), "{t}: {:?}", spans(t, Category::PatientName));
         }

@@ -118,7 +118,13 @@ impl<'a> Doc<'a> {
                 Kind::Punct
             };
             let raw = &text[start..end];
-            let norm = raw.to_lowercase().replace('’', "'");
+            let norm = if raw.is_ascii() {
+                raw.to_ascii_lowercase()
+            } else if raw.contains('’') {
+                raw.to_lowercase().replace('’', "'")
+            } else {
+                raw.to_lowercase()
+            };
             let cap = raw.chars().next().is_some_and(char::is_uppercase);
             let letters = raw.chars().filter(|c| c.is_alphabetic()).count();
             let all_caps = letters >= 2 && !raw.chars().any(char::is_lowercase);

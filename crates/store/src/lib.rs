@@ -13,6 +13,7 @@ pub mod lists;
 pub mod media;
 pub mod notifications;
 pub mod oauth;
+pub mod polls;
 pub mod relationships;
 pub mod rules;
 pub mod schema;

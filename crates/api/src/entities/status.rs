@@ -107,7 +107,7 @@ pub fn status_from_domain(public_url: &str, v: &StatusView, viewer_id: Option<ca
         tags: v.tags.iter().map(|t| Tag { name: t.clone(), url: format!("{public_url}/tags/{t}") }).collect(),
         emojis: Vec::new(),
         card: None,
-        poll: None,
+        poll: v.poll.as_ref().map(poll_from_domain),
         text: None,
     }
 }
@@ -132,4 +132,26 @@ pub fn notification_from_domain(public_url: &str, n: &NotificationView, viewer_i
         account: account_from_domain(public_url, &n.account, FieldViewer::Stranger),
         status: n.status.as_ref().map(|s| status_from_domain(public_url, s, Some(viewer_id))),
     }
+}
+
+/// Mastodon's `Poll`.
+pub fn poll_from_domain(p: &canteen_app::polls::PollView) -> Value {
+    let options: Vec<Value> = p
+        .titles
+        .iter()
+        .enumerate()
+        .map(|(i, t)| serde_json::json!({"title": t, "votes_count": p.counts.as_ref().map(|c| c[i])}))
+        .collect();
+    serde_json::json!({
+        "id": p.id.to_string(),
+        "expires_at": super::iso8601(p.expires_at),
+        "expired": p.expired,
+        "multiple": p.multiple,
+        "votes_count": p.votes_count,
+        "voters_count": p.voters_count,
+        "options": options,
+        "emojis": [],
+        "voted": p.voted,
+        "own_votes": p.own_votes,
+    })
 }

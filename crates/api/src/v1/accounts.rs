@@ -284,7 +284,7 @@ pub async fn lookup(
 
 #[derive(Deserialize)]
 pub struct Relationships {
-    #[serde(default, deserialize_with = "lenient::opt_list")]
+    #[serde(default, deserialize_with = "lenient::opt_string_list")]
     id: Option<Vec<String>>,
 }
 

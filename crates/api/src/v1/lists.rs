@@ -106,7 +106,7 @@ pub async fn accounts(
 
 #[derive(Deserialize)]
 pub struct Members {
-    #[serde(default, deserialize_with = "lenient::opt_list")]
+    #[serde(default, deserialize_with = "lenient::opt_string_list")]
     account_ids: Option<Vec<String>>,
 }
 

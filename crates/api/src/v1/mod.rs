@@ -8,6 +8,7 @@ pub mod instance;
 pub mod lists;
 pub mod media;
 pub mod notifications;
+pub mod polls;
 pub mod preferences;
 pub mod statuses;
 pub mod streaming;

@@ -49,11 +49,44 @@ pub struct CreateStatus {
     /// The fingerprint of the guard report whose warnings the author has seen.
     #[serde(default)]
     canteen_guard_ack: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_list")]
+    #[serde(default, deserialize_with = "lenient::opt_string_list")]
     media_ids: Option<Vec<String>>,
     /// The author confirms no patient can be identified in the attached media.
     #[serde(default, deserialize_with = "lenient::opt_bool")]
     canteen_media_confirmed: Option<bool>,
+    #[serde(default)]
+    poll: Option<PollParams>,
+}
+
+#[derive(Deserialize)]
+pub struct PollParams {
+    #[serde(default, deserialize_with = "lenient::opt_list")]
+    options: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    expires_in: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    multiple: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    hide_totals: Option<bool>,
+}
+
+fn new_poll(p: PollParams) -> ApiResult<canteen_app::polls::NewPoll> {
+    let expires_in = match p.expires_in.as_deref() {
+        Some(s) => s.trim().parse::<i64>().map_err(|_| {
+            ApiError(AppError::invalid(Invalid::new(
+                "poll[expires_in]",
+                "ERR_INVALID",
+                "poll[expires_in] must be a number of seconds",
+            )))
+        })?,
+        None => 86_400,
+    };
+    Ok(canteen_app::polls::NewPoll {
+        options: p.options.unwrap_or_default(),
+        expires_in,
+        multiple: p.multiple.unwrap_or(false),
+        hide_totals: p.hide_totals.unwrap_or(false),
+    })
 }
 
 /// The audience asked for: `canteen_visibility` wins over Mastodon's `visibility`.
@@ -100,6 +133,7 @@ pub async fn create(
             guard_ack: p.canteen_guard_ack,
             media_ids: p.media_ids.unwrap_or_default().iter().map(|s| parse_id(s)).collect::<ApiResult<Vec<_>>>()?,
             media_confirmed_no_patient: p.canteen_media_confirmed.unwrap_or(false),
+            poll: p.poll.map(new_poll).transpose()?,
         },
     )
     .await?;

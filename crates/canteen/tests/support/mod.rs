@@ -302,6 +302,22 @@ impl TestServer {
         r.json
     }
 
+    /// Runs one statement directly (tests use it to move time forward, e.g. end a poll).
+    pub async fn exec_sql(&self, sql: &str) {
+        let sql = sqlx::AssertSqlSafe(sql.to_string());
+        match self.app.store.backend() {
+            canteen_store::Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.db.url).await.unwrap();
+                sqlx::query(sql).execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+            canteen_store::Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.db.url).await.unwrap();
+                sqlx::query(sql).execute(&mut c).await.unwrap();
+            }
+        }
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let sql = sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}"));
         match self.app.store.backend() {

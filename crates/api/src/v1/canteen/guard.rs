@@ -30,6 +30,14 @@ pub struct CheckParams {
     has_media: Option<bool>,
     #[serde(default, deserialize_with = "lenient::opt_bool")]
     media_confirmed_no_patient: Option<bool>,
+    #[serde(default)]
+    poll: Option<PollOptions>,
+}
+
+#[derive(Deserialize)]
+pub struct PollOptions {
+    #[serde(default, deserialize_with = "lenient::opt_list")]
+    options: Option<Vec<String>>,
 }
 
 /// `POST /api/v1/canteen/guard/check`: the report for a draft, for live feedback while typing.
@@ -48,7 +56,10 @@ pub async fn check(
         media_confirmed_no_patient: p.media_confirmed_no_patient.unwrap_or(false),
     };
     let text = p.status.or(p.text).unwrap_or_default();
-    Ok(Json(guard::check(&app, &text, p.spoiler_text.as_deref().unwrap_or(""), ctx).await?))
+    let options = p.poll.and_then(|p| p.options).unwrap_or_default();
+    let draft =
+        guard::Draft { text: &text, spoiler_text: p.spoiler_text.as_deref().unwrap_or(""), poll_options: &options };
+    Ok(Json(guard::check(&app, draft, ctx).await?))
 }
 
 /// `GET /api/v1/canteen/guard/policy`: what staff are held to.

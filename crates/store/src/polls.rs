@@ -1,0 +1,57 @@
+//! Polls and votes.
+
+use canteen_domain::Id;
+
+use crate::db::{Exec, exec};
+use crate::error::Result;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PollRecord {
+    pub id: i64,
+    pub status_id: i64,
+    pub account_id: i64,
+    pub options: String,
+    pub multiple: bool,
+    pub hide_totals: bool,
+    pub expires_at: i64,
+    pub created_at: i64,
+}
+
+const SELECT: &str =
+    "SELECT id, status_id, account_id, options, multiple, hide_totals, expires_at, created_at FROM polls";
+
+pub async fn insert(e: Exec<'_>, p: &PollRecord) -> Result<()> {
+    const SQL: &str = "INSERT INTO polls (id, status_id, account_id, options, multiple, hide_totals, expires_at, created_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    exec!(e, x => sqlx::query(SQL).bind(p.id).bind(p.status_id).bind(p.account_id).bind(&p.options).bind(p.multiple)
+        .bind(p.hide_totals).bind(p.expires_at).bind(p.created_at).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn by_id(e: Exec<'_>, id: Id) -> Result<Option<PollRecord>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1"));
+    Ok(exec!(e, x => sqlx::query_as::<_, PollRecord>(sql).bind(id.0).fetch_optional(x).await)?)
+}
+
+pub async fn of_statuses(e: Exec<'_>, statuses: &[Id]) -> Result<Vec<PollRecord>> {
+    if statuses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE status_id IN ({})", crate::statuses::id_list(statuses)));
+    Ok(exec!(e, x => sqlx::query_as::<_, PollRecord>(sql).fetch_all(x).await)?)
+}
+
+pub async fn vote(e: Exec<'_>, poll: Id, account: Id, choices: &[i64], now: i64) -> Result<()> {
+    let mut e = e;
+    for c in choices {
+        const SQL: &str = "INSERT INTO poll_votes (poll_id, account_id, choice, created_at) VALUES ($1, $2, $3, $4)";
+        exec!(e.reborrow(), x => sqlx::query(SQL).bind(poll.0).bind(account.0).bind(c).bind(now).execute(x).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// (account, choice) for every vote in a poll.
+pub async fn votes(e: Exec<'_>, poll: Id) -> Result<Vec<(i64, i64)>> {
+    const SQL: &str = "SELECT account_id, choice FROM poll_votes WHERE poll_id = $1";
+    Ok(exec!(e, x => sqlx::query_as::<_, (i64, i64)>(SQL).bind(poll.0).fetch_all(x).await)?)
+}

@@ -110,6 +110,9 @@ pub fn handlers() -> JobHandlers {
     h.register(crate::statuses::FANOUT_JOB, |app, payload| async move {
         crate::fanout::run(&app, &payload).await.map_err(|e| e.to_string())
     });
+    h.register(crate::scheduled::PUBLISH_JOB, |app, payload| async move {
+        crate::scheduled::publish(&app, &payload).await.map_err(|e| e.to_string())
+    });
     h.register(crate::polls::EXPIRE_JOB, |app, payload| async move {
         crate::polls::expire(&app, &payload).await.map_err(|e| e.to_string())
     });

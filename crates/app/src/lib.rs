@@ -21,6 +21,7 @@ pub mod oauth;
 mod passwords;
 pub mod polls;
 pub mod profiles;
+pub mod scheduled;
 mod secrets;
 pub mod statuses;
 pub mod timelines;

@@ -73,6 +73,14 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/api/v1/statuses/{id}/unpin", post(v1::statuses::unpin))
         .route("/api/v1/statuses/{id}/favourited_by", get(v1::statuses::favourited_by))
         .route("/api/v1/statuses/{id}/reblogged_by", get(v1::statuses::reblogged_by))
+        .route("/api/v1/scheduled_statuses", get(v1::scheduled_statuses::index))
+        .route(
+            "/api/v1/scheduled_statuses/{id}",
+            get(v1::scheduled_statuses::show)
+                .put(v1::scheduled_statuses::update)
+                .delete(v1::scheduled_statuses::delete),
+        )
+        .route("/api/v1/markers", get(v1::scheduled_statuses::markers).post(v1::scheduled_statuses::set_markers))
         .route("/api/v1/polls/{id}", get(v1::polls::show))
         .route("/api/v1/polls/{id}/votes", post(v1::polls::vote))
         .route("/api/v1/timelines/home", get(v1::timelines::home))

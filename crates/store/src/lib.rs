@@ -16,6 +16,7 @@ pub mod oauth;
 pub mod polls;
 pub mod relationships;
 pub mod rules;
+pub mod scheduled;
 pub mod schema;
 pub mod settings;
 pub mod statuses;

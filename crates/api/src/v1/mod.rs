@@ -10,6 +10,7 @@ pub mod media;
 pub mod notifications;
 pub mod polls;
 pub mod preferences;
+pub mod scheduled_statuses;
 pub mod statuses;
 pub mod streaming;
 pub mod timelines;

@@ -56,6 +56,8 @@ pub struct CreateStatus {
     canteen_media_confirmed: Option<bool>,
     #[serde(default)]
     poll: Option<PollParams>,
+    #[serde(default)]
+    scheduled_at: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -111,33 +113,37 @@ pub async fn create(
     auth: Authed<WriteStatuses>,
     headers: HeaderMap,
     Params(p): Params<CreateStatus>,
-) -> ApiResult<Json<Status>> {
+) -> ApiResult<Json<Value>> {
     let visibility = parse_visibility(p.visibility.as_deref(), p.canteen_visibility.as_deref())?;
     let in_reply_to_id = match p.in_reply_to_id.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(parse_id(s)?),
         None => None,
     };
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(|s| s.chars().take(200).collect());
-    let view = statuses::create(
-        &app,
-        &auth,
-        NewPost {
-            text: p.status.unwrap_or_default(),
-            spoiler_text: p.spoiler_text.unwrap_or_default(),
-            sensitive: p.sensitive.unwrap_or(false),
-            language: p.language.filter(|l| !l.is_empty()),
-            visibility,
-            in_reply_to_id,
-            place: p.canteen_place,
-            idempotency_key: key,
-            guard_ack: p.canteen_guard_ack,
-            media_ids: p.media_ids.unwrap_or_default().iter().map(|s| parse_id(s)).collect::<ApiResult<Vec<_>>>()?,
-            media_confirmed_no_patient: p.canteen_media_confirmed.unwrap_or(false),
-            poll: p.poll.map(new_poll).transpose()?,
-        },
-    )
-    .await?;
-    Ok(Json(render(&app, &view, me(&auth))))
+    let scheduled_at = match p.scheduled_at.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(crate::v1::scheduled_statuses::parse_time("scheduled_at", s)?),
+        None => None,
+    };
+    let post = NewPost {
+        text: p.status.unwrap_or_default(),
+        spoiler_text: p.spoiler_text.unwrap_or_default(),
+        sensitive: p.sensitive.unwrap_or(false),
+        language: p.language.filter(|l| !l.is_empty()),
+        visibility,
+        in_reply_to_id,
+        place: p.canteen_place,
+        idempotency_key: key,
+        guard_ack: p.canteen_guard_ack,
+        media_ids: p.media_ids.unwrap_or_default().iter().map(|s| parse_id(s)).collect::<ApiResult<Vec<_>>>()?,
+        media_confirmed_no_patient: p.canteen_media_confirmed.unwrap_or(false),
+        poll: p.poll.map(new_poll).transpose()?,
+    };
+    if let Some(at) = scheduled_at {
+        let s = canteen_app::scheduled::schedule(&app, &auth, post, at).await?;
+        return Ok(Json(crate::v1::scheduled_statuses::scheduled_json(&s)));
+    }
+    let view = statuses::create(&app, &auth, post).await?;
+    Ok(Json(serde_json::to_value(render(&app, &view, me(&auth))).unwrap_or_default()))
 }
 
 /// `GET /api/v1/statuses/:id`.

@@ -72,8 +72,14 @@ fn wanted(source: &Source, viewer: &Viewer, s: &StatusView) -> bool {
     }
 }
 
-/// One page of a timeline for this viewer.
-pub async fn read(app: &App, viewer: &Viewer, source: &Source, page: Page) -> Result<Vec<StatusView>> {
+/// One page of a timeline for this viewer; with `only_media`, only posts with attachments.
+pub async fn read(
+    app: &App,
+    viewer: &Viewer,
+    source: &Source,
+    page: Page,
+    only_media: bool,
+) -> Result<Vec<StatusView>> {
     let limit = page.limit.clamp(1, MAX_LIMIT);
     let mut cursor = Page { limit: limit * 2, ..page };
     let ascending = page.min_id.is_some();
@@ -83,7 +89,8 @@ pub async fn read(app: &App, viewer: &Viewer, source: &Source, page: Page) -> Re
         let exhausted = (batch.len() as i64) < cursor.limit;
         let edge = batch.last().map(|s| s.id.0);
         for v in views::visible(app, viewer, batch).await? {
-            if wanted(source, viewer, &v) {
+            let shown = v.reblog.as_deref().unwrap_or(&v);
+            if wanted(source, viewer, &v) && (!only_media || !shown.media.is_empty()) {
                 out.push(v);
             }
         }
@@ -106,7 +113,7 @@ pub async fn read(app: &App, viewer: &Viewer, source: &Source, page: Page) -> Re
 pub async fn home(app: &App, auth: &Auth, page: Page) -> Result<Vec<StatusView>> {
     let (_, me) = auth.signed_in()?;
     let viewer = Viewer::load(app, Some(me)).await?;
-    read(app, &viewer, &Source::Home(me.id), page).await
+    read(app, &viewer, &Source::Home(me.id), page, false).await
 }
 
 /// Favourites or bookmarks of the caller, newest first, with the (newest, oldest) row cursors.
@@ -134,5 +141,5 @@ pub async fn list(app: &App, auth: &Auth, id: Id, page: Page) -> Result<Vec<Stat
     crate::lists::own(app, auth, id).await?;
     let members = canteen_store::relationships::list_members(app.store.reader(), id).await?;
     let viewer = Viewer::load(app, Some(me)).await?;
-    read(app, &viewer, &Source::List(members), page).await
+    read(app, &viewer, &Source::List(members), page, false).await
 }

@@ -481,20 +481,15 @@ pub async fn statuses(
     let (account, _) = accounts::get(&app, auth.0.as_ref(), parse_id(&id)?).await?;
     let me = auth.0.as_ref().and_then(|a| a.account.as_ref());
     let viewer = Viewer::load(&app, me).await?;
-    let views = if p.only_media.unwrap_or(false) {
-        Vec::new()
-    } else {
-        let source = Source::Account {
-            id: account.id,
-            pinned: p.pinned.unwrap_or(false),
-            exclude_replies: p.exclude_replies.unwrap_or(false),
-            exclude_reblogs: p.exclude_reblogs.unwrap_or(false),
-        };
-        let mut views = timelines::read(&app, &viewer, &source, p.page.page()).await?;
-        if let Some(tag) = p.tagged.as_deref().map(|t| t.trim_start_matches('#').to_lowercase()) {
-            views.retain(|v| v.tags.contains(&tag));
-        }
-        views
+    let source = Source::Account {
+        id: account.id,
+        pinned: p.pinned.unwrap_or(false),
+        exclude_replies: p.exclude_replies.unwrap_or(false),
+        exclude_reblogs: p.exclude_reblogs.unwrap_or(false),
     };
+    let mut views = timelines::read(&app, &viewer, &source, p.page.page(), p.only_media.unwrap_or(false)).await?;
+    if let Some(tag) = p.tagged.as_deref().map(|t| t.trim_start_matches('#').to_lowercase()) {
+        views.retain(|v| v.tags.contains(&tag));
+    }
     Ok(crate::v1::timelines::page_of(&app, &uri, &views, me.map(|a| a.id)))
 }

@@ -54,23 +54,26 @@ async fn read(
     auth: Option<&canteen_app::auth::Auth>,
     source: Source,
     page: canteen_app::timelines::Page,
+    only_media: bool,
 ) -> ApiResult<Vec<StatusView>> {
     let viewer = Viewer::load(app, auth.and_then(|a| a.account.as_ref())).await?;
-    Ok(timelines::read(app, &viewer, &source, page).await?)
+    Ok(timelines::read(app, &viewer, &source, page, only_media).await?)
 }
 
-/// `GET /api/v1/timelines/public`. Remote posts and media arrive with later work: `remote`
-/// and `only_media` answer empty until then rather than ignoring the filter.
+/// `GET /api/v1/timelines/public`. Remote posts arrive with federation: `remote` answers
+/// empty until then rather than ignoring the filter.
 pub async fn public(
     State(app): State<App>,
     auth: MaybeAuthed<ReadStatuses>,
     OriginalUri(uri): OriginalUri,
     Query(p): Query<PublicParams>,
 ) -> ApiResult<Response> {
-    let views = if p.remote.unwrap_or(false) || p.only_media.unwrap_or(false) {
+    let only_media = p.only_media.unwrap_or(false);
+    let views = if p.remote.unwrap_or(false) {
         Vec::new()
     } else {
-        read(&app, auth.0.as_ref(), Source::Public { local: p.local.unwrap_or(false) }, p.page.page()).await?
+        read(&app, auth.0.as_ref(), Source::Public { local: p.local.unwrap_or(false) }, p.page.page(), only_media)
+            .await?
     };
     Ok(page_of(&app, &uri, &views, auth.0.as_ref().and_then(|a| a.account.as_ref()).map(|a| a.id)))
 }
@@ -83,10 +86,12 @@ pub async fn tag(
     Path(tag): Path<String>,
     Query(p): Query<PublicParams>,
 ) -> ApiResult<Response> {
-    let views = if p.remote.unwrap_or(false) || p.only_media.unwrap_or(false) {
+    let only_media = p.only_media.unwrap_or(false);
+    let views = if p.remote.unwrap_or(false) {
         Vec::new()
     } else {
-        read(&app, auth.0.as_ref(), Source::Tag(tag.trim_start_matches('#').to_lowercase()), p.page.page()).await?
+        let tag = tag.trim_start_matches('#').to_lowercase();
+        read(&app, auth.0.as_ref(), Source::Tag(tag), p.page.page(), only_media).await?
     };
     Ok(page_of(&app, &uri, &views, auth.0.as_ref().and_then(|a| a.account.as_ref()).map(|a| a.id)))
 }

@@ -45,6 +45,13 @@ pub async fn run(app: &App, payload: &str) -> Result<()> {
     candidates.extend(mentioned.iter().map(|m| (*m, false)));
     // A circle post is addressed to the circle: its members get it even if they do not follow.
     candidates.extend(circle.iter().map(|m| (*m, false)));
+    // Listed posts reach those who follow one of their hashtags.
+    if s.reblog_of_id.is_none() && s.visibility.is_listed() {
+        let tags: Vec<String> = statuses::tags_of(e(), &[id]).await?.into_iter().map(|(_, t)| t).collect();
+        for reader in canteen_store::extras::tag_followers(e(), &tags).await? {
+            candidates.push((reader, false));
+        }
+    }
     candidates.push((author, false));
 
     let mut readers: Vec<Id> = Vec::new();

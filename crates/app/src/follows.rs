@@ -26,6 +26,8 @@ pub struct Relationship {
     pub muting_notifications: bool,
     pub requested: bool,
     pub requested_by: bool,
+    pub endorsed: bool,
+    pub note: String,
 }
 
 async fn target(app: &App, id: Id) -> Result<Account> {
@@ -52,6 +54,8 @@ pub async fn relationship(app: &App, me: Id, other: Id) -> Result<Relationship> 
         muting_notifications: mute.is_some_and(|m| m.1),
         requested: rel::has_request(e(), me, other).await?,
         requested_by: rel::has_request(e(), other, me).await?,
+        endorsed: canteen_store::extras::endorsed(e(), me).await?.contains(&other),
+        note: canteen_store::extras::note(e(), me, other).await?.unwrap_or_default(),
     })
 }
 

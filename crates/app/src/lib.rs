@@ -9,6 +9,7 @@ mod config;
 mod content;
 mod error;
 pub mod events;
+pub mod extras;
 mod fanout;
 pub mod follows;
 pub mod guard;

@@ -46,6 +46,12 @@ pub async fn notify(
     if muted.iter().any(|(id, notifications)| *id == from && *notifications) {
         return Ok(None);
     }
+    if let Some(s) = status
+        && kind != "poll"
+        && crate::extras::conversation_muted(app, recipient, s.id).await?
+    {
+        return Ok(None);
+    }
     if let Some(s) = status {
         // Read on the writer's connection: the post may not be committed for readers yet.
         let viewer = Viewer::load_on(e.reborrow(), &rcpt).await?;

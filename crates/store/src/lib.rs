@@ -5,6 +5,7 @@
 pub mod accounts;
 mod db;
 mod error;
+pub mod extras;
 pub mod feeds;
 pub mod guard_audit;
 pub mod interactions;

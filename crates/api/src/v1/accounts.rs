@@ -303,7 +303,70 @@ pub fn relationship_json(r: follows::Relationship) -> Relationship {
     out.muting_notifications = r.muting_notifications;
     out.requested = r.requested;
     out.requested_by = r.requested_by;
+    out.endorsed = r.endorsed;
+    out.note = r.note;
     out
+}
+
+#[derive(Deserialize)]
+pub struct NoteParams {
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+/// `POST /api/v1/accounts/:id/note`.
+pub async fn note(
+    State(app): State<App>,
+    auth: Authed<WriteAccounts>,
+    Path(id): Path<String>,
+    Params(p): Params<NoteParams>,
+) -> ApiResult<Json<Relationship>> {
+    let r = canteen_app::extras::set_note(&app, &auth, parse_id(&id)?, p.comment.as_deref().unwrap_or("")).await?;
+    Ok(Json(relationship_json(r)))
+}
+
+/// `POST /api/v1/accounts/:id/pin` (feature on one's profile).
+pub async fn endorse(
+    State(app): State<App>,
+    auth: Authed<WriteAccounts>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
+    Ok(Json(relationship_json(canteen_app::extras::endorse(&app, &auth, parse_id(&id)?, true).await?)))
+}
+
+/// `POST /api/v1/accounts/:id/unpin`.
+pub async fn unendorse(
+    State(app): State<App>,
+    auth: Authed<WriteAccounts>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
+    Ok(Json(relationship_json(canteen_app::extras::endorse(&app, &auth, parse_id(&id)?, false).await?)))
+}
+
+/// `GET /api/v1/endorsements`.
+pub async fn my_endorsements(State(app): State<App>, auth: Authed<ReadAccounts>) -> ApiResult<Json<Vec<Account>>> {
+    let (_, me) = auth.signed_in()?;
+    let list = canteen_app::extras::endorsements(&app, Some(me.id), me.id).await?;
+    Ok(Json(
+        list.iter()
+            .map(|a| account_from_domain(&app.config.public_url, a, canteen_domain::audience::Viewer::Stranger))
+            .collect(),
+    ))
+}
+
+/// `GET /api/v1/accounts/:id/endorsements`.
+pub async fn endorsements(
+    State(app): State<App>,
+    auth: MaybeAuthed<ReadAccounts>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<Account>>> {
+    let me = auth.0.as_ref().and_then(|a| a.account.as_ref()).map(|a| a.id);
+    let list = canteen_app::extras::endorsements(&app, me, parse_id(&id)?).await?;
+    Ok(Json(
+        list.iter()
+            .map(|a| account_from_domain(&app.config.public_url, a, canteen_domain::audience::Viewer::Stranger))
+            .collect(),
+    ))
 }
 
 /// `GET /api/v1/accounts/relationships?id[]=`.

@@ -13,4 +13,5 @@ pub mod preferences;
 pub mod scheduled_statuses;
 pub mod statuses;
 pub mod streaming;
+pub mod tags;
 pub mod timelines;

@@ -11,6 +11,7 @@ use canteen_domain::validation::Invalid;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::auth::WriteMutes;
 use crate::auth::{
     Authed, MaybeAuthed, ReadAccounts, ReadStatuses, WriteAccounts, WriteBookmarks, WriteFavourites, WriteStatuses,
 };
@@ -381,4 +382,26 @@ pub async fn reblogged_by(
             .map(|a| account_from_domain(&app.config.public_url, a, canteen_domain::audience::Viewer::Stranger))
             .collect(),
     ))
+}
+
+/// `POST /api/v1/statuses/:id/mute` and `/unmute`: notifications from the conversation.
+async fn mute_conversation(app: &App, auth: &canteen_app::auth::Auth, id: &str, on: bool) -> ApiResult<Json<Status>> {
+    let id = parse_id(id)?;
+    canteen_app::extras::mute_conversation(app, auth, id, on).await?;
+    let view = statuses::get(app, Some(auth), id).await?;
+    let mut out = render(app, &view, me(auth));
+    out.muted = on;
+    Ok(Json(out))
+}
+
+pub async fn mute(State(app): State<App>, auth: Authed<WriteMutes>, Path(id): Path<String>) -> ApiResult<Json<Status>> {
+    mute_conversation(&app, &auth, &id, true).await
+}
+
+pub async fn unmute(
+    State(app): State<App>,
+    auth: Authed<WriteMutes>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    mute_conversation(&app, &auth, &id, false).await
 }

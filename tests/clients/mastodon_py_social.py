@@ -1,12 +1,24 @@
 """A two-person flow through Mastodon.py, unchanged: follow a locked account and get
 approved, post in each visibility, reply, re-post, like, read home and notifications.
 
-Usage: python mastodon_py_social.py BASE_URL
+Usage: python mastodon_py_social.py BASE_URL GPS_JPEG_PATH
 Both people are created by the caller as `nurse_a` / `nurse_b` with password "a good password".
+GPS_JPEG_PATH is a JPEG carrying EXIF with a GPS position, which must come back without it.
 """
 import sys
+import time
 
-from mastodon import Mastodon
+import requests
+from mastodon import Mastodon, StreamListener
+
+
+class Catcher(StreamListener):
+    def __init__(self):
+        super().__init__()
+        self.updates = []
+
+    def on_update(self, status):
+        self.updates.append(status)
 
 
 def sign_in(base, email):
@@ -17,7 +29,7 @@ def sign_in(base, email):
 
 
 def main() -> None:
-    base = sys.argv[1]
+    base, gps_jpeg = sys.argv[1], sys.argv[2]
     a = sign_in(base, "a@nhs.net")
     b = sign_in(base, "b@nhs.net")
     b.account_update_credentials(locked=True)
@@ -26,8 +38,8 @@ def main() -> None:
 
     rel = a.account_follow(b_id)
     assert rel.requested and not rel.following, rel
-    requests = b.follow_requests()
-    assert [r.id for r in requests] == [a_id], requests
+    pending = b.follow_requests()
+    assert [r.id for r in pending] == [a_id], pending
     b.follow_request_authorize(a_id)
     assert a.account_relationships([b_id])[0].following is True
 
@@ -47,7 +59,6 @@ def main() -> None:
     assert [s.id for s in ctx.descendants] == [reply.id], ctx
 
     # Fan-out runs in the server's job worker; give it a moment.
-    import time
     for _ in range(50):
         home = a.timeline_home()
         if len(home) >= 5:
@@ -62,6 +73,32 @@ def main() -> None:
     mentions = a.notifications(types=["mention"])
     assert [n.status.id for n in mentions] == [posted["direct"].id], mentions
     assert b.status(posted["private"].id).visibility == "private"
+
+    # A poll: B asks, A votes, the counts come back.
+    asked = b.status_post("Quick straw poll: the new guidelines?", poll=b.make_poll(["Clearer", "Worse"], expires_in=3600))
+    voted = a.poll_vote(asked.poll.id, [0])
+    assert voted.voted and voted.own_votes == [0], voted
+    assert b.poll(asked.poll.id).options[0].votes_count == 1
+
+    # A photo with a GPS position in its EXIF comes back without any EXIF.
+    with open(gps_jpeg, "rb") as f:
+        original = f.read()
+    assert b"Exif" in original
+    media = b.media_post(gps_jpeg, mime_type="image/jpeg", description="The new garden")
+    stored = requests.get(media.url, timeout=10).content
+    assert b"Exif" not in stored and len(stored) > 100, len(stored)
+
+    # Live: A hears B's next post over the user stream (Server-Sent Events).
+    catcher = Catcher()
+    handle = a.stream_user(catcher, run_async=True)
+    time.sleep(0.5)
+    live = b.status_post("live from the ward")
+    for _ in range(100):
+        if any(u.id == live.id for u in catcher.updates):
+            break
+        time.sleep(0.1)
+    handle.close()
+    assert any(u.id == live.id for u in catcher.updates), catcher.updates
     print("mastodon.py social: ok")
 
 

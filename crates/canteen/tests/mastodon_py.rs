@@ -65,9 +65,13 @@ async fn mastodon_py_two_people_follow_post_and_notify(b: Backend) {
     }
     let server = Spawned::start(&db, &[]).await;
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/clients/mastodon_py_social.py");
+    let photo = db.dir.path().join("gps.jpg");
+    std::fs::write(&photo, support::jpeg_with_gps()).unwrap();
     let base = server.base.clone();
     let out =
-        tokio::task::spawn_blocking(move || Command::new(py).arg(script).arg(&base).output().unwrap()).await.unwrap();
+        tokio::task::spawn_blocking(move || Command::new(py).arg(script).arg(&base).arg(&photo).output().unwrap())
+            .await
+            .unwrap();
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "Mastodon.py failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("mastodon.py social: ok"));

@@ -8,44 +8,6 @@ use axum::http::{Method, Request};
 use serde_json::json;
 use support::{Backend, TestServer};
 
-/// A 64×48 JPEG carrying EXIF: orientation 6 (rotate 90°) and a GPS latitude of 57°N.
-pub fn jpeg_with_gps() -> Vec<u8> {
-    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 128]));
-    let mut jpeg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90).encode_image(&img).unwrap();
-    let mut tiff: Vec<u8> = b"II\x2a\x00\x08\x00\x00\x00".to_vec();
-    let entry = |tag: u16, ty: u16, count: u32, value: [u8; 4]| {
-        let mut e = Vec::new();
-        e.extend(tag.to_le_bytes());
-        e.extend(ty.to_le_bytes());
-        e.extend(count.to_le_bytes());
-        e.extend(value);
-        e
-    };
-    // IFD0 at 8: orientation, pointer to the GPS IFD at 38.
-    tiff.extend(2u16.to_le_bytes());
-    tiff.extend(entry(0x0112, 3, 1, [6, 0, 0, 0]));
-    tiff.extend(entry(0x8825, 4, 1, 38u32.to_le_bytes()));
-    tiff.extend(0u32.to_le_bytes());
-    // GPS IFD at 38: latitude ref "N", latitude (three rationals at 68).
-    tiff.extend(2u16.to_le_bytes());
-    tiff.extend(entry(0x0001, 2, 2, *b"N\0\0\0"));
-    tiff.extend(entry(0x0002, 5, 3, 68u32.to_le_bytes()));
-    tiff.extend(0u32.to_le_bytes());
-    for (num, den) in [(57u32, 1u32), (10, 1), (0, 1)] {
-        tiff.extend(num.to_le_bytes());
-        tiff.extend(den.to_le_bytes());
-    }
-    let mut app1 = b"Exif\0\0".to_vec();
-    app1.extend(tiff);
-    let mut out = jpeg[..2].to_vec();
-    out.extend([0xFF, 0xE1]);
-    out.extend(((app1.len() + 2) as u16).to_be_bytes());
-    out.extend(app1);
-    out.extend(&jpeg[2..]);
-    out
-}
-
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
@@ -75,7 +37,7 @@ fn upload_as(token: &str, path: &str, field: &str, file: &[u8], extra: &[(&str, 
 async fn uploads_are_stripped_and_oriented(b: Backend) {
     let s = TestServer::new(b).await;
     let (_, jo) = s.signed_in("jo").await;
-    let original = jpeg_with_gps();
+    let original = support::jpeg_with_gps();
     assert!(contains(&original, b"Exif") && contains(&original, &[0xFF, 0xE1]), "the fixture carries EXIF");
     let r = s
         .send(upload_request(
@@ -156,25 +118,30 @@ async fn bad_uploads_are_refused_clearly(b: Backend) {
     let before = s.count("media_attachments").await;
     let text = s.send(upload_request(&jo, "/api/v1/media", b"this is not an image", &[])).await;
     assert!(text.error(422).contains("JPEG, PNG, GIF and WebP"), "{}", text.text);
-    let mut broken = jpeg_with_gps();
+    let mut broken = support::jpeg_with_gps();
     broken.truncate(broken.len() / 3);
     let truncated = s.send(upload_request(&jo, "/api/v1/media", &broken, &[])).await;
     truncated.error(422);
     let long = "x".repeat(1501);
-    let desc = s.send(upload_request(&jo, "/api/v1/media", &jpeg_with_gps(), &[("description", &long)])).await;
+    let desc = s.send(upload_request(&jo, "/api/v1/media", &support::jpeg_with_gps(), &[("description", &long)])).await;
     assert_eq!(desc.json["details"]["description"][0]["error"], "ERR_TOO_LONG");
     let none = s.multipart(Method::POST, "/api/v1/media", Some(&jo), &[("description", "no file")]).await;
     assert!(none.error(400).contains("file"));
     let read_only = s.token_for("jo", "read").await;
-    s.send(upload_request(&read_only, "/api/v1/media", &jpeg_with_gps(), &[])).await.error(403);
+    s.send(upload_request(&read_only, "/api/v1/media", &support::jpeg_with_gps(), &[])).await.error(403);
     assert_eq!(s.count("media_attachments").await, before, "nothing stored for refused uploads");
 }
 
 async fn avatars_and_headers_through_update_credentials(b: Backend) {
     let s = TestServer::new(b).await;
     let (_, jo) = s.signed_in("jo").await;
-    let mut req =
-        upload_as(&jo, "/api/v1/accounts/update_credentials", "avatar", &jpeg_with_gps(), &[("display_name", "Jo")]);
+    let mut req = upload_as(
+        &jo,
+        "/api/v1/accounts/update_credentials",
+        "avatar",
+        &support::jpeg_with_gps(),
+        &[("display_name", "Jo")],
+    );
     *req.method_mut() = Method::PATCH;
     let r = s.send(req).await;
     assert_eq!(r.status, 200, "{}", r.text);

@@ -425,3 +425,41 @@ impl Drop for Spawned {
         let _ = self.child.wait();
     }
 }
+
+/// A 64×48 JPEG carrying EXIF: orientation 6 (rotate 90°) and a GPS latitude of 57°N.
+pub fn jpeg_with_gps() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 128]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90).encode_image(&img).unwrap();
+    let mut tiff: Vec<u8> = b"II\x2a\x00\x08\x00\x00\x00".to_vec();
+    let entry = |tag: u16, ty: u16, count: u32, value: [u8; 4]| {
+        let mut e = Vec::new();
+        e.extend(tag.to_le_bytes());
+        e.extend(ty.to_le_bytes());
+        e.extend(count.to_le_bytes());
+        e.extend(value);
+        e
+    };
+    // IFD0 at 8: orientation, pointer to the GPS IFD at 38.
+    tiff.extend(2u16.to_le_bytes());
+    tiff.extend(entry(0x0112, 3, 1, [6, 0, 0, 0]));
+    tiff.extend(entry(0x8825, 4, 1, 38u32.to_le_bytes()));
+    tiff.extend(0u32.to_le_bytes());
+    // GPS IFD at 38: latitude ref "N", latitude (three rationals at 68).
+    tiff.extend(2u16.to_le_bytes());
+    tiff.extend(entry(0x0001, 2, 2, *b"N\0\0\0"));
+    tiff.extend(entry(0x0002, 5, 3, 68u32.to_le_bytes()));
+    tiff.extend(0u32.to_le_bytes());
+    for (num, den) in [(57u32, 1u32), (10, 1), (0, 1)] {
+        tiff.extend(num.to_le_bytes());
+        tiff.extend(den.to_le_bytes());
+    }
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend([0xFF, 0xE1]);
+    out.extend(((app1.len() + 2) as u16).to_be_bytes());
+    out.extend(app1);
+    out.extend(&jpeg[2..]);
+    out
+}

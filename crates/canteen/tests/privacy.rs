@@ -1,5 +1,5 @@
-//! The privacy matrix: every kind of viewer × every audience × every read path. Each cell
-//! states, independently of the code under test, whether the post is shown.
+//! The privacy matrix: every kind of viewer × every audience × every read path and stream.
+//! Each cell states, independently of the code under test, whether the post is shown.
 
 mod support;
 
@@ -92,6 +92,29 @@ async fn privacy_matrix(b: Backend) {
     s.json(Method::POST, &format!("/api/v1/accounts/{}/block", acct["blocked"]), Some(&at), json!({})).await;
     s.json(Method::POST, &format!("/api/v1/accounts/{author}/mute"), t("muted").as_deref(), json!({})).await;
 
+    // Streams opened before anything is posted: user (signed in), public and hashtag (everyone).
+    let mut streams = Vec::new();
+    for v in VIEWERS {
+        let tv = t(v);
+        if tv.is_some() {
+            streams.push((v, "user stream", support::sse_open(&s, "/api/v1/streaming/user", tv.as_deref()).await));
+        }
+        streams.push((v, "public stream", support::sse_open(&s, "/api/v1/streaming/public", tv.as_deref()).await));
+        streams.push((
+            v,
+            "hashtag stream",
+            support::sse_open(&s, "/api/v1/streaming/hashtag?tag=matrix", tv.as_deref()).await,
+        ));
+    }
+    let collectors: Vec<_> = streams
+        .into_iter()
+        .map(|(v, name, stream)| {
+            tokio::spawn(
+                async move { (v, name, support::sse_collect(stream, std::time::Duration::from_secs(4)).await) },
+            )
+        })
+        .collect();
+
     let root = s.post(&at, json!({"status": "Thread root #matrix"})).await["id"].as_str().unwrap().to_string();
     let mut post_of: BTreeMap<&str, String> = BTreeMap::new();
     for aud in AUDIENCES {
@@ -156,6 +179,21 @@ async fn privacy_matrix(b: Backend) {
             }
             if v == "mentioned" {
                 check("mention notification", notified.contains(id), true);
+            }
+        }
+    }
+    for c in collectors {
+        let (v, name, events) = c.await.unwrap();
+        let updates: HashSet<String> = events
+            .iter()
+            .filter(|(e, _)| e == "update")
+            .filter_map(|(_, p)| p["id"].as_str().map(String::from))
+            .collect();
+        for aud in AUDIENCES {
+            let shown = updates.contains(&post_of[aud]);
+            let want = if name == "user stream" { in_home(v, aud) } else { listed(v, aud) };
+            if shown != want {
+                failures.push(format!("{v} × {aud} × {name}: shown={shown}, expected {want}"));
             }
         }
     }

@@ -5,64 +5,9 @@ mod support;
 
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{Method, Request};
-use futures_util::StreamExt;
+use axum::http::Method;
 use serde_json::{Value, json};
 use support::{Backend, TestServer};
-use tower::ServiceExt;
-
-/// Opens an SSE stream through the router and returns a reader of (event, data) pairs.
-async fn open(s: &TestServer, path: &str, token: Option<&str>) -> axum::body::BodyDataStream {
-    let mut req = Request::get(path);
-    if let Some(t) = token {
-        req = req.header("authorization", format!("Bearer {t}"));
-    }
-    let res = s.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
-    assert_eq!(res.status(), 200, "{path}");
-    assert_eq!(res.headers()["content-type"], "text/event-stream");
-    res.into_body().into_data_stream()
-}
-
-/// Reads events until `want` matches one or the time runs out; returns all seen.
-async fn read_until(
-    stream: &mut axum::body::BodyDataStream,
-    want: impl Fn(&str, &Value) -> bool,
-) -> Vec<(String, Value)> {
-    let mut seen = Vec::new();
-    let mut buf = String::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while let Ok(Some(Ok(chunk))) = tokio::time::timeout_at(deadline, stream.next()).await {
-        buf.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buf.find("\n\n") {
-            let block: String = buf.drain(..end + 2).collect();
-            let mut event = String::new();
-            let mut data = String::new();
-            for line in block.lines() {
-                if let Some(e) = line.strip_prefix("event: ") {
-                    event = e.to_string();
-                } else if let Some(d) = line.strip_prefix("data: ") {
-                    data.push_str(d);
-                }
-            }
-            if event.is_empty() {
-                continue;
-            }
-            // `delete` carries the bare id (as Mastodon sends it), everything else JSON.
-            let value = if event == "delete" {
-                Value::String(data)
-            } else {
-                serde_json::from_str(&data).unwrap_or(Value::String(data))
-            };
-            let done = want(&event, &value);
-            seen.push((event, value));
-            if done {
-                return seen;
-            }
-        }
-    }
-    seen
-}
 
 async fn user_stream_gets_home_updates_and_notifications(b: Backend) {
     let s = TestServer::new(b).await;
@@ -70,12 +15,12 @@ async fn user_stream_gets_home_updates_and_notifications(b: Backend) {
     let (bob_acct, bob) = s.signed_in("bob").await;
     let (_, carol) = s.signed_in("carol").await;
     s.json(Method::POST, &format!("/api/v1/accounts/{}/follow", bob_acct.id), Some(&alice), json!({})).await;
-    let mut stream = open(&s, "/api/v1/streaming/user", Some(&alice)).await;
+    let mut stream = support::sse_open(&s, "/api/v1/streaming/user", Some(&alice)).await;
 
     s.post(&carol, json!({"status": "carol, followers only", "visibility": "private"})).await;
     let p = s.post(&bob, json!({"status": "hello @alice"})).await["id"].as_str().unwrap().to_string();
     s.run_jobs().await;
-    let seen = read_until(&mut stream, |e, v| e == "notification" && v["type"] == "mention").await;
+    let seen = support::sse_read_until(&mut stream, |e, v| e == "notification" && v["type"] == "mention").await;
     let update = seen.iter().find(|(e, _)| e == "update").expect("an update event");
     assert_eq!(update.1["id"], p.as_str(), "the payload is the Status entity");
     assert!(
@@ -86,21 +31,21 @@ async fn user_stream_gets_home_updates_and_notifications(b: Backend) {
     assert_eq!(n["status"]["id"], p.as_str());
 
     s.json(Method::DELETE, &format!("/api/v1/statuses/{p}"), Some(&bob), json!({})).await;
-    let seen = read_until(&mut stream, |e, _| e == "delete").await;
+    let seen = support::sse_read_until(&mut stream, |e, _| e == "delete").await;
     assert_eq!(seen.last().unwrap().1, Value::String(p.clone()));
 }
 
 async fn public_and_hashtag_streams_respect_audiences(b: Backend) {
     let s = TestServer::new(b).await;
     let (_, bob) = s.signed_in("bob").await;
-    let mut public = open(&s, "/api/v1/streaming/public", None).await;
-    let mut tag = open(&s, "/api/v1/streaming/hashtag?tag=FluJab", None).await;
+    let mut public = support::sse_open(&s, "/api/v1/streaming/public", None).await;
+    let mut tag = support::sse_open(&s, "/api/v1/streaming/hashtag?tag=FluJab", None).await;
     s.post(&bob, json!({"status": "private #FluJab", "visibility": "private"})).await;
     s.post(&bob, json!({"status": "unlisted #FluJab", "visibility": "unlisted"})).await;
     let p = s.post(&bob, json!({"status": "public #FluJab"})).await["id"].as_str().unwrap().to_string();
     s.run_jobs().await;
     for stream in [&mut public, &mut tag] {
-        let seen = read_until(stream, |e, _| e == "update").await;
+        let seen = support::sse_read_until(stream, |e, _| e == "update").await;
         let updates: Vec<&Value> = seen.iter().filter(|(e, _)| e == "update").map(|(_, v)| v).collect();
         assert_eq!(updates.len(), 1, "{seen:?}");
         assert_eq!(updates[0]["id"], p.as_str());

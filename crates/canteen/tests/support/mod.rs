@@ -11,6 +11,7 @@ use canteen_api::ratelimit::RateLimits;
 use canteen_app::{App, AppConfig};
 use canteen_store::{SqliteDurability, Store, StoreOptions};
 use serde_json::Value;
+use std::time::Duration;
 use tower::ServiceExt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -462,4 +463,83 @@ pub fn jpeg_with_gps() -> Vec<u8> {
     out.extend(app1);
     out.extend(&jpeg[2..]);
     out
+}
+
+/// Opens an SSE stream through the router and returns a reader of (event, data) pairs.
+pub async fn sse_open(s: &TestServer, path: &str, token: Option<&str>) -> axum::body::BodyDataStream {
+    let mut req = Request::get(path);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let res = s.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.status(), 200, "{path}");
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    res.into_body().into_data_stream()
+}
+
+/// Reads events until `want` matches one or the time runs out; returns all seen.
+pub async fn sse_read_until(
+    stream: &mut axum::body::BodyDataStream,
+    want: impl Fn(&str, &Value) -> bool,
+) -> Vec<(String, Value)> {
+    let mut seen = Vec::new();
+    let mut buf = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while let Ok(Some(Ok(chunk))) = tokio::time::timeout_at(deadline, futures_util::StreamExt::next(stream)).await {
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            let mut event = String::new();
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(e) = line.strip_prefix("event: ") {
+                    event = e.to_string();
+                } else if let Some(d) = line.strip_prefix("data: ") {
+                    data.push_str(d);
+                }
+            }
+            if event.is_empty() {
+                continue;
+            }
+            // `delete` carries the bare id (as Mastodon sends it), everything else JSON.
+            let value = if event == "delete" {
+                Value::String(data)
+            } else {
+                serde_json::from_str(&data).unwrap_or(Value::String(data))
+            };
+            let done = want(&event, &value);
+            seen.push((event, value));
+            if done {
+                return seen;
+            }
+        }
+    }
+    seen
+}
+
+/// Everything a stream sends within `window`.
+pub async fn sse_collect(mut stream: axum::body::BodyDataStream, window: std::time::Duration) -> Vec<(String, Value)> {
+    let deadline = tokio::time::Instant::now() + window;
+    let mut seen = Vec::new();
+    let mut buf = String::new();
+    while let Ok(Some(Ok(chunk))) = tokio::time::timeout_at(deadline, futures_util::StreamExt::next(&mut stream)).await
+    {
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            let mut event = String::new();
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(e) = line.strip_prefix("event: ") {
+                    event = e.to_string();
+                } else if let Some(d) = line.strip_prefix("data: ") {
+                    data.push_str(d);
+                }
+            }
+            if !event.is_empty() {
+                seen.push((event, serde_json::from_str(&data).unwrap_or(Value::String(data))));
+            }
+        }
+    }
+    seen
 }

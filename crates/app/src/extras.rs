@@ -153,3 +153,50 @@ pub async fn conversation_muted(app: &App, account: Id, status: Id) -> Result<bo
     let root = root_of(app, status).await?;
     Ok(store::conversation_muted(app.store.reader(), account, root).await?)
 }
+
+/// A featured hashtag with its public use by the owner.
+#[derive(Debug, Clone)]
+pub struct FeaturedTag {
+    pub id: i64,
+    pub name: String,
+    pub statuses_count: i64,
+    pub last_status_at: Option<i64>,
+}
+
+pub async fn featured_tags(app: &App, owner: Id) -> Result<Vec<FeaturedTag>> {
+    target(app, owner).await?;
+    Ok(store::featured_tags(app.store.reader(), owner)
+        .await?
+        .into_iter()
+        .map(|(id, name, statuses_count, last_status_at)| FeaturedTag { id, name, statuses_count, last_status_at })
+        .collect())
+}
+
+/// Features a hashtag on the caller's profile (at most 10, as in Mastodon).
+pub async fn feature_tag(app: &App, auth: &Auth, name: &str) -> Result<FeaturedTag> {
+    let (_, me) = auth.signed_in()?;
+    let t = normalise_tag(name).map_err(|_| {
+        AppError::invalid(Invalid::new("name", "ERR_INVALID", "Name must be a hashtag such as `FluJab`"))
+    })?;
+    let existing = store::featured_tags(app.store.reader(), me.id).await?;
+    if existing.iter().any(|(_, n, _, _)| *n == t) {
+        return Err(AppError::invalid(Invalid::new("name", "ERR_TAKEN", "That hashtag is already featured")));
+    }
+    if existing.len() >= 10 {
+        return Err(AppError::Unprocessable("You can feature at most 10 hashtags".into()));
+    }
+    store::feature_tag(app.store.writer(), app.next_id().0, me.id, &t, now_ms()).await?;
+    featured_tags(app, me.id)
+        .await?
+        .into_iter()
+        .find(|f| f.name == t)
+        .ok_or_else(|| AppError::Internal("featured tag vanished".into()))
+}
+
+pub async fn unfeature_tag(app: &App, auth: &Auth, id: i64) -> Result<()> {
+    let (_, me) = auth.signed_in()?;
+    if !store::unfeature_tag(app.store.writer(), me.id, id).await? {
+        return Err(AppError::NotFound("Record not found".into()));
+    }
+    Ok(())
+}

@@ -260,6 +260,14 @@ pub async fn edit(app: &App, auth: &Auth, id: Id, edit: Edit) -> Result<StatusVi
     statuses::insert_tags(tx.exec(), id, &hashtags(&s.text)).await?;
     tx.commit().await?;
     app.events.publish(crate::events::Event::Update { status: id });
+    // Those who re-posted it are told it changed (Mastodon's `update` notification).
+    let mut events = Vec::new();
+    let mut tx = app.store.begin().await?;
+    for who in interactions::reblogged_by(tx.exec(), id, 1000).await? {
+        events.push(crate::notifications::notify(app, tx.exec(), who, s.account_id, "update", Some(&s)).await?);
+    }
+    tx.commit().await?;
+    crate::notifications::publish(app, events);
     get(app, Some(auth), id).await
 }
 

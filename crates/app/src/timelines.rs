@@ -21,11 +21,21 @@ pub const MAX_LIMIT: i64 = 40;
 /// Where a timeline's candidates come from.
 #[derive(Debug, Clone)]
 pub enum Source {
-    Home(Id),
+    /// A reader's home feed; posts by members of the reader's exclusive lists stay out.
+    Home {
+        reader: Id,
+        excluded: Vec<Id>,
+    },
     Public {
         local: bool,
     },
-    Tag(String),
+    /// A hashtag timeline: `tag` or any of `any`, with all of `all` and none of `none`.
+    Tag {
+        tag: String,
+        any: Vec<String>,
+        all: Vec<String>,
+        none: Vec<String>,
+    },
     Account {
         id: Id,
         pinned: bool,
@@ -33,13 +43,16 @@ pub enum Source {
         exclude_reblogs: bool,
     },
     /// Posts by a list's members.
-    List(Vec<Id>),
+    List {
+        members: Vec<Id>,
+        replies_policy: String,
+    },
 }
 
 async fn candidates(app: &App, source: &Source, page: Page) -> Result<Vec<Status>> {
     let e = app.store.reader();
     Ok(match source {
-        Source::Home(me) => {
+        Source::Home { reader: me, .. } => {
             let ids = feeds::page(e, *me, page).await?;
             let mut found = statuses::by_ids(app.store.reader(), &ids).await?;
             let order = |s: &Status| ids.iter().position(|i| *i == s.id).unwrap_or(usize::MAX);
@@ -47,9 +60,13 @@ async fn candidates(app: &App, source: &Source, page: Page) -> Result<Vec<Status
             found
         }
         Source::Public { local } => statuses::public(e, page, *local).await?,
-        Source::Tag(tag) => statuses::by_tag(e, tag, page).await?,
+        Source::Tag { tag, any, .. } => {
+            let mut tags = vec![tag.clone()];
+            tags.extend(any.iter().cloned());
+            statuses::by_tags(e, &tags, page).await?
+        }
         Source::Account { id, pinned, .. } => statuses::by_account(e, *id, page, *pinned).await?,
-        Source::List(members) => statuses::by_accounts(e, members, page).await?,
+        Source::List { members, .. } => statuses::by_accounts(e, members, page).await?,
     })
 }
 
@@ -58,8 +75,24 @@ fn wanted(source: &Source, viewer: &Viewer, s: &StatusView) -> bool {
     let shown_author = s.reblog.as_ref().map(|r| r.account.id);
     let muted = |id: Id| viewer.mutes(id) && !viewer.is(id);
     match source {
-        Source::Home(_) | Source::Public { .. } | Source::Tag(_) | Source::List(_) => {
-            !muted(author) && shown_author.is_none_or(|a| !muted(a))
+        Source::Tag { all, none, .. } => {
+            !muted(author) && all.iter().all(|t| s.tags.contains(t)) && !none.iter().any(|t| s.tags.contains(t))
+        }
+        Source::Home { excluded, .. } => {
+            !muted(author) && shown_author.is_none_or(|a| !muted(a)) && !excluded.contains(&author)
+        }
+        Source::Public { .. } => !muted(author) && shown_author.is_none_or(|a| !muted(a)),
+        Source::List { members, replies_policy } => {
+            // A reply to someone else shows by the list's replies policy, as in Mastodon.
+            let reply_ok = match s.status.in_reply_to_account_id {
+                Some(to) if to != author => match replies_policy.as_str() {
+                    "followed" => viewer.follows(to) || viewer.is(to),
+                    "list" => members.contains(&to),
+                    _ => false,
+                },
+                _ => true,
+            };
+            !muted(author) && shown_author.is_none_or(|a| !muted(a)) && reply_ok
         }
         Source::Account { exclude_replies, exclude_reblogs, .. } => {
             let reblog = *exclude_reblogs && s.reblog.is_some();
@@ -113,7 +146,8 @@ pub async fn read(
 pub async fn home(app: &App, auth: &Auth, page: Page) -> Result<Vec<StatusView>> {
     let (_, me) = auth.signed_in()?;
     let viewer = Viewer::load(app, Some(me)).await?;
-    read(app, &viewer, &Source::Home(me.id), page, false).await
+    let excluded = crate::lists::exclusive_members(app, me.id).await?;
+    read(app, &viewer, &Source::Home { reader: me.id, excluded }, page, false).await
 }
 
 /// Favourites or bookmarks of the caller, newest first, with the (newest, oldest) row cursors.
@@ -138,8 +172,8 @@ pub async fn marked(
 /// `GET /api/v1/timelines/list/:id`.
 pub async fn list(app: &App, auth: &Auth, id: Id, page: Page) -> Result<Vec<StatusView>> {
     let (_, me) = auth.signed_in()?;
-    crate::lists::own(app, auth, id).await?;
+    let list = crate::lists::own(app, auth, id).await?;
     let members = canteen_store::relationships::list_members(app.store.reader(), id).await?;
     let viewer = Viewer::load(app, Some(me)).await?;
-    read(app, &viewer, &Source::List(members), page, false).await
+    read(app, &viewer, &Source::List { members, replies_policy: list.replies_policy }, page, false).await
 }

@@ -128,3 +128,88 @@ backend_tests!(
     suggestions_from_the_graph,
     muted_conversations_are_quiet
 );
+
+async fn hashtag_filters_lists_featured_tags_and_updates(b: Backend) {
+    let s = TestServer::new(b).await;
+    let (jo_acct, jo) = s.signed_in("jo").await;
+    let (sam_acct, sam) = s.signed_in("sam").await;
+    let (kim_acct, kim) = s.signed_in("kim").await;
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap().to_string()).collect()
+    };
+    let a = s.post(&sam, json!({"status": "#flu #clinic"})).await["id"].as_str().unwrap().to_string();
+    let b2 = s.post(&sam, json!({"status": "#flu only"})).await["id"].as_str().unwrap().to_string();
+    let c = s.post(&sam, json!({"status": "#covid #clinic"})).await["id"].as_str().unwrap().to_string();
+    assert_eq!(ids(&s.get("/api/v1/timelines/tag/flu", None).await.json), vec![b2.clone(), a.clone()]);
+    assert_eq!(
+        ids(&s.get("/api/v1/timelines/tag/flu?any[]=covid", None).await.json),
+        vec![c.clone(), b2.clone(), a.clone()]
+    );
+    assert_eq!(ids(&s.get("/api/v1/timelines/tag/flu?all[]=clinic", None).await.json), vec![a.clone()]);
+    assert_eq!(ids(&s.get("/api/v1/timelines/tag/flu?none[]=clinic", None).await.json), vec![b2.clone()]);
+
+    // Lists: replies policy and exclusive lists.
+    for acct in [&sam_acct, &kim_acct] {
+        s.json(Method::POST, &format!("/api/v1/accounts/{}/follow", acct.id), Some(&jo), json!({})).await;
+    }
+    let list = s
+        .json(
+            Method::POST,
+            "/api/v1/lists",
+            Some(&jo),
+            json!({"title": "Sam", "replies_policy": "none", "exclusive": true}),
+        )
+        .await;
+    let lid = list.json["id"].as_str().unwrap().to_string();
+    assert_eq!(list.json["exclusive"], true);
+    s.json(
+        Method::POST,
+        &format!("/api/v1/lists/{lid}/accounts"),
+        Some(&jo),
+        json!({"account_ids": [sam_acct.id.to_string()]}),
+    )
+    .await;
+    let kim_post = s.post(&kim, json!({"status": "kim here"})).await["id"].as_str().unwrap().to_string();
+    let reply = s.post(&sam, json!({"status": "reply to kim", "in_reply_to_id": kim_post})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sam_post = s.post(&sam, json!({"status": "sam's own"})).await["id"].as_str().unwrap().to_string();
+    s.run_jobs().await;
+    let in_list = ids(&s.get(&format!("/api/v1/timelines/list/{lid}"), Some(&jo)).await.json);
+    assert!(in_list.contains(&sam_post) && !in_list.contains(&reply), "replies_policy none: {in_list:?}");
+    s.json(Method::PUT, &format!("/api/v1/lists/{lid}"), Some(&jo), json!({"replies_policy": "followed"})).await;
+    assert!(
+        ids(&s.get(&format!("/api/v1/timelines/list/{lid}"), Some(&jo)).await.json).contains(&reply),
+        "kim is followed"
+    );
+    let home = ids(&s.get("/api/v1/timelines/home?limit=40", Some(&jo)).await.json);
+    assert!(home.contains(&kim_post) && !home.contains(&sam_post), "exclusive list keeps sam out of home: {home:?}");
+
+    // Featured hashtags.
+    let f = s.json(Method::POST, "/api/v1/featured_tags", Some(&sam), json!({"name": "#Flu"})).await;
+    assert_eq!(f.status, 200, "{}", f.text);
+    assert_eq!((f.json["name"].as_str(), f.json["statuses_count"].as_str()), (Some("flu"), Some("2")));
+    s.json(Method::POST, "/api/v1/featured_tags", Some(&sam), json!({"name": "flu"})).await.error(422);
+    s.json(Method::POST, "/api/v1/featured_tags", Some(&sam), json!({"name": "not a tag!"})).await.error(422);
+    assert_eq!(s.get(&format!("/api/v1/accounts/{}/featured_tags", sam_acct.id), None).await.json[0]["name"], "flu");
+    let fid = f.json["id"].as_str().unwrap().to_string();
+    s.json(Method::DELETE, &format!("/api/v1/featured_tags/{fid}"), Some(&jo), json!({})).await.error(404);
+    s.json(Method::DELETE, &format!("/api/v1/featured_tags/{fid}"), Some(&sam), json!({})).await;
+    assert!(s.get("/api/v1/featured_tags", Some(&sam)).await.json.as_array().unwrap().is_empty());
+
+    // Editing a post tells those who re-posted it.
+    s.json(Method::POST, &format!("/api/v1/statuses/{a}/reblog"), Some(&kim), json!({})).await;
+    s.json(
+        Method::PUT,
+        &format!("/api/v1/statuses/{a}"),
+        Some(&sam),
+        json!({"status": "#flu #clinic (times changed)"}),
+    )
+    .await;
+    let n = s.get("/api/v1/notifications?types[]=update", Some(&kim)).await.json;
+    assert_eq!(n[0]["status"]["id"], a.as_str(), "{n}");
+    let _ = jo_acct;
+}
+
+backend_tests!(hashtag_filters_lists_featured_tags_and_updates);

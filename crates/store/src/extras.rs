@@ -129,3 +129,28 @@ pub async fn most_followed(e: Exec<'_>, limit: i64) -> Result<Vec<Id>> {
         GROUP BY a.id ORDER BY count(f.account_id) DESC, a.id LIMIT $1";
     Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(SQL).bind(limit).fetch_all(x).await)?.into_iter().map(Id).collect())
 }
+
+pub async fn feature_tag(e: Exec<'_>, id: i64, account: Id, tag: &str, now: i64) -> Result<()> {
+    run!(
+        e,
+        "INSERT INTO featured_tags (id, account_id, tag, created_at) VALUES ($1, $2, $3, $4)",
+        id,
+        account.0,
+        tag,
+        now
+    )?;
+    Ok(())
+}
+
+pub async fn unfeature_tag(e: Exec<'_>, account: Id, id: i64) -> Result<bool> {
+    Ok(run!(e, "DELETE FROM featured_tags WHERE account_id = $1 AND id = $2", account.0, id)? > 0)
+}
+
+/// (id, tag, posts with it by the account, last used) for each featured tag.
+pub async fn featured_tags(e: Exec<'_>, account: Id) -> Result<Vec<(i64, String, i64, Option<i64>)>> {
+    const SQL: &str = "SELECT f.id, f.tag, \
+        (SELECT count(*) FROM status_tags t JOIN statuses s ON s.id = t.status_id WHERE t.tag = f.tag AND s.account_id = f.account_id AND s.visibility = 'public'), \
+        (SELECT max(s.created_at) FROM status_tags t JOIN statuses s ON s.id = t.status_id WHERE t.tag = f.tag AND s.account_id = f.account_id AND s.visibility = 'public') \
+        FROM featured_tags f WHERE f.account_id = $1 ORDER BY f.id";
+    Ok(exec!(e, x => sqlx::query_as::<_, (i64, String, i64, Option<i64>)>(SQL).bind(account.0).fetch_all(x).await)?)
+}

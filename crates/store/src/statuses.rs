@@ -202,21 +202,29 @@ pub async fn public(e: Exec<'_>, page: Page, local_only: bool) -> Result<Vec<Sta
     rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?)
 }
 
-/// Candidates for a hashtag timeline: public posts carrying the tag, newest first.
-pub async fn by_tag(e: Exec<'_>, tag: &str, page: Page) -> Result<Vec<Status>> {
+/// Candidates for a hashtag timeline: public posts carrying any of `tags`, newest first.
+pub async fn by_tags(e: Exec<'_>, tags: &[String], page: Page) -> Result<Vec<Status>> {
+    if tags.is_empty() {
+        return Ok(Vec::new());
+    }
     let (upper, lower, ascending) = page.bounds();
-    let sql = if ascending {
-        select!(
-            "WHERE visibility = 'public' AND id IN (SELECT status_id FROM status_tags WHERE tag = $1) AND id < $2 AND id > $3 ORDER BY id ASC LIMIT $4"
-        )
-    } else {
-        select!(
-            "WHERE visibility = 'public' AND id IN (SELECT status_id FROM status_tags WHERE tag = $1) AND id < $2 AND id > $3 ORDER BY id DESC LIMIT $4"
-        )
-    };
-    rows(
-        exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(tag.to_lowercase()).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?,
-    )
+    let order = if ascending { "ASC" } else { "DESC" };
+    // Placeholders only; the tags themselves are bound.
+    let marks: Vec<String> = (0..tags.len()).map(|i| format!("${}", i + 4)).collect();
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{} WHERE visibility = 'public' AND id IN (SELECT status_id FROM status_tags WHERE tag IN ({})) \
+         AND id < $1 AND id > $2 ORDER BY id {order} LIMIT $3",
+        select!(""),
+        marks.join(", ")
+    ));
+    let found: Vec<Row> = exec!(e, x => {
+        let mut q = sqlx::query_as::<_, Row>(sql).bind(upper).bind(lower).bind(page.limit);
+        for t in tags {
+            q = q.bind(t.to_lowercase());
+        }
+        q.fetch_all(x).await
+    })?;
+    rows(found)
 }
 
 /// Direct replies to any of `ids`.

@@ -6,7 +6,7 @@ use canteen_app::{App, extras};
 use canteen_domain::audience::Viewer as FieldViewer;
 use serde_json::{Value, json};
 
-use crate::auth::{Authed, MaybeAuthed, ReadAccounts, ReadFollows, WriteFollows};
+use crate::auth::{Authed, MaybeAuthed, ReadAccounts, ReadFollows, WriteAccounts, WriteFollows};
 use crate::entities::account::account_from_domain;
 use crate::error::ApiResult;
 
@@ -70,4 +70,55 @@ pub async fn suggestions_v1(State(app): State<App>, auth: Authed<ReadAccounts>) 
             })
             .collect(),
     ))
+}
+
+fn featured_json(app: &App, f: &extras::FeaturedTag) -> Value {
+    json!({
+        "id": f.id.to_string(),
+        "name": f.name,
+        "url": format!("{}/tags/{}", app.config.public_url, f.name),
+        "statuses_count": f.statuses_count.to_string(),
+        "last_status_at": f.last_status_at.map(crate::entities::iso8601),
+    })
+}
+
+/// `GET /api/v1/featured_tags`.
+pub async fn featured(State(app): State<App>, auth: Authed<ReadAccounts>) -> ApiResult<Json<Vec<Value>>> {
+    let (_, me) = auth.signed_in()?;
+    Ok(Json(extras::featured_tags(&app, me.id).await?.iter().map(|f| featured_json(&app, f)).collect()))
+}
+
+#[derive(serde::Deserialize)]
+pub struct FeatureParams {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// `POST /api/v1/featured_tags`.
+pub async fn feature(
+    State(app): State<App>,
+    auth: Authed<WriteAccounts>,
+    crate::params::Params(p): crate::params::Params<FeatureParams>,
+) -> ApiResult<Json<Value>> {
+    let f = extras::feature_tag(&app, &auth, p.name.as_deref().unwrap_or("")).await?;
+    Ok(Json(featured_json(&app, &f)))
+}
+
+/// `DELETE /api/v1/featured_tags/:id`.
+pub async fn unfeature(
+    State(app): State<App>,
+    auth: Authed<WriteAccounts>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| crate::error::ApiError(canteen_app::AppError::NotFound("Record not found".into())))?;
+    extras::unfeature_tag(&app, &auth, id).await?;
+    Ok(Json(json!({})))
+}
+
+/// `GET /api/v1/accounts/:id/featured_tags`.
+pub async fn account_featured(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Json<Vec<Value>>> {
+    let id = crate::v1::accounts::parse_id(&id)?;
+    Ok(Json(extras::featured_tags(&app, id).await?.iter().map(|f| featured_json(&app, f)).collect()))
 }

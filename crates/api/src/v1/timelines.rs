@@ -12,7 +12,7 @@ use crate::auth::{Authed, MaybeAuthed, ReadBookmarks, ReadFavourites, ReadStatus
 use crate::entities::status::status_from_domain;
 use crate::error::ApiResult;
 use crate::pagination::{PageParams, paged};
-use crate::params::lenient;
+use crate::params::{Params, lenient};
 
 pub(crate) fn page_of(
     app: &App,
@@ -47,6 +47,20 @@ pub struct PublicParams {
     remote: Option<bool>,
     #[serde(default, deserialize_with = "lenient::opt_bool")]
     only_media: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_string_list")]
+    any: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "lenient::opt_string_list")]
+    all: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "lenient::opt_string_list")]
+    none: Option<Vec<String>>,
+}
+
+fn tags(list: Option<Vec<String>>) -> Vec<String> {
+    list.unwrap_or_default()
+        .iter()
+        .map(|t| t.trim_start_matches('#').to_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 async fn read(
@@ -84,14 +98,19 @@ pub async fn tag(
     auth: MaybeAuthed<ReadStatuses>,
     OriginalUri(uri): OriginalUri,
     Path(tag): Path<String>,
-    Query(p): Query<PublicParams>,
+    Params(p): Params<PublicParams>,
 ) -> ApiResult<Response> {
     let only_media = p.only_media.unwrap_or(false);
     let views = if p.remote.unwrap_or(false) {
         Vec::new()
     } else {
-        let tag = tag.trim_start_matches('#').to_lowercase();
-        read(&app, auth.0.as_ref(), Source::Tag(tag), p.page.page(), only_media).await?
+        let source = Source::Tag {
+            tag: tag.trim_start_matches('#').to_lowercase(),
+            any: tags(p.any),
+            all: tags(p.all),
+            none: tags(p.none),
+        };
+        read(&app, auth.0.as_ref(), source, p.page.page(), only_media).await?
     };
     Ok(page_of(&app, &uri, &views, auth.0.as_ref().and_then(|a| a.account.as_ref()).map(|a| a.id)))
 }

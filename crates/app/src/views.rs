@@ -73,7 +73,7 @@ pub async fn visible(app: &App, viewer: &Viewer, list: Vec<Status>) -> Result<Ve
         Some(me) => (
             interactions::marked(e(), Kind::Favourite, me, &all_ids).await?.into_iter().collect(),
             interactions::marked(e(), Kind::Bookmark, me, &all_ids).await?.into_iter().collect(),
-            reblogged_by(app, me, &all_ids).await?,
+            statuses::reblogged_among(e(), me, &all_ids).await?.into_iter().collect(),
         ),
         None => Default::default(),
     };
@@ -114,17 +114,6 @@ pub async fn visible(app: &App, viewer: &Viewer, list: Vec<Status>) -> Result<Ve
             view.reblog = Some(Box::new(orig));
         }
         out.push(view);
-    }
-    Ok(out)
-}
-
-/// Of `ids`, the posts `me` has re-posted.
-async fn reblogged_by(app: &App, me: Id, ids: &[Id]) -> Result<HashSet<Id>> {
-    let mut out = HashSet::new();
-    for id in ids {
-        if statuses::reblog_by(app.store.reader(), me, *id).await?.is_some() {
-            out.insert(*id);
-        }
     }
     Ok(out)
 }

@@ -3,6 +3,7 @@
 //! Each module owns one aggregate; callers never see a SQL string.
 
 pub mod accounts;
+pub mod bulk;
 mod db;
 mod error;
 pub mod extras;

@@ -361,3 +361,18 @@ pub async fn by_accounts(e: Exec<'_>, authors: &[Id], page: Page) -> Result<Vec<
     ));
     rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?)
 }
+
+/// Of `ids`, the posts `account` has re-posted.
+pub async fn reblogged_among(e: Exec<'_>, account: Id, ids: &[Id]) -> Result<Vec<Id>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT reblog_of_id FROM statuses WHERE account_id = $1 AND reblog_of_id IN ({})",
+        id_list(ids)
+    ));
+    Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(sql).bind(account.0).fetch_all(x).await)?
+        .into_iter()
+        .map(Id)
+        .collect())
+}

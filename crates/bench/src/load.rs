@@ -1,0 +1,198 @@
+//! Load against a real `canteen serve` process on loopback, with the floor of the same
+//! stack (`GET /health`) measured in the same run under the same connection count.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::generate::{DataSet, Rng};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `canteen` binary built beside this one.
+fn canteen_binary() -> anyhow::Result<std::path::PathBuf> {
+    let me = std::env::current_exe()?;
+    let bin = me.with_file_name("canteen");
+    anyhow::ensure!(bin.exists(), "{} not found: build it with `cargo build --release -p canteen`", bin.display());
+    Ok(bin)
+}
+
+async fn start(dir: &Path) -> anyhow::Result<Server> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let listen = format!("127.0.0.1:{port}");
+    let child = Command::new(canteen_binary()?)
+        .args(["serve", "--listen", &listen, "--data-dir"])
+        .arg(dir)
+        .env("CANTEEN_RATE_LIMITS", "false")
+        .env("CANTEEN_SQLITE_SYNCHRONOUS", "normal")
+        .env("CANTEEN_LOG_LEVEL", "warn")
+        .env("CANTEEN_DATABASE_MAX_CONNECTIONS", "16")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let server = Server { child, base: format!("http://{listen}") };
+    let client = reqwest::Client::new();
+    for _ in 0..400 {
+        if client.get(format!("{}/health", server.base)).send().await.is_ok() {
+            return Ok(server);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("canteen serve did not start")
+}
+
+/// (user+system CPU seconds, peak RSS in MiB) of a process so far, from /proc.
+fn cpu_and_rss(pid: u32) -> (f64, f64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let cpu = (ticks(11) + ticks(12)) / 100.0;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let hwm = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    (cpu, hwm / 1024.0)
+}
+
+#[derive(Debug, Clone, Default)]
+struct Stats {
+    requests: usize,
+    errors: usize,
+    rps: f64,
+    p50: f64,
+    p95: f64,
+    p99: f64,
+    max: f64,
+    cpu: f64,
+}
+
+/// Closed loop (`per_second` = None: as fast as answers come) or paced open loop.
+async fn drive(
+    server: &Server,
+    path: &'static str,
+    tokens: Arc<Vec<String>>,
+    connections: usize,
+    seconds: u64,
+    per_second: Option<f64>,
+) -> Stats {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(connections).build().unwrap_or_default();
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let (cpu0, _) = cpu_and_rss(server.child.id());
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..connections {
+        let (client, tokens, url) = (client.clone(), tokens.clone(), format!("{}{path}", server.base));
+        let interval = per_second.map(|r| Duration::from_secs_f64(connections as f64 / r));
+        tasks.push(tokio::spawn(async move {
+            let mut rng = Rng::new(0xbeef + c as u64);
+            let (mut lat, mut errors) = (Vec::new(), 0usize);
+            // Bounded: a deadline, and at most 2 million requests per connection.
+            for _ in 0..2_000_000 {
+                let now = Instant::now();
+                if now >= deadline {
+                    break;
+                }
+                let mut req = client.get(&url);
+                if !tokens.is_empty() {
+                    req = req.bearer_auth(&tokens[rng.below(tokens.len())]);
+                }
+                let t = Instant::now();
+                match req.send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                    }
+                    _ => errors += 1,
+                }
+                if let Some(iv) = interval {
+                    let next = now + iv;
+                    if next > Instant::now() {
+                        tokio::time::sleep_until(next.into()).await;
+                    }
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        if let Ok((l, e)) = t.await {
+            all.extend(l);
+            errors += e;
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let (cpu1, _) = cpu_and_rss(server.child.id());
+    all.sort_by(|a, b| a.total_cmp(b));
+    let pct =
+        |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or(0.0);
+    Stats {
+        requests: all.len(),
+        errors,
+        rps: all.len() as f64 / elapsed,
+        p50: pct(0.50),
+        p95: pct(0.95),
+        p99: pct(0.99),
+        max: all.last().copied().unwrap_or(0.0),
+        cpu: (cpu1 - cpu0) / elapsed,
+    }
+}
+
+fn row(name: &str, s: &Stats, floor: f64) -> String {
+    format!(
+        "| {name} | {:.0} | {:.1}% | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {:.2} |",
+        s.rps,
+        100.0 * s.rps / floor.max(1.0),
+        s.p50,
+        s.p95,
+        s.p99,
+        s.max,
+        s.requests,
+        s.errors,
+        s.cpu
+    )
+}
+
+fn json(s: &Stats) -> serde_json::Value {
+    serde_json::json!({"requests": s.requests, "errors": s.errors, "rps": s.rps, "p50_ms": s.p50, "p95_ms": s.p95,
+                       "p99_ms": s.p99, "max_ms": s.max, "server_cpu_cores": s.cpu})
+}
+
+/// Scenario 1: home timeline reads, at saturation and at half that rate, beside the floor.
+pub async fn home(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -> anyhow::Result<()> {
+    let server = start(dir).await?;
+    let tokens = Arc::new(data.tokens.clone());
+    // Warm the caches and the connection pool first.
+    drive(&server, "/api/v1/timelines/home", tokens.clone(), connections, 2, None).await;
+    let floor = drive(&server, "/health", Arc::new(Vec::new()), connections, seconds, None).await;
+    let sat = drive(&server, "/api/v1/timelines/home", tokens.clone(), connections, seconds, None).await;
+    let half = drive(&server, "/api/v1/timelines/home", tokens, connections, seconds, Some(sat.rps / 2.0)).await;
+    let (_, rss) = cpu_and_rss(server.child.id());
+    println!(
+        "| scenario | req/s | of floor | p50 ms | p95 ms | p99 ms | max ms | requests | errors | server CPU (cores) |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("{}", row("floor: GET /health", &floor, floor.rps));
+    println!("{}", row("home timeline, saturated", &sat, floor.rps));
+    println!("{}", row("home timeline, half load", &half, floor.rps));
+    println!("\nserver peak RSS: {rss:.0} MiB; {connections} connections; {seconds} s per row");
+    let out = serde_json::json!({"scenario": "home", "connections": connections, "seconds": seconds, "peak_rss_mib": rss,
+        "floor": json(&floor), "saturated": json(&sat), "half_load": json(&half)});
+    std::fs::write(dir.join("home.json"), serde_json::to_string_pretty(&out)?)?;
+    Ok(())
+}

@@ -59,7 +59,7 @@ def main() -> None:
     assert [s.id for s in ctx.descendants] == [reply.id], ctx
 
     # Fan-out runs in the server's job worker; give it a moment.
-    for _ in range(50):
+    for _ in range(300):
         home = a.timeline_home()
         if len(home) >= 5:
             break
@@ -91,9 +91,13 @@ def main() -> None:
     # Live: A hears B's next post over the user stream (Server-Sent Events).
     catcher = Catcher()
     handle = a.stream_user(catcher, run_async=True)
-    time.sleep(0.5)
-    live = b.status_post("live from the ward")
     for _ in range(100):
+        if handle.is_receiving():
+            break
+        time.sleep(0.1)
+    time.sleep(0.3)
+    live = b.status_post("live from the ward")
+    for _ in range(300):
         if any(u.id == live.id for u in catcher.updates):
             break
         time.sleep(0.1)

@@ -28,6 +28,8 @@ macro_rules! scopes {
 
 scopes! {
     ReadAccounts => "read:accounts",
+    ProfileOrReadAccounts => "read:accounts|profile",
+    CanteenProfiles => "canteen:profiles",
     WriteAccounts => "write:accounts",
     ReadFollows => "read:follows",
     WriteFollows => "write:follows",
@@ -89,8 +91,9 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, ApiError> {
         let token = bearer(parts).ok_or_else(|| AppError::Unauthorized("The access token is invalid".into()))?;
         let auth = authenticate(&App::from_ref(state), &token).await?;
-        if !S::SCOPE.is_empty() {
-            auth.require(S::SCOPE)?;
+        // `a|b` means either scope will do.
+        if !S::SCOPE.is_empty() && !S::SCOPE.split('|').any(|scope| auth.scopes.allows(scope)) {
+            auth.require(S::SCOPE.split('|').next().unwrap_or(S::SCOPE))?;
         }
         Ok(Authed(auth, PhantomData))
     }

@@ -49,22 +49,18 @@ pub async fn set_role(app: &App, username: &str, role: Role) -> Result<()> {
 
 /// Suspends one profile and revokes its tokens, in one transaction.
 pub async fn suspend(app: &App, username: &str) -> Result<()> {
-    let (_, mut account) = find(app, username).await?;
+    let (_, account) = find(app, username).await?;
     let now = now_ms();
-    account.suspended_at = Some(now);
-    account.updated_at = now;
     let mut tx = app.store.begin().await?;
-    accounts::update(tx.exec(), &account).await?;
+    accounts::set_suspended(tx.exec(), account.id, Some(now)).await?;
     oauth::revoke_tokens_of_account(tx.exec(), account.id, now).await?;
     tx.commit().await?;
     Ok(())
 }
 
 pub async fn unsuspend(app: &App, username: &str) -> Result<()> {
-    let (_, mut account) = find(app, username).await?;
-    account.suspended_at = None;
-    account.updated_at = now_ms();
-    accounts::update(app.store.writer(), &account).await?;
+    let (_, account) = find(app, username).await?;
+    accounts::set_suspended(app.store.writer(), account.id, None).await?;
     Ok(())
 }
 

@@ -106,6 +106,8 @@ pub async fn unfollow(app: &App, auth: &Auth, id: Id) -> Result<Relationship> {
     target(app, id).await?;
     let mut tx = app.store.begin().await?;
     rel::unfollow(tx.exec(), me.id, id).await?;
+    // Lists (and so circles) are made of people one follows.
+    rel::remove_from_lists_of(tx.exec(), me.id, id).await?;
     rel::take_request(tx.exec(), me.id, id).await?;
     nstore::remove_follow_request(tx.exec(), id, me.id).await?;
     feeds::remove_author(tx.exec(), me.id, id).await?;
@@ -197,7 +199,8 @@ pub async fn mute(
     }
     target(app, id).await?;
     let now = now_ms();
-    let expires = duration_secs.filter(|d| *d > 0).map(|d| now + d.saturating_mul(1000));
+    // At most ten years; arithmetic saturates so no duration can overflow.
+    let expires = duration_secs.filter(|d| *d > 0).map(|d| now.saturating_add(d.min(315_360_000).saturating_mul(1000)));
     rel::mute(app.store.writer(), me.id, id, notifications, expires, now).await?;
     relationship(app, me.id, id).await
 }

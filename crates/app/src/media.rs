@@ -29,6 +29,7 @@ pub const MAX_DESCRIPTION: usize = 1500;
 pub trait MediaFiles: Send + Sync {
     fn put(&self, key: &str, bytes: &[u8]) -> std::io::Result<()>;
     fn get(&self, key: &str) -> std::io::Result<Vec<u8>>;
+    fn delete(&self, key: &str) -> std::io::Result<()>;
 }
 
 /// Files in a folder of the data dir.
@@ -66,6 +67,13 @@ impl MediaFiles for FsMediaFiles {
 
     fn get(&self, key: &str) -> std::io::Result<Vec<u8>> {
         std::fs::read(self.path(key)?)
+    }
+
+    fn delete(&self, key: &str) -> std::io::Result<()> {
+        match std::fs::remove_file(self.path(key)?) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        }
     }
 }
 
@@ -268,15 +276,31 @@ pub async fn update(
     own(app, auth, id).await
 }
 
-/// A stored file and its type, for serving. Unknown keys are `None`.
-pub async fn file(app: &App, key: &str) -> Result<Option<(Vec<u8>, String)>> {
+/// A stored file for serving: bytes, type, and whether shared caches may keep it (only
+/// files of public and unlisted posts). Unknown keys are `None`.
+pub async fn file(app: &App, key: &str) -> Result<Option<(Vec<u8>, String, bool)>> {
     let Some(m) = store::by_file_key(app.store.reader(), key).await? else { return Ok(None) };
     let mime = if key == m.preview_key { "image/jpeg".to_string() } else { m.mime.clone() };
+    let public =
+        matches!(store::visibility_of_file(app.store.reader(), key).await?.as_deref(), Some("public" | "unlisted"));
     let files = app.media_files.clone();
     let key = key.to_string();
     let bytes =
         tokio::task::spawn_blocking(move || files.get(&key)).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(bytes.ok().map(|b| (b, mime)))
+    Ok(bytes.ok().map(|b| (b, mime, public)))
+}
+
+/// Deletes stored files (of a deleted post), off the async threads.
+pub async fn remove_files(app: &App, keys: Vec<(String, String)>) {
+    let files = app.media_files.clone();
+    let _ = tokio::task::spawn_blocking(move || {
+        for (a, b) in keys {
+            if let Err(e) = files.delete(&a).and_then(|_| files.delete(&b)) {
+                tracing::warn!(error = %e, "could not delete a media file");
+            }
+        }
+    })
+    .await;
 }
 
 /// Checks that `ids` are the caller's own unattached uploads (at most four) before a post

@@ -142,8 +142,11 @@ pub async fn list(app: &App, auth: &Auth, page: Page, filter: &Filter) -> Result
                 out.push(v);
             }
             if out.len() as i64 >= page.limit {
-                return Ok(out);
+                break;
             }
+        }
+        if out.len() as i64 >= page.limit {
+            break;
         }
         match last {
             Some(id) if !exhausted => {
@@ -155,6 +158,10 @@ pub async fn list(app: &App, auth: &Auth, page: Page, filter: &Filter) -> Result
             }
             _ => break,
         }
+    }
+    // Read upwards from `min_id`, the page is still returned newest first, as in Mastodon.
+    if page.min_id.is_some() {
+        out.reverse();
     }
     Ok(out)
 }

@@ -163,7 +163,14 @@ pub async fn vote(app: &App, auth: &Auth, id: Id, choices: &[i64]) -> Result<Pol
     if distinct.len() > 1 && !rec.multiple {
         return refuse("This poll takes one choice");
     }
-    store::vote(app.store.writer(), id, me.id, &distinct, now_ms()).await?;
+    // Check and vote in one transaction, the poll locked, so two quick votes cannot both count.
+    let mut tx = app.store.begin().await?;
+    store::lock(tx.exec(), id).await?;
+    if store::has_voted(tx.exec(), id, me.id).await? {
+        return refuse("You have already voted in this poll");
+    }
+    store::vote(tx.exec(), id, me.id, &distinct, now_ms()).await?;
+    tx.commit().await?;
     view_of(app, &rec, Some(me.id)).await
 }
 

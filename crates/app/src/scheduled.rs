@@ -116,8 +116,11 @@ fn check_time(at: i64) -> Result<()> {
 
 /// Schedules a post. The guard checks it now, so the author hears at once; it checks again
 /// when the post goes out.
-pub async fn schedule(app: &App, auth: &Auth, post: NewPost, at: i64) -> Result<Scheduled> {
+pub async fn schedule(app: &App, auth: &Auth, mut post: NewPost, at: i64) -> Result<Scheduled> {
     let (_, me) = auth.signed_in()?;
+    // Fix the audience now, as `create` would choose it, so the guard checks the same post
+    // today and on the day.
+    post.visibility = Some(post.visibility.unwrap_or(crate::statuses::default_visibility(me)));
     check_time(at)?;
     let options: Vec<String> = post.poll.as_ref().map(|p| p.options.clone()).unwrap_or_default();
     if let Some(p) = &post.poll {

@@ -96,6 +96,16 @@ fn check_text(app: &App, text: &str, spoiler: &str, language: &Option<String>, h
     if problems.is_empty() { Ok(()) } else { Err(AppError::Invalid(problems)) }
 }
 
+/// The audience a profile posts to when none is asked for.
+pub fn default_visibility(me: &Account) -> Visibility {
+    match me.privacy.default_visibility {
+        canteen_domain::account::PostVisibility::Public => Visibility::Public,
+        canteen_domain::account::PostVisibility::Unlisted => Visibility::Unlisted,
+        canteen_domain::account::PostVisibility::Private => Visibility::Private,
+        canteen_domain::account::PostVisibility::Direct => Visibility::Direct,
+    }
+}
+
 /// Posts as the signed-in profile. The post and its fan-out job commit together.
 pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView> {
     let (_, me) = auth.signed_in()?;
@@ -114,12 +124,7 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
     }
     let poll_options: Vec<String> =
         post.poll.as_ref().map(|p| p.options.iter().map(|o| o.trim().to_string()).collect()).unwrap_or_default();
-    let visibility = post.visibility.unwrap_or(match me.privacy.default_visibility {
-        canteen_domain::account::PostVisibility::Public => Visibility::Public,
-        canteen_domain::account::PostVisibility::Unlisted => Visibility::Unlisted,
-        canteen_domain::account::PostVisibility::Private => Visibility::Private,
-        canteen_domain::account::PostVisibility::Direct => Visibility::Direct,
-    });
+    let visibility = post.visibility.unwrap_or(default_visibility(me));
     if let Visibility::Circle(list) = visibility
         && relationships::list_owner(app.store.reader(), list).await? != Some(me.id)
     {
@@ -175,7 +180,13 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
     statuses::insert(tx.exec(), &status).await?;
     guard::record_acknowledged(app, tx.exec(), me.id, &guarded).await?;
     for (position, m) in media.iter().enumerate() {
-        canteen_store::media::attach(tx.exec(), Id(m.id), id, position as i64).await?;
+        if !canteen_store::media::attach(tx.exec(), Id(m.id), id, position as i64).await? {
+            return Err(AppError::invalid(Invalid::new(
+                "media_ids",
+                "ERR_TAKEN",
+                "That attachment is already part of another post",
+            )));
+        }
     }
     if let Some(p) = &post.poll {
         crate::polls::insert(app, tx.exec(), id, me.id, p, guarded.poll_options()).await?;
@@ -209,7 +220,13 @@ async fn own(app: &App, auth: &Auth, id: Id) -> Result<Status> {
 pub async fn delete(app: &App, auth: &Auth, id: Id) -> Result<StatusView> {
     let view = get(app, Some(auth), id).await?;
     own(app, auth, id).await?;
-    statuses::delete(app.store.writer(), id).await?;
+    let mut tx = app.store.begin().await?;
+    let files = canteen_store::media::detach_all(tx.exec(), id).await?;
+    statuses::delete(tx.exec(), id).await?;
+    tx.commit().await?;
+    // The files of a deleted post go too; a failure here leaves an orphan file, never a
+    // visible one (its row is gone, so it is no longer served).
+    crate::media::remove_files(app, files).await;
     app.events.publish(crate::events::Event::Delete { status: id });
     Ok(view)
 }
@@ -381,7 +398,17 @@ pub async fn reblog(app: &App, auth: &Auth, id: Id, visibility: Option<Visibilit
         edited_at: None,
     };
     let mut tx = app.store.begin().await?;
-    statuses::insert(tx.exec(), &s).await?;
+    match statuses::insert(tx.exec(), &s).await {
+        // Another request re-posted it a moment ago: answer with that one.
+        Err(canteen_store::StoreError::Conflict(_)) => {
+            drop(tx);
+            if let Some(existing) = statuses::reblog_by(app.store.reader(), me.id, original.status.id).await? {
+                return get(app, Some(auth), existing.id).await;
+            }
+            return Err(AppError::Internal("re-post conflict without a re-post".into()));
+        }
+        other => other?,
+    }
     jobs::enqueue(app, tx.exec(), FANOUT_JOB, &rid.to_string(), 0).await?;
     tx.commit().await?;
     get(app, Some(auth), rid).await
@@ -401,6 +428,12 @@ pub async fn unreblog(app: &App, auth: &Auth, id: Id) -> Result<StatusView> {
 pub async fn mark(app: &App, auth: &Auth, id: Id, kind: Kind, on: bool) -> Result<StatusView> {
     let (_, me) = auth.signed_in()?;
     let view = get(app, Some(auth), id).await?;
+    // Liking or bookmarking a re-post means the original, as in Mastodon.
+    let view = match view.reblog {
+        Some(orig) => *orig,
+        None => view,
+    };
+    let id = view.status.id;
     if on {
         let mut tx = app.store.begin().await?;
         let new = interactions::add(tx.exec(), kind, app.next_id().0, me.id, id, now_ms()).await?;
@@ -446,14 +479,10 @@ pub async fn who(app: &App, auth: Option<&Auth>, id: Id, kind: Kind, limit: i64)
 pub async fn reblogged_by(app: &App, auth: Option<&Auth>, id: Id, limit: i64) -> Result<Vec<Account>> {
     let view = get(app, auth, id).await?;
     let viewer = Viewer::load(app, auth.and_then(|a| a.account.as_ref())).await?;
-    let ids = interactions::reblogged_by(app.store.reader(), view.status.id, limit).await?;
-    let found = accounts::by_ids(app.store.reader(), &ids).await?;
-    Ok(ids
-        .iter()
-        .filter_map(|id| found.iter().find(|a| a.id == *id))
-        .filter(|a| a.suspended_at.is_none() && !viewer.blocks_or_blocked_by(a.id))
-        .cloned()
-        .collect())
+    // Only re-posts this viewer may see (a followers-only re-post names its author to the
+    // author's followers alone).
+    let reblogs = statuses::reblogs_of(app.store.reader(), view.status.id, limit).await?;
+    Ok(views::visible(app, &viewer, reblogs).await?.into_iter().map(|v| v.account).collect())
 }
 
 /// Renders a stored text (an earlier version) as HTML, resolving its mentions now.

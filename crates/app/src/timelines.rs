@@ -41,6 +41,8 @@ pub enum Source {
         pinned: bool,
         exclude_replies: bool,
         exclude_reblogs: bool,
+        /// Only posts carrying this hashtag.
+        tagged: Option<String>,
     },
     /// Posts by a list's members.
     List {
@@ -94,7 +96,10 @@ fn wanted(source: &Source, viewer: &Viewer, s: &StatusView) -> bool {
             };
             !muted(author) && shown_author.is_none_or(|a| !muted(a)) && reply_ok
         }
-        Source::Account { exclude_replies, exclude_reblogs, .. } => {
+        Source::Account { exclude_replies, exclude_reblogs, tagged, .. } => {
+            if tagged.as_ref().is_some_and(|t| !s.tags.contains(t)) {
+                return false;
+            }
             let reblog = *exclude_reblogs && s.reblog.is_some();
             // A reply to oneself (a thread) still shows, as in Mastodon.
             let reply = *exclude_replies

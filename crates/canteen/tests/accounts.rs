@@ -334,7 +334,13 @@ async fn several_profiles_under_one_login(b: Backend) {
         s.json(Method::POST, &format!("/api/v1/canteen/profiles/{second_id}/switch"), Some(&token), json!({})).await;
     assert_eq!(switched.status, 200, "{}", switched.text);
     let second_token = switched.json["access_token"].as_str().unwrap();
-    assert_eq!(switched.json["scope"], "read write follow push");
+    assert_eq!(switched.json["scope"], "read write follow push canteen:profiles");
+    // An app that did not ask for `canteen:profiles` cannot find or use the other profiles.
+    let plain = s.token_for("jo_professional", "read write").await;
+    s.get("/api/v1/canteen/profiles", Some(&plain)).await.error(403);
+    s.json(Method::POST, &format!("/api/v1/canteen/profiles/{second_id}/switch"), Some(&plain), json!({}))
+        .await
+        .error(403);
     assert_eq!(s.get("/api/v1/accounts/verify_credentials", Some(second_token)).await.json["username"], "jo_private");
     assert_eq!(
         s.get("/api/v1/accounts/verify_credentials", Some(&token)).await.json["username"],

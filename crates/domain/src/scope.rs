@@ -43,6 +43,9 @@ pub const ALL_SCOPES: &[&str] = &[
     "admin:write:accounts",
     "admin:write:reports",
     "admin:write:domain_blocks",
+    // Canteen's own: see and act as one's other profiles. Apps must ask for it by name, so an
+    // app signed in as one profile cannot find the others.
+    "canteen:profiles",
 ];
 
 /// The legacy `follow` scope covers these granular scopes (Mastodon keeps it for old apps).

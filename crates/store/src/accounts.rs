@@ -152,8 +152,8 @@ pub async fn update(e: Exec<'_>, a: &Account) -> Result<()> {
         profile_mode = $12, privacy_preset = $13, default_visibility = $14, default_sensitive = $15, \
         default_language = $16, job_title = $17, job_title_visibility = $18, profession = $19, \
         profession_visibility = $20, employer = $21, employer_visibility = $22, seniority = $23, \
-        seniority_visibility = $24, location = $25, location_visibility = $26, suspended_at = $27, \
-        updated_at = $28 WHERE id = $1";
+        seniority_visibility = $24, location = $25, location_visibility = $26, \
+        updated_at = $27 WHERE id = $1";
     let p = &a.privacy;
     let d = &a.details;
     exec!(e, x => sqlx::query(SQL)
@@ -166,7 +166,7 @@ pub async fn update(e: Exec<'_>, a: &Account) -> Result<()> {
         .bind(&d.employer).bind(p.employer_visibility.as_str())
         .bind(&d.seniority).bind(p.seniority_visibility.as_str())
         .bind(&d.location).bind(p.location_visibility.as_str())
-        .bind(a.suspended_at).bind(a.updated_at)
+        .bind(a.updated_at)
         .execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -189,6 +189,14 @@ pub async fn by_user(e: Exec<'_>, user_id: Id) -> Result<Vec<Account>> {
     let rows: Vec<Row> = exec!(e, x => sqlx::query_as::<_, Row>(select!("WHERE user_id = $1 ORDER BY id"))
         .bind(user_id.0).fetch_all(x).await)?;
     rows.into_iter().map(Account::try_from).collect()
+}
+
+/// Suspends (or, with `None`, reinstates) an account. Kept apart from `update` so a
+/// profile edit racing an admin's suspension can never undo it.
+pub async fn set_suspended(e: Exec<'_>, id: Id, at: Option<i64>) -> Result<()> {
+    exec!(e, x => sqlx::query("UPDATE accounts SET suspended_at = $2 WHERE id = $1").bind(id.0).bind(at)
+        .execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// Counts local accounts that are not suspended (for instance statistics).

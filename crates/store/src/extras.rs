@@ -113,7 +113,8 @@ pub async fn conversation_muted(e: Exec<'_>, account: Id, root: Id) -> Result<bo
 pub async fn friends_of_friends(e: Exec<'_>, me: Id, limit: i64) -> Result<Vec<(Id, i64)>> {
     const SQL: &str = "SELECT f2.target_account_id, count(*) AS n FROM follows f1 \
         JOIN follows f2 ON f2.account_id = f1.target_account_id \
-        WHERE f1.account_id = $1 AND f2.target_account_id <> $1 \
+        JOIN accounts via ON via.id = f1.target_account_id \
+        WHERE f1.account_id = $1 AND f2.target_account_id <> $1 AND via.hide_collections = FALSE \
         AND f2.target_account_id NOT IN (SELECT target_account_id FROM follows WHERE account_id = $1) \
         AND f2.target_account_id NOT IN (SELECT target_account_id FROM blocks WHERE account_id = $1) \
         AND f2.target_account_id NOT IN (SELECT account_id FROM blocks WHERE target_account_id = $1) \

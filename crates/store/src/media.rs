@@ -71,11 +71,30 @@ pub async fn update_description(e: Exec<'_>, id: Id, description: &str, focus: (
     Ok(())
 }
 
-/// Attaches media to a post at the given position.
-pub async fn attach(e: Exec<'_>, id: Id, status: Id, position: i64) -> Result<()> {
-    const SQL: &str = "UPDATE media_attachments SET status_id = $2, position = $3 WHERE id = $1";
-    exec!(e, x => sqlx::query(SQL).bind(id.0).bind(status.0).bind(position).execute(x).await.map(|r| r.rows_affected()))?;
-    Ok(())
+/// Attaches unattached media to a post at the given position. Returns whether it was still
+/// free (two posts racing for one upload: only the first gets it).
+pub async fn attach(e: Exec<'_>, id: Id, status: Id, position: i64) -> Result<bool> {
+    const SQL: &str = "UPDATE media_attachments SET status_id = $2, position = $3 WHERE id = $1 AND status_id IS NULL";
+    Ok(
+        exec!(e, x => sqlx::query(SQL).bind(id.0).bind(status.0).bind(position).execute(x).await.map(|r| r.rows_affected()))?
+            > 0,
+    )
+}
+
+/// Removes the rows of a deleted post's media, returning their file keys to delete.
+pub async fn detach_all(e: Exec<'_>, status: Id) -> Result<Vec<(String, String)>> {
+    let mut e = e;
+    let keys: Vec<(String, String)> = exec!(e.reborrow(), x => sqlx::query_as::<_, (String, String)>(
+        "SELECT file_key, preview_key FROM media_attachments WHERE status_id = $1").bind(status.0).fetch_all(x).await)?;
+    exec!(e, x => sqlx::query("DELETE FROM media_attachments WHERE status_id = $1").bind(status.0).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(keys)
+}
+
+/// The visibility of the post a file belongs to (`None` while unattached).
+pub async fn visibility_of_file(e: Exec<'_>, key: &str) -> Result<Option<String>> {
+    const SQL: &str = "SELECT s.visibility FROM media_attachments m JOIN statuses s ON s.id = m.status_id \
+        WHERE m.file_key = $1 OR m.preview_key = $1";
+    Ok(exec!(e, x => sqlx::query_scalar::<_, String>(SQL).bind(key).fetch_optional(x).await)?)
 }
 
 /// The row for a stored file key, to check who may see it before serving it.

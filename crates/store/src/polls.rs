@@ -55,3 +55,21 @@ pub async fn votes(e: Exec<'_>, poll: Id) -> Result<Vec<(i64, i64)>> {
     const SQL: &str = "SELECT account_id, choice FROM poll_votes WHERE poll_id = $1";
     Ok(exec!(e, x => sqlx::query_as::<_, (i64, i64)>(SQL).bind(poll.0).fetch_all(x).await)?)
 }
+
+/// Serialises voters on one poll for the rest of the transaction (PostgreSQL row lock;
+/// SQLite's single writer already serialises writing transactions).
+pub async fn lock(e: Exec<'_>, poll: Id) -> Result<()> {
+    match e {
+        Exec::Pg(_) | Exec::PgPool(_) => {
+            exec!(e, x => sqlx::query_scalar::<_, i64>("SELECT id FROM polls WHERE id = $1 FOR UPDATE").bind(poll.0).fetch_optional(x).await)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Whether `account` has voted in `poll`.
+pub async fn has_voted(e: Exec<'_>, poll: Id, account: Id) -> Result<bool> {
+    const SQL: &str = "SELECT count(*) FROM poll_votes WHERE poll_id = $1 AND account_id = $2";
+    Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(SQL).bind(poll.0).bind(account.0).fetch_one(x).await)? > 0)
+}

@@ -185,6 +185,8 @@ pub async fn blocked_ids(e: Exec<'_>, id: Id) -> Result<Vec<Id>> {
 /// Drops follows and requests in both directions (on block).
 pub async fn sever(e: Exec<'_>, a: Id, b: Id) -> Result<()> {
     let mut e = e;
+    remove_from_lists_of(e.reborrow(), a, b).await?;
+    remove_from_lists_of(e.reborrow(), b, a).await?;
     run!(
         e.reborrow(),
         "DELETE FROM follows WHERE (account_id = $1 AND target_account_id = $2) OR (account_id = $2 AND target_account_id = $1)",
@@ -238,4 +240,16 @@ pub async fn list_members(e: Exec<'_>, list_id: Id) -> Result<Vec<Id>> {
 /// The owner of a list, if it exists.
 pub async fn list_owner(e: Exec<'_>, list_id: Id) -> Result<Option<Id>> {
     Ok(exec!(e, x => sqlx::query_scalar::<_, i64>("SELECT account_id FROM lists WHERE id = $1").bind(list_id.0).fetch_optional(x).await)?.map(Id))
+}
+
+/// Takes `member` off every list `owner` has (when the owner stops following them or
+/// either blocks the other), so a circle never outlives the relationship it was made of.
+pub async fn remove_from_lists_of(e: Exec<'_>, owner: Id, member: Id) -> Result<()> {
+    run!(
+        e,
+        "DELETE FROM list_accounts WHERE account_id = $2 AND list_id IN (SELECT id FROM lists WHERE account_id = $1)",
+        owner.0,
+        member.0
+    )?;
+    Ok(())
 }

@@ -292,8 +292,8 @@ pub async fn counts(e: Exec<'_>, ids: &[Id]) -> Result<Vec<(i64, i64, i64, i64)>
     }
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT s.id, \
-         (SELECT count(*) FROM statuses r WHERE r.in_reply_to_id = s.id), \
-         (SELECT count(*) FROM statuses b WHERE b.reblog_of_id = s.id), \
+         (SELECT count(*) FROM statuses r WHERE r.in_reply_to_id = s.id AND r.visibility IN ('public', 'unlisted')), \
+         (SELECT count(*) FROM statuses b WHERE b.reblog_of_id = s.id AND b.visibility IN ('public', 'unlisted')), \
          (SELECT count(*) FROM favourites f WHERE f.status_id = s.id) \
          FROM statuses s WHERE s.id IN ({})",
         id_list(ids)
@@ -338,7 +338,7 @@ pub async fn remember_idempotency(e: Exec<'_>, account_id: Id, key: &str, status
 /// Number of posts by an account (for the profile counters).
 pub async fn count_by_account(e: Exec<'_>, account_id: Id) -> Result<i64> {
     Ok(
-        exec!(e, x => sqlx::query_scalar::<_, i64>("SELECT count(*) FROM statuses WHERE account_id = $1").bind(account_id.0).fetch_one(x).await)?,
+        exec!(e, x => sqlx::query_scalar::<_, i64>("SELECT count(*) FROM statuses WHERE account_id = $1 AND visibility <> 'direct'").bind(account_id.0).fetch_one(x).await)?,
     )
 }
 
@@ -375,4 +375,10 @@ pub async fn reblogged_among(e: Exec<'_>, account: Id, ids: &[Id]) -> Result<Vec
         .into_iter()
         .map(Id)
         .collect())
+}
+
+/// Re-posts of a post, newest first.
+pub async fn reblogs_of(e: Exec<'_>, original: Id, limit: i64) -> Result<Vec<Status>> {
+    rows(exec!(e, x => sqlx::query_as::<_, Row>(select!("WHERE reblog_of_id = $1 ORDER BY id DESC LIMIT $2"))
+        .bind(original.0).bind(limit).fetch_all(x).await)?)
 }

@@ -15,8 +15,8 @@ use canteen_domain::validation::Invalid;
 use serde::Deserialize;
 
 use crate::auth::{
-    AnyScope, Authed, MaybeAuthed, ReadAccounts, ReadFollows, ReadStatuses, WriteAccounts, WriteBlocks, WriteFollows,
-    WriteMutes,
+    AnyScope, Authed, MaybeAuthed, ProfileOrReadAccounts, ReadAccounts, ReadFollows, ReadStatuses, WriteAccounts,
+    WriteBlocks, WriteFollows, WriteMutes,
 };
 use crate::entities::account::{
     Account, CredentialAccount, Relationship, account_from_domain, credential_account_from_domain, relationship_none,
@@ -63,7 +63,7 @@ pub async fn create(
 /// `GET /api/v1/accounts/verify_credentials`.
 pub async fn verify_credentials(
     State(app): State<App>,
-    auth: Authed<ReadAccounts>,
+    auth: Authed<ProfileOrReadAccounts>,
 ) -> ApiResult<Json<CredentialAccount>> {
     let (user, me) = auth.signed_in()?;
     let mut out = credential_account_from_domain(&app.config.public_url, me, user.role);
@@ -549,10 +549,8 @@ pub async fn statuses(
         pinned: p.pinned.unwrap_or(false),
         exclude_replies: p.exclude_replies.unwrap_or(false),
         exclude_reblogs: p.exclude_reblogs.unwrap_or(false),
+        tagged: p.tagged.as_deref().map(|t| t.trim_start_matches('#').to_lowercase()).filter(|t| !t.is_empty()),
     };
-    let mut views = timelines::read(&app, &viewer, &source, p.page.page(), p.only_media.unwrap_or(false)).await?;
-    if let Some(tag) = p.tagged.as_deref().map(|t| t.trim_start_matches('#').to_lowercase()) {
-        views.retain(|v| v.tags.contains(&tag));
-    }
+    let views = timelines::read(&app, &viewer, &source, p.page.page(), p.only_media.unwrap_or(false)).await?;
     Ok(crate::v1::timelines::page_of(&app, &uri, &views, me.map(|a| a.id)))
 }

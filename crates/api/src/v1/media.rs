@@ -74,9 +74,10 @@ pub async fn update(
 /// `GET /system/media/:key`: a stored file.
 pub async fn file(State(app): State<App>, Path(key): Path<String>) -> ApiResult<Response> {
     match media::file(&app, &key).await? {
-        Some((bytes, mime)) => {
-            Ok(([(CONTENT_TYPE, mime), (CACHE_CONTROL, "public, max-age=31536000, immutable".to_string())], bytes)
-                .into_response())
+        Some((bytes, mime, public)) => {
+            // Only files of public and unlisted posts may sit in shared caches.
+            let cache = if public { "public, max-age=31536000, immutable" } else { "private, no-store" };
+            Ok(([(CONTENT_TYPE, mime), (CACHE_CONTROL, cache.to_string())], bytes).into_response())
         }
         None => Err(ApiError(AppError::NotFound("Record not found".into()))),
     }

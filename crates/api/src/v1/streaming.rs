@@ -99,7 +99,9 @@ async fn render(
         (Channel::User, Event::Home { reader, status }) if Some(*reader) == my_id => {
             status_for(*status).await?.and_then(|p| out("update", p))
         }
-        (Channel::User | Channel::UserNotification, Event::Notification { account, id }) if Some(*account) == my_id => {
+        (Channel::User | Channel::UserNotification, Event::Notification { account, id })
+            if Some(*account) == my_id && auth.is_some_and(|a| a.scopes.allows("read:notifications")) =>
+        {
             match (auth, my_id) {
                 (Some(a), Some(me)) => match notifications::get(app, a, *id).await {
                     Ok(n) => {
@@ -130,6 +132,16 @@ async fn render(
         }
         (Channel::UserNotification, _) => None,
         (_, Event::Delete { status }) => out("delete", status.to_string()),
+        (
+            Channel::Public | Channel::PublicLocal | Channel::Hashtag(_) | Channel::HashtagLocal(_),
+            Event::Update { status },
+        ) => {
+            // Public channels only carry edits of public posts.
+            status_for(*status)
+                .await?
+                .filter(|p| p.contains("\"visibility\":\"public\""))
+                .and_then(|p| out("status.update", p))
+        }
         (_, Event::Update { status }) => status_for(*status).await?.and_then(|p| out("status.update", p)),
         _ => None,
     })
@@ -181,81 +193,92 @@ fn channel_for(auth: &Option<Auth>, stream: &str, q: &StreamQuery) -> ApiResult<
     Ok(ch)
 }
 
-fn sse_stream(app: App, auth: Option<Auth>, channel: Channel) -> impl Stream<Item = Result<SseEvent, Infallible>> {
+/// The caller as of now: a revoked token or suspended profile ends the stream (`None`).
+async fn still_valid(app: &App, token: &Option<String>) -> Option<Option<Auth>> {
+    match token {
+        None => Some(None),
+        Some(t) => authenticate(app, t).await.ok().map(Some),
+    }
+}
+
+type SseState = (broadcast::Receiver<Event>, App, Option<String>, Channel);
+
+fn sse_stream(app: App, token: Option<String>, channel: Channel) -> impl Stream<Item = Result<SseEvent, Infallible>> {
     let rx = app.events.subscribe();
-    stream::unfold((rx, app, auth, channel), |(mut rx, app, auth, channel)| async move {
+    stream::unfold((rx, app, token, channel), |(mut rx, app, token, channel): SseState| async move {
         loop {
             let event = match rx.recv().await {
                 Ok(e) => e,
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return None,
             };
+            let auth = still_valid(&app, &token).await?;
             if let Ok(Some(o)) = render(&app, auth.as_ref(), &channel, &event).await {
                 let ev = SseEvent::default().event(o.event).data(o.payload);
-                return Some((Ok(ev), (rx, app, auth, channel)));
+                return Some((Ok(ev), (rx, app, token, channel)));
             }
         }
     })
 }
 
-fn sse(app: App, auth: Option<Auth>, channel: Channel) -> Response {
-    Sse::new(sse_stream(app, auth, channel))
+fn sse(app: App, token: Option<String>, channel: Channel) -> Response {
+    Sse::new(sse_stream(app, token, channel))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()
 }
 
 pub async fn user(
     State(app): State<App>,
-    StreamAuth(auth, _): StreamAuth,
+    StreamAuth(auth, token): StreamAuth,
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "user", &q)?;
-    Ok(sse(app, auth, ch))
+    Ok(sse(app, token, ch))
 }
 
 pub async fn user_notification(
     State(app): State<App>,
-    StreamAuth(auth, _): StreamAuth,
+    StreamAuth(auth, token): StreamAuth,
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "user:notification", &q)?;
-    Ok(sse(app, auth, ch))
+    Ok(sse(app, token, ch))
 }
 
 pub async fn public(
     State(app): State<App>,
-    StreamAuth(auth, _): StreamAuth,
+    StreamAuth(auth, token): StreamAuth,
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "public", &q)?;
-    Ok(sse(app, auth, ch))
+    Ok(sse(app, token, ch))
 }
 
 pub async fn public_local(
     State(app): State<App>,
-    StreamAuth(auth, _): StreamAuth,
+    StreamAuth(auth, token): StreamAuth,
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "public:local", &q)?;
-    Ok(sse(app, auth, ch))
+    Ok(sse(app, token, ch))
 }
 
 pub async fn hashtag(
     State(app): State<App>,
-    StreamAuth(auth, _): StreamAuth,
+    StreamAuth(auth, token): StreamAuth,
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "hashtag", &q)?;
-    Ok(sse(app, auth, ch))
+    Ok(sse(app, token, ch))
 }
 
 pub async fn list(
     State(app): State<App>,
-    StreamAuth(auth, _): StreamAuth,
+    StreamAuth(auth, token): StreamAuth,
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "list", &q)?;
-    Ok(sse(app, auth, ch))
+    Ok(sse(app, token, ch))
 }
 
 /// `GET /api/v1/streaming/health`.
@@ -275,11 +298,12 @@ pub async fn websocket(
     if let Some(stream) = q.stream.as_deref() {
         initial.insert(channel_for(&auth, stream, &q)?);
     }
+    let token_for_socket = token.clone();
     let ws = match token {
         Some(t) => ws.protocols([t]),
         None => ws,
     };
-    Ok(ws.on_upgrade(move |socket| run_socket(socket, app, auth, initial)))
+    Ok(ws.on_upgrade(move |socket| run_socket(socket, app, auth, token_for_socket, initial)))
 }
 
 #[derive(Deserialize)]
@@ -291,7 +315,13 @@ struct ClientMessage {
     list: Option<String>,
 }
 
-async fn run_socket(mut socket: WebSocket, app: App, auth: Option<Auth>, mut channels: BTreeSet<Channel>) {
+async fn run_socket(
+    mut socket: WebSocket,
+    app: App,
+    auth: Option<Auth>,
+    token: Option<String>,
+    mut channels: BTreeSet<Channel>,
+) {
     let mut rx = app.events.subscribe();
     let mut ping = tokio::time::interval(Duration::from_secs(30));
     loop {
@@ -322,8 +352,10 @@ async fn run_socket(mut socket: WebSocket, app: App, auth: Option<Auth>, mut cha
                     Err(broadcast::error::RecvError::Lagged(_)) => continue,
                     Err(broadcast::error::RecvError::Closed) => return,
                 };
+                // A revoked token or suspended profile ends the connection.
+                let Some(current) = still_valid(&app, &token).await else { return };
                 for ch in channels.clone() {
-                    if let Ok(Some(o)) = render(&app, auth.as_ref(), &ch, &event).await {
+                    if let Ok(Some(o)) = render(&app, current.as_ref(), &ch, &event).await {
                         let frame = json!({"stream": o.channel.name(), "event": o.event, "payload": o.payload}).to_string();
                         if socket.send(Message::Text(frame.into())).await.is_err() { return }
                     }

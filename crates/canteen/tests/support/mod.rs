@@ -244,7 +244,7 @@ impl TestServer {
 
     /// A password-grant token for `login` with `scopes`.
     pub async fn token_for(&self, login: &str, scopes: &str) -> String {
-        let (id, secret) = self.app_client("read write follow push admin:read admin:write").await;
+        let (id, secret) = self.app_client("read write follow push admin:read admin:write canteen:profiles").await;
         let r = self
             .form(
                 Method::POST,
@@ -281,7 +281,7 @@ impl TestServer {
     /// A new user and a full-scope token acting as them.
     pub async fn signed_in(&self, username: &str) -> (canteen_domain::account::Account, String) {
         let account = self.user(username).await;
-        let token = self.token_for(username, "read write follow push").await;
+        let token = self.token_for(username, "read write follow push canteen:profiles").await;
         (account, token)
     }
 

@@ -9,7 +9,7 @@ use canteen_domain::account::{PrivacyPreset, ProfileMode};
 use canteen_domain::validation::Invalid;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{Authed, ReadAccounts, WriteAccounts};
+use crate::auth::{Authed, CanteenProfiles, ReadAccounts, WriteAccounts};
 use crate::entities::account::{
     CredentialAccount, OwnSettings, credential_account_from_domain, own_settings_from_domain,
 };
@@ -27,7 +27,7 @@ pub struct Profile {
 }
 
 /// `GET /api/v1/canteen/profiles`.
-pub async fn list(State(app): State<App>, auth: Authed<ReadAccounts>) -> ApiResult<Json<Vec<Profile>>> {
+pub async fn list(State(app): State<App>, auth: Authed<CanteenProfiles>) -> ApiResult<Json<Vec<Profile>>> {
     let (user, me) = auth.signed_in()?;
     let (role, my_id) = (user.role, me.id);
     let all = profiles::list(&app, &auth).await?;
@@ -66,7 +66,7 @@ fn parse_mode(s: Option<&str>, default: ProfileMode) -> ApiResult<ProfileMode> {
 /// `POST /api/v1/canteen/profiles`: adds a profile to the signed-in login.
 pub async fn create(
     State(app): State<App>,
-    auth: Authed<WriteAccounts>,
+    auth: Authed<CanteenProfiles>,
     Params(p): Params<CreateProfile>,
 ) -> ApiResult<Json<CredentialAccount>> {
     let (user, _) = auth.signed_in()?;
@@ -86,7 +86,7 @@ pub struct Switched {
 /// `POST /api/v1/canteen/profiles/:id/switch`: a token acting as another of one's profiles.
 pub async fn switch(
     State(app): State<App>,
-    auth: Authed<ReadAccounts>,
+    auth: Authed<CanteenProfiles>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Switched>> {
     let (user, _) = auth.signed_in()?;

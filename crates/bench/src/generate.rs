@@ -159,6 +159,8 @@ pub async fn ensure(dir: &Path, accounts: usize, posts: usize) -> anyhow::Result
     let step = (span_ms / posts.max(1) as i64).max(1);
     let post_start = start_ms + accounts as i64 + 1000;
     let mut recent_public: Vec<(i64, i64)> = Vec::new();
+    // One re-post of a post per account (as the schema enforces).
+    let mut reblogged: std::collections::HashSet<(i64, i64)> = std::collections::HashSet::new();
     let gen_start = Instant::now();
     let mut i = 0usize;
     while i < posts {
@@ -198,7 +200,7 @@ pub async fn ensure(dir: &Path, accounts: usize, posts: usize) -> anyhow::Result
                 text = format!("@{} {text}", names[m]);
                 mentions.push((id, account_ids[m]));
             }
-            let (reply, reblog) = match rng.unit() {
+            let (reply, mut reblog) = match rng.unit() {
                 r if r < 0.10 && !recent_public.is_empty() => {
                     (Some(recent_public[rng.below(recent_public.len())]), None)
                 }
@@ -207,6 +209,11 @@ pub async fn ensure(dir: &Path, accounts: usize, posts: usize) -> anyhow::Result
                 }
                 _ => (None, None),
             };
+            if let Some(original) = reblog
+                && !reblogged.insert((author, original))
+            {
+                reblog = None;
+            }
             let (text, visibility) = if reblog.is_some() { (String::new(), "public") } else { (text, visibility) };
             if visibility == "public" && reblog.is_none() {
                 if recent_public.len() < 1000 {

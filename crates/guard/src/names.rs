@@ -3,6 +3,8 @@
 //! around it present the person as a patient, service user, resident or their relative,
 //! and nothing presents them as staff or a public figure.
 
+use std::cell::OnceCell;
+
 use crate::report::Category;
 use crate::text::Kind;
 use crate::{Raw, Scan};
@@ -32,13 +34,18 @@ const PATIENT_TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "master", "mi
 struct SentenceCues {
     care: bool,
     relative: bool,
+    /// "their" and a relative: "…looking after their father".
+    their_relative: bool,
     praise: usize,
     reporting: bool,
+    /// A job title anywhere in the sentence.
+    role: bool,
+    /// A job title in this sentence or the next.
+    role_here_or_next: bool,
 }
 
-fn sentence_cues(scan: &Scan, i: usize) -> SentenceCues {
+fn sentence_cues(scan: &Scan, a: usize, b: usize) -> SentenceCues {
     let doc = &scan.doc;
-    let (a, b) = doc.sentence_of(i);
     let mut words: Vec<&str> = (a..=b).map(|k| doc.norm(k)).collect();
     // "broke the news to her son" is a conversation at the bedside, not the news media or
     // news about a colleague: drop that "news" before looking for reporting and praise.
@@ -62,36 +69,54 @@ fn sentence_cues(scan: &Scan, i: usize) -> SentenceCues {
         relative: words
             .windows(2)
             .any(|p| matches!(p[0], "his" | "her" | "their") && scan.lex.cues.relatives.contains(&p[1])),
+        their_relative: (a..b).any(|k| {
+            doc.norm(k) == "their" && doc.get(k + 1).is_some_and(|n| scan.lex.cues.relatives.contains(n.stem()))
+        }),
         praise: words
             .iter()
             .filter(|w| scan.lex.cues.staff_activity.contains(w) || scan.lex.cues.thanks.contains(w))
             .count(),
         reporting: words.iter().any(|w| scan.lex.cues.reporting.contains(w)),
+        role: (a..=b).any(|k| doc.toks[k].is_word() && is_role(scan, doc.toks[k].stem())),
+        role_here_or_next: false,
     }
 }
 
+/// Each sentence's first and last token, indexed by sentence number.
+fn sentence_bounds(doc: &crate::text::Doc) -> Vec<Option<(usize, usize)>> {
+    let mut bounds: Vec<Option<(usize, usize)>> = Vec::new();
+    for (k, t) in doc.toks.iter().enumerate() {
+        let s = t.sent as usize;
+        if bounds.len() <= s {
+            bounds.resize(s + 1, None);
+        }
+        let entry = bounds[s].get_or_insert((k, k));
+        entry.1 = k;
+    }
+    bounds
+}
+
 pub(crate) fn detect(scan: &Scan, out: &mut Vec<Raw>) {
-    let mut cues: Vec<Option<SentenceCues>> = Vec::new();
+    let bounds = sentence_bounds(&scan.doc);
+    let mut cues: Vec<Option<SentenceCues>> = vec![None; bounds.len()];
+    let mut cues_of = |s: usize| -> Option<SentenceCues> {
+        let (a, b) = (*bounds.get(s)?)?;
+        let slot = cues.get_mut(s)?;
+        Some(*slot.get_or_insert_with(|| sentence_cues(scan, a, b)))
+    };
+    // Whether the post speaks of care anywhere, worked out once if a frame needs it.
+    let post_care = OnceCell::new();
     for span in name_spans(scan) {
         if excluded(scan, &span) {
             continue;
         }
         let sent = scan.doc.toks[span.first].sent as usize;
-        if cues.len() <= sent {
-            cues.resize(sent + 1, None);
-        }
-        let c = *cues[sent].get_or_insert_with(|| sentence_cues(scan, span.first));
-        let (score, framed, confirmed) = patient_score(scan, &span, c);
+        let Some(mut c) = cues_of(sent) else {
+            continue;
+        };
+        c.role_here_or_next = c.role || cues_of(sent + 1).is_some_and(|n| n.role);
+        let (score, framed, confirmed) = patient_score(scan, &span, c, &post_care);
         let needed = if span.strength == Strength::Weak && !confirmed { 3.5 } else { 3.0 };
-        #[cfg(test)]
-        if std::env::var_os("GUARD_DEBUG").is_some() {
-            let d = &scan.doc;
-            eprintln!(
-                "DBG {:?} {:?} score={score} framed={framed}",
-                &d.text[d.toks[span.first].start..d.toks[span.last].end],
-                span.strength
-            );
-        }
         if score >= needed && (span.strength > Strength::Weak || framed) {
             let doc = &scan.doc;
             let start = doc.toks[span.first].start;
@@ -302,7 +327,9 @@ fn excluded(scan: &Scan, span: &NameSpan) -> bool {
         return true;
     }
     // Places and events named after people: "Seacole Ward", "St Mary's", "Keats ward".
-    if after.first().is_some_and(|w| scan.lex.cues.place_after.contains(w)) && !last_tok.possessive()
+    // The place word must follow directly: "Mrs Hussain (bay 2)" is a patient in a bay.
+    let place_next = doc.get(next).is_some_and(|t| t.is_word() && scan.lex.cues.place_after.contains(&t.norm));
+    if place_next && !last_tok.possessive()
         || doc.prev_word(span.first).is_some_and(|p| {
             matches!(doc.norm(p), "st" | "saint" | "ward" | "unit") && (p + 1..span.first).all(|k| doc.norm(k) == ".")
         }) && !span.titled
@@ -321,8 +348,18 @@ fn excluded(scan: &Scan, span: &NameSpan) -> bool {
     {
         return true;
     }
-    // The author's own family: "my daughter Emily".
-    matches!(before.as_slice(), [r, "my", ..] if scan.lex.cues.relatives.contains(r))
+    // The author's own family: "my daughter Emily", "my grandad Les", and their family's:
+    // "my sister's new baby, Oscar".
+    let own_person = |w: &str| {
+        scan.lex.cues.relatives.contains(w)
+            || scan.lex.cues.person_nouns.contains(w)
+                && !matches!(w, "patient" | "pt" | "patients" | "client" | "resident")
+    };
+    matches!(before.as_slice(), [r, "my", ..] if own_person(r))
+        || doc.words_before(span.first, 4).map(|k| doc.norm(k)).collect::<Vec<_>>().windows(2).any(|p| {
+            matches!(p[1], "my" | "our")
+                && p[0].strip_suffix("'s").is_some_and(|r| scan.lex.cues.relatives.contains(r) || r == "friend")
+        })
 }
 
 fn public_figure(scan: &Scan, span: &NameSpan, ws: &[String]) -> bool {
@@ -356,10 +393,14 @@ fn in_policy_place(scan: &Scan, span: &NameSpan) -> bool {
 /// How strongly the words around the span present the person as a patient or relative;
 /// whether a strong frame (not just the title) did so; and whether the frame also shows
 /// that a weak span (an unknown capitalised word) is a name ("the Okoro twins").
-fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues) -> (f32, bool, bool) {
+fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues, post_care: &OnceCell<bool>) -> (f32, bool, bool) {
     let doc = &scan.doc;
     let mut score = 0.0;
     let mut framed = false;
+    // Set by the frames that outweigh staff cues ("my patient John" stays a patient even
+    // in a sentence of thanks); the newer, weaker frames (procedures, families, appositions)
+    // frame a name without that.
+    let mut overrides = false;
     let mut confirmed = false;
     // In a health worker's post a plain title and surname is nearly always a patient or a
     // relative; staff, thanks and public-figure cues below pull it back.
@@ -374,25 +415,49 @@ fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues) -> (f32, bool
     let head2 = bw.get(skip_called + 1).copied().unwrap_or("");
     let person_frame = scan.lex.cues.person_nouns.contains(&head) && !(head == "user" && head2 != "service");
     let relative_of = head == "of" && scan.lex.cues.relatives.contains(&head2);
+    // "bed 4's wife Maureen": staff call a patient by their bed; "4's" is "4", "'", "s".
+    let bed_number = head2 == "s"
+        && before.get(skip_called + 1).and_then(|k| k.checked_sub(1)).is_some_and(|k| doc.norm(k) == "'")
+        && bw.get(skip_called + 2).is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
+        && bw.get(skip_called + 3).is_some_and(|w| scan.lex.cues.location_nouns.contains(w));
     let their_relative = scan.lex.cues.relatives.contains(&head)
-        && matches!(head2, "his" | "her" | "their" | "the" | "patient's" | "pt's" | "whose");
-    // "took bloods from Aurelia", "did obs on Doris": a procedure done to the person (but
-    // "the samples from Jade in the lab" are a colleague's: no job title around).
-    let procedure = skip_called == 0
-        && matches!(head, "from" | "on")
-        && scan.lex.cues.procedures.contains(&head2)
-        && !bw
-            .iter()
-            .chain(doc.words_after(span.last, 3).map(|k| doc.norm(k)).collect::<Vec<_>>().iter())
-            .any(|w| is_role(scan, w));
+        && (matches!(head2, "his" | "her" | "their" | "the" | "patient's" | "pt's" | "whose") || bed_number);
+    // "took bloods from Aurelia", "did obs on Doris": a procedure done to the person; but
+    // "got the bloods from Priya" is a colleague handing them over, so the verb must say
+    // the procedure was done.
+    let procedure = skip_called == 0 && matches!(head, "from" | "on") && scan.lex.cues.procedures.contains(&head2) && {
+        let verb = bw.get(2).filter(|w| !matches!(**w, "a" | "an" | "the" | "some" | "his" | "her" | "their"));
+        let verb = verb.or_else(|| bw.get(3)).copied().unwrap_or("");
+        matches!(
+            verb,
+            "took"
+                | "take"
+                | "taking"
+                | "takes"
+                | "did"
+                | "do"
+                | "doing"
+                | "does"
+                | "done"
+                | "tried"
+                | "trying"
+                | "attempted"
+                | "performed"
+                | "repeated"
+        )
+    };
     // "the Okoro twins", "the Reid family"; "the Patels … their father".
-    let family = family_name(scan, span);
+    let family = family_name(scan, span, cues, post_care);
     // "The lady I took to theatre, Vera, held my hand".
     let appositive = appositive_person(scan, span);
     if family || appositive {
         confirmed = true;
     }
-    if person_frame || relative_of || their_relative || procedure || family || appositive {
+    if person_frame || relative_of || their_relative {
+        score += 4.0;
+        framed = true;
+        overrides = true;
+    } else if procedure || family || appositive {
         score += 4.0;
         framed = true;
     } else if scan.lex.cues.care_verbs.contains(&head)
@@ -401,9 +466,10 @@ fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues) -> (f32, bool
     {
         score += 3.0;
         framed = true;
+        overrides = true;
     } else if skip_called == 1 && !crate::names::is_role(scan, head) {
         score += 1.0;
-    } else if soft_frame(scan, span, &bw) {
+    } else if soft_frame(span, &bw, cues) {
         score += 3.0;
     } else if scan.lex.cues.endearments.contains(&head) && !matches!(head2, "my" | "our" | "your") {
         // "little Oscar", "poor Doreen": fond words staff use of patients; weak alone.
@@ -414,17 +480,15 @@ fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues) -> (f32, bool
     if !framed && doc.words_before(span.first, 3).count() <= 1 && previous_sentence_has_patient(scan, span.first) {
         score += 2.0;
     }
-    // Role right before: "our HCA Priya", "Staff Nurse Jones", "colleague Sam".
-    if bw.iter().take(2).any(|w| is_role(scan, w)) && !framed {
-        score -= 6.0;
-    }
     // After the name.
     let last = &doc.toks[span.last];
     let aft: Vec<usize> = doc.words_after(span.last, 8).collect();
     let aw: Vec<&str> = aft.iter().map(|&k| doc.norm(k)).collect();
-    if last.possessive() && aw.first().is_some_and(|w| scan.lex.cues.patient_possessions.contains(w)) {
+    // "Doris's obs", "Pauline's leg ulcer" (one word may come between).
+    if last.possessive() && aw.iter().take(2).any(|w| scan.lex.cues.patient_possessions.contains(w)) {
         score += 4.0;
         framed = true;
+        overrides = true;
     }
     // "Mr Patel's clinic", "Mrs Shah's team": things a clinician has, not a patient.
     const STAFF_POSSESSIONS: &[&str] = &[
@@ -453,7 +517,7 @@ fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues) -> (f32, bool
         "service",
         "caseload",
     ];
-    if last.possessive() && aw.first().is_some_and(|w| STAFF_POSSESSIONS.contains(w)) && !framed {
+    if last.possessive() && aw.first().is_some_and(|w| STAFF_POSSESSIONS.contains(w)) && !overrides {
         score -= 6.0;
     }
     // "in bay 3", "from bed 12B", "in the side room", "in resus": a place in a hospital.
@@ -469,13 +533,19 @@ fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues) -> (f32, bool
         | ["in", "side", "room", ..]
         | ["in", "the", "side", "room", ..]
         | ["in", "the", "end", "bed" | "bay", ..] => true,
-        ["in" | "from" | "on", "bay" | "bed" | "cubicle" | "chair" | "trolley" | "room", id, ..]
-        | ["bay" | "bed", id, ..] => is_id(id),
+        ["in" | "from", "bay" | "bed" | "cubicle" | "chair" | "trolley" | "room", id, ..] | ["bay" | "bed", id, ..] => {
+            is_id(id)
+        }
         _ => false,
     };
     if spot || (doc.norm(span.last + 1) == "(" && matches!(doc.norm(span.last + 2), "bed" | "bay")) {
         score += 5.0;
         framed = true;
+        overrides = true;
+    } else if matches!(aw.as_slice(), ["on", "bay" | "bed", id, ..] if is_id(id)) {
+        // "Ellie on bay 5" is a patient's place, but "Kate on bay 3" may be the nurse
+        // allocated there: a weaker sign than "in bay 5".
+        score += 3.0;
     } else if matches!(
         aw.as_slice(),
         ["on" | "from", "ward", ..]
@@ -489,6 +559,7 @@ fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues) -> (f32, bool
     if age_next_to(scan, span) || old_age_after(scan, span) {
         score += 4.0;
         framed = true;
+        overrides = true;
     }
     // "Bronwen Lindqvist was admitted", "Doris fell": the name is the subject of a
     // clinical event, which frames it as strongly as "my patient" does.
@@ -498,15 +569,27 @@ fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues) -> (f32, bool
             matches!(**w, "was" | "is" | "has" | "had" | "been" | "got" | "being" | "just" | "finally" | "again")
         })
         .count();
-    if aw.get(auxiliaries).is_some_and(|w| scan.lex.cues.clinical.contains(w)) {
+    // "brought" is clinical only as "brought in": "Jess brought me a tea" is not.
+    let clinical_at = |n: usize| {
+        aw.get(n).is_some_and(|w| {
+            scan.lex.cues.clinical.contains(w) && (*w != "brought" || matches!(aw.get(n + 1), Some(&"in" | &"into")))
+        })
+    };
+    if clinical_at(auxiliaries) {
         score += 3.5;
         framed = true;
-    } else if aw.iter().take(6).any(|w| scan.lex.cues.clinical.contains(w)) {
+        overrides = true;
+    } else if (0..aw.len().min(6)).any(clinical_at) {
         score += 2.5;
+    }
+    // Role right before: "our HCA Priya", "Staff Nurse Jones", "colleague Sam" (checked
+    // once every frame is known: "District nurse diary: Pauline's leg ulcer" is a patient's).
+    if bw.iter().take(2).any(|w| is_role(scan, w)) && !overrides {
+        score -= 6.0;
     }
     // Role right after: "Priya, our HCA", "Mr Patel the consultant", "Tom from physio".
     let role_after = aw.iter().take(3).any(|w| is_role(scan, w));
-    if role_after && !framed {
+    if role_after && !overrides {
         score -= 6.0;
     }
     if cues.care {
@@ -522,12 +605,12 @@ fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues) -> (f32, bool
     }
     // "Thanks to Priya": thanks aimed at the name. "So proud of my patient Tyrone" is
     // still a patient's name, so a patient frame overrides it.
-    if !framed && bw.iter().any(|w| scan.lex.cues.thanks.contains(w)) {
+    if !overrides && bw.iter().any(|w| scan.lex.cues.thanks.contains(w)) {
         score -= 3.0;
     }
     let praise = cues.praise;
     // Sentence-level praise is a weak sign; a patient frame outweighs it.
-    score -= if framed { (praise as f32 * 0.5).min(1.5) } else { (praise as f32).min(3.0) };
+    score -= if overrides { (praise as f32 * 0.5).min(1.5) } else { (praise as f32).min(3.0) };
     (score, framed, confirmed)
 }
 
@@ -536,8 +619,7 @@ fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues) -> (f32, bool
 /// sentence count against them as usual).
 /// "RIP Walter", "rest easy Dennis", "his name was Dennis", "broke the news to Gwen",
 /// "explained the diagnosis to Joan". `bw` holds the words before the span, nearest first.
-fn soft_frame(scan: &Scan, span: &NameSpan, bw: &[&str]) -> bool {
-    let doc = &scan.doc;
+fn soft_frame(span: &NameSpan, bw: &[&str], cues: SentenceCues) -> bool {
     let w = |k: usize| bw.get(k).copied().unwrap_or("");
     // Farewells are written for celebrities too, who are named in full: first names only.
     let farewell = span.first == span.last
@@ -545,54 +627,55 @@ fn soft_frame(scan: &Scan, span: &NameSpan, bw: &[&str]) -> bool {
         && (w(0) == "rip"
             || matches!((w(0), w(1)), ("easy", "rest") | ("high", "fly"))
             || (w(0), w(1), w(2)) == ("peace", "in", "rest"));
-    let named = matches!(w(0), "was" | "is") && w(1) == "name" && matches!(w(2), "his" | "her" | "their");
+    // Past tense: "her name is Chloe" as often introduces a new colleague.
+    let named = w(0) == "was" && w(1) == "name" && matches!(w(2), "his" | "her" | "their");
     let news = w(0) == "to"
         && ((w(1) == "news" && w(2) == "the" && matches!(w(3), "broke" | "break" | "breaking" | "breaks"))
             || matches!(w(1), "diagnosis" | "prognosis"));
-    if !(farewell || named || news) {
-        return false;
-    }
-    let (a, mut b) = doc.sentence_of(span.first);
-    if b + 1 < doc.len() {
-        b = doc.sentence_of(b + 1).1;
-    }
-    !(a..=b).any(|k| {
-        let t = &doc.toks[k];
-        t.is_word() && is_role(scan, t.stem())
-    })
+    (farewell || named || news) && !cues.role_here_or_next
 }
 
 /// Is the capitalised word a family's name: "the Okoro twins", "the Reid family", or a
 /// plural "the Patels" in a sentence that mentions "their" mother, father, …?
-fn family_name(scan: &Scan, span: &NameSpan) -> bool {
+fn family_name(scan: &Scan, span: &NameSpan, cues: SentenceCues, post_care: &OnceCell<bool>) -> bool {
     let doc = &scan.doc;
     if span.titled || span.first != span.last || doc.prev_word(span.first).is_none_or(|p| doc.norm(p) != "the") {
         return false;
     }
     let t = &doc.toks[span.first];
-    if doc.get(span.last + 1).is_some_and(|n| n.is_word() && scan.lex.cues.family_after.contains(&n.norm)) {
-        // "Christmas with the Patel family" is not about care: the post must be.
-        let care = doc.toks.iter().any(|k| {
-            k.is_word() && (scan.lex.cues.care_context.contains(k.stem()) || scan.lex.cues.clinical.contains(k.stem()))
-        });
-        return !t.possessive() && care;
-    }
-    let plural = !t.possessive() && t.norm.len() > 3 && t.norm.ends_with('s') && !t.norm.ends_with("ss");
-    if !plural {
+    if t.possessive() {
         return false;
     }
-    let (a, b) = doc.sentence_of(span.first);
-    (a..b).any(|k| doc.norm(k) == "their" && scan.lex.cues.relatives.contains(doc.norm(k + 1)))
+    let family_next =
+        doc.get(span.last + 1).is_some_and(|n| n.is_word() && scan.lex.cues.family_after.contains(&n.norm));
+    let found = if family_next {
+        // "Christmas with the Patel family" is not about care: the post must be.
+        *post_care.get_or_init(|| {
+            doc.toks.iter().any(|k| {
+                k.is_word()
+                    && (scan.lex.cues.care_context.contains(k.stem()) || scan.lex.cues.clinical.contains(k.stem()))
+            })
+        })
+    } else {
+        let plural = t.norm.len() > 3 && t.norm.ends_with('s') && !t.norm.ends_with("ss");
+        plural && cues.their_relative
+    };
+    // "The Jones twins from my school days are student nurses now": staff, not patients.
+    found && !cues.role
 }
 
 /// A name set off by commas after a phrase about a patient: "The lady I took to theatre
-/// this morning, Vera, held my hand". Not when that phrase has a job title or staff words.
+/// this morning, Vera, held my hand". Not when that phrase has a job title, staff words or
+/// thanks ("thanks to the lady at reception, Pam").
 fn appositive_person(scan: &Scan, span: &NameSpan) -> bool {
     const HEADS: &[&str] = &[
         "patient",
         "pt",
         "client",
         "resident",
+        "patients",
+        "clients",
+        "residents",
         "lady",
         "gentleman",
         "gent",
@@ -633,11 +716,16 @@ fn appositive_person(scan: &Scan, span: &NameSpan) -> bool {
     // "my patient, John," but not "our baby, Isla," (the author's own).
     let has_head = clause.iter().enumerate().any(|(n, w)| {
         let det = |d: &&str| {
-            DETERMINERS.contains(d) || (OWN.contains(d) && matches!(*w, "patient" | "pt" | "client" | "resident"))
+            DETERMINERS.contains(d)
+                || (OWN.contains(d)
+                    && matches!(*w, "patient" | "pt" | "client" | "resident" | "patients" | "clients" | "residents"))
         };
         HEADS.contains(w) && clause.iter().skip(n + 1).take(2).any(det)
     });
-    has_head && !clause.iter().any(|w| is_role(scan, w) || scan.lex.cues.staff_activity.contains(w))
+    has_head
+        && !clause
+            .iter()
+            .any(|w| is_role(scan, w) || scan.lex.cues.staff_activity.contains(w) || scan.lex.cues.thanks.contains(w))
 }
 
 /// "…her 102nd birthday", "she's 100 next month": an old person's age in the words after the
@@ -663,12 +751,11 @@ fn old_age_after(scan: &Scan, span: &NameSpan) -> bool {
 /// Does the sentence before token `i` speak of a patient without naming them?
 fn previous_sentence_has_patient(scan: &Scan, i: usize) -> bool {
     let doc = &scan.doc;
-    let sent = doc.toks[i].sent;
-    if sent == 0 {
+    let Some(prev) = doc.get(i).and_then(|t| t.sent.checked_sub(1)) else {
         return false;
-    }
-    (0..i).rev().take_while(|&k| doc.toks[k].sent + 1 >= sent).any(|k| {
-        doc.toks[k].sent + 1 == sent
+    };
+    (0..i).rev().take_while(|&k| doc.toks[k].sent >= prev).any(|k| {
+        doc.toks[k].sent == prev
             && matches!(doc.toks[k].stem(), "patient" | "pt" | "resident" | "client")
             && k.checked_sub(1).is_some_and(|j| matches!(doc.norm(j), "a" | "an" | "one" | "my" | "our"))
     })
@@ -708,16 +795,6 @@ mod tests {
     use super::*;
     use crate::Policy;
     use crate::testing::{spans, spans_with};
-
-    #[test]
-    fn zz_debug() {
-        if let Some(path) = std::env::var_os("GUARD_DEBUG") {
-            for line in std::fs::read_to_string(path).unwrap().lines() {
-                eprintln!("== {line}");
-                let _ = spans(line, Category::PatientName);
-            }
-        }
-    }
 
     #[test]
     fn names_presented_as_patients_or_relatives() {
@@ -766,6 +843,55 @@ mod tests {
             "Mr Patel the consultant surgeon was brilliant",
             "@Sarah thanks for the coffee",
             "Josh in bed by 7 finally, time for a brew",
+        ] {
+            assert!(spans(t, Category::PatientName).is_empty(), "{t}: {:?}", spans(t, Category::PatientName));
+        }
+    }
+
+    #[test]
+    fn informal_frames_present_names_as_patients() {
+        for (t, want) in [
+            ("Did obs on Dorothy at 2am and she asked me to dance", "Dorothy"),
+            ("Took a swab from Benjamin and he cried", "Benjamin"),
+            ("The Mensah family have been by his bed for three days", "Mensah"),
+            ("the Patels sent a card thanking us for looking after their father", "Patels"),
+            ("The gentleman in the end bed, Arthur, told me his wife died 20 years ago today", "Arthur"),
+            ("Went to the funeral of one of our residents, Ethel, today", "Ethel"),
+            ("RIP Ron. The bay won't be the same without your singing", "Ron"),
+            ("Her name was Edith and she loved a sherry", "Edith"),
+            ("Broke the news to Stanley and he just nodded", "Stanley"),
+            ("Celebrating with Lilian on her 100th birthday", "Lilian"),
+            ("Visited Albert and he's 96 next week", "Albert"),
+            ("Little Maisie on the paeds ward is ringing the bell tomorrow", "Maisie"),
+            ("Bay 2's daughter Kirsty rang again", "Kirsty"),
+            ("Mrs Hussain (bay 2) finally got her discharge letter", "Mrs Hussain"),
+            ("District nurse diary: Pauline's leg ulcer is healing", "Pauline"),
+            ("gran on the stroke unit (Peggy, 88) asked for a brew", "Peggy"),
+            ("sat with edna for her last hours tonight", "edna"),
+        ] {
+            assert_eq!(spans(t, Category::PatientName), vec![want], "{t}");
+        }
+    }
+
+    #[test]
+    fn informal_frames_yield_to_staff_public_and_family_cues() {
+        for t in [
+            "The Jones twins from my school days just turned up as student nurses on our ward!",
+            "Christmas dinner with the Patel family next door, stuffed",
+            "Went to see the Hendersons for a cuppa on my day off",
+            "RIP Sandra. Best ward clerk this hospital ever had.",
+            "RIP Matthew Perry, what a loss",
+            "Her name is Chloe and she's our new band 5, say hi!",
+            "Broke the news to Sarah that she got the band 6 job!",
+            "Collected the samples from Jade in the lab",
+            "Got the bloods from Priya the phlebotomist, what a star",
+            "My sister's new baby, Oscar, is gorgeous",
+            "Thanks to the lady at reception, Pam, for the directions",
+            "Poor Sarah has been on nights all week",
+            "Lost a patient last night. Jess brought me a tea and a hug",
+            "Shout out to Kate on bay 3 who covered my breaks",
+            "Happy 60th birthday to Maureen in pharmacy",
+            "My grandad Les is 90 today and still beats me at darts!",
         ] {
             assert!(spans(t, Category::PatientName).is_empty(), "{t}: {:?}", spans(t, Category::PatientName));
         }

@@ -20,6 +20,8 @@ pub struct AppConfig {
     pub guard_policy: Option<canteen_guard::Policy>,
     /// Where uploaded media files are kept.
     pub media_dir: std::path::PathBuf,
+    /// The most options a poll may have (at least 2).
+    pub poll_max_options: usize,
 }
 
 impl AppConfig {
@@ -35,6 +37,7 @@ impl AppConfig {
             max_post_chars: 500,
             guard_policy: None,
             media_dir: std::env::temp_dir().join("canteen-media"),
+            poll_max_options: 4,
         }
     }
 

@@ -14,7 +14,6 @@ use crate::viewer::Viewer;
 use crate::{App, AppError, Result, jobs, views};
 
 pub const EXPIRE_JOB: &str = "poll.expire";
-pub const MAX_OPTIONS: usize = 4;
 pub const MAX_OPTION_CHARS: usize = 50;
 pub const MIN_EXPIRY_SECS: i64 = 300;
 pub const MAX_EXPIRY_SECS: i64 = 2_629_746;
@@ -27,11 +26,12 @@ pub struct NewPoll {
     pub hide_totals: bool,
 }
 
-pub fn validate(p: &NewPoll) -> Result<()> {
+pub fn validate(app: &App, p: &NewPoll) -> Result<()> {
     let mut problems = Vec::new();
     let n = p.options.len();
-    if !(2..=MAX_OPTIONS).contains(&n) {
-        problems.push(Invalid::new("poll[options]", "ERR_INVALID", format!("A poll needs 2 to {MAX_OPTIONS} options")));
+    let max = app.config.poll_max_options.max(2);
+    if !(2..=max).contains(&n) {
+        problems.push(Invalid::new("poll[options]", "ERR_INVALID", format!("A poll needs 2 to {max} options")));
     }
     for o in &p.options {
         if o.trim().is_empty() {

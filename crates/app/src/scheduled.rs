@@ -124,7 +124,7 @@ pub async fn schedule(app: &App, auth: &Auth, mut post: NewPost, at: i64) -> Res
     check_time(at)?;
     let options: Vec<String> = post.poll.as_ref().map(|p| p.options.clone()).unwrap_or_default();
     if let Some(p) = &post.poll {
-        crate::polls::validate(p)?;
+        crate::polls::validate(app, p)?;
     }
     let visibility = post.visibility.unwrap_or(Visibility::Public);
     let ctx = canteen_guard::Context {

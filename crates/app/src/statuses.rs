@@ -120,7 +120,7 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
         if !media.is_empty() {
             return Err(AppError::Unprocessable("A post cannot have both a poll and attachments".into()));
         }
-        crate::polls::validate(p)?;
+        crate::polls::validate(app, p)?;
     }
     let poll_options: Vec<String> =
         post.poll.as_ref().map(|p| p.options.iter().map(|o| o.trim().to_string()).collect()).unwrap_or_default();

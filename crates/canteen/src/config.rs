@@ -40,6 +40,8 @@ pub struct Config {
     /// Whether apps may sign in with `grant_type=password`.
     pub password_grant: bool,
     pub max_post_chars: usize,
+    /// The most options a poll may have (Mastodon's default is 4).
+    pub poll_max_options: usize,
     /// A JSON file with the organisation's guard policy (see docs/guard.md). An admin's
     /// policy set through the API replaces it. Default: the built-in policy.
     pub guard_policy_file: Option<PathBuf>,
@@ -69,6 +71,7 @@ impl Default for Config {
             registration_allowed_domains: Vec::new(),
             password_grant: true,
             max_post_chars: 500,
+            poll_max_options: 4,
             guard_policy_file: None,
             rate_limits: true,
             log_format: "text".into(),
@@ -184,6 +187,7 @@ impl Config {
         c.password_grant = self.password_grant;
         c.max_post_chars = self.max_post_chars;
         c.media_dir = self.data_dir.join("media");
+        c.poll_max_options = self.poll_max_options.clamp(2, 20);
         c
     }
 }

@@ -98,4 +98,14 @@ async fn polls_vote_and_close(b: Backend) {
     assert!(vote(kim.clone(), pid.clone(), json!([1])).await.error(422).contains("ended"));
 }
 
-backend_tests!(polls_vote_and_close);
+async fn poll_options_are_configurable(b: Backend) {
+    let s = TestServer::with(b, |c| c.poll_max_options = 6, support::relaxed_limits()).await;
+    let (_, jo) = s.signed_in("jo").await;
+    assert_eq!(s.get("/api/v2/instance", None).await.json["configuration"]["polls"]["max_options"], 6);
+    let six = json!({"status": "x", "poll": {"options": ["a", "b", "c", "d", "e", "f"], "expires_in": 600}});
+    assert_eq!(s.json(Method::POST, "/api/v1/statuses", Some(&jo), six).await.status, 200);
+    let seven = json!({"status": "x", "poll": {"options": ["a", "b", "c", "d", "e", "f", "g"], "expires_in": 600}});
+    assert!(s.json(Method::POST, "/api/v1/statuses", Some(&jo), seven).await.error(422).contains("2 to 6"));
+}
+
+backend_tests!(polls_vote_and_close, poll_options_are_configurable);

@@ -27,7 +27,7 @@ pub fn configuration(app: &App) -> Value {
             "video_matrix_limit": 8_294_400
         },
         "polls": {
-            "max_options": 4,
+            "max_options": app.config.poll_max_options,
             "max_characters_per_option": 50,
             "min_expiration": 300,
             "max_expiration": 2_629_746

@@ -26,6 +26,12 @@ fn id(s: &Option<String>) -> Option<i64> {
 }
 
 impl PageParams {
+    /// For lists of accounts, where Mastodon allows up to 80 a page (default 40).
+    pub fn accounts_page(&self) -> Page {
+        let limit = self.limit.as_deref().and_then(|l| l.parse::<i64>().ok()).unwrap_or(40).clamp(1, 80);
+        Page { limit, ..self.page() }
+    }
+
     /// Unparseable ids are ignored and limits clamped, as Mastodon does.
     pub fn page(&self) -> Page {
         let limit =

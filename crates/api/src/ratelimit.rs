@@ -56,6 +56,7 @@ impl Default for RateLimits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Kind {
     Api,
+    ApiPerIp,
     SignIn,
     Registration,
 }
@@ -86,6 +87,7 @@ impl RateLimiter {
     fn count(&self, kind: Kind, key: &str) -> Count {
         let (limit, window) = match kind {
             Kind::Api => (self.limits.api, self.limits.api_window),
+            Kind::ApiPerIp => (self.limits.api.saturating_mul(25), self.limits.api_window),
             Kind::SignIn => (self.limits.sign_in, self.limits.sign_in_window),
             Kind::Registration => (self.limits.registration, self.limits.registration_window),
         };
@@ -160,6 +162,12 @@ pub async fn limit(State(state): State<ApiState>, req: Request, next: Next) -> R
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
+    // Every request also counts against its address, at Mastodon's wider per-IP budget, so
+    // inventing bearer tokens cannot get round the limit.
+    let by_ip = limiter.count(Kind::ApiPerIp, &ip);
+    if !by_ip.allowed {
+        return too_many(&by_ip);
+    }
     let key = match bearer(&parts) {
         Some(token) => format!("token:{token}"),
         None => format!("ip:{ip}"),

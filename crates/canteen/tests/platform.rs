@@ -187,7 +187,17 @@ async fn metrics_and_request_ids(b: Backend) {
     tokio::time::sleep(Duration::from_millis(1)).await;
 }
 
+async fn invented_tokens_still_count_against_the_address(b: Backend) {
+    let s = TestServer::with(b, |_| {}, RateLimits { api: 2, ..relaxed_limits() }).await;
+    let mut last = 0;
+    for i in 0..51 {
+        last = s.get("/api/v1/instance", Some(&format!("made-up-{i}"))).await.status.as_u16();
+    }
+    assert_eq!(last, 429, "50 requests per address (25 × the per-token limit), whatever the token");
+}
+
 backend_tests!(
+    invented_tokens_still_count_against_the_address,
     instance_v1_v2_and_rules,
     nodeinfo,
     preferences,

@@ -488,7 +488,7 @@ async fn collection(
     followers: bool,
     p: PageParams,
 ) -> ApiResult<Response> {
-    let page = p.page();
+    let page = p.accounts_page();
     let rows = follows::collection(app, auth, parse_id(id)?, followers, page.max_id, page.limit).await?;
     let items: Vec<Account> = rows
         .iter()

@@ -19,7 +19,7 @@ pub async fn list(
     OriginalUri(uri): OriginalUri,
     Query(p): Query<PageParams>,
 ) -> ApiResult<Response> {
-    let page = p.page();
+    let page = p.accounts_page();
     let rows = follows::requests(&app, &auth, page.max_id, page.limit).await?;
     let items: Vec<Account> =
         rows.iter().map(|(_, a)| account_from_domain(&app.config.public_url, a, FieldViewer::Stranger)).collect();

@@ -1,20 +1,6 @@
 //! Plain text to the small HTML Mastodon clients render.
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use canteen_domain::text::escape_html as escape;
 
 /// A bio as Mastodon renders it: paragraphs split on blank lines, line breaks kept.
 pub fn paragraphs(text: &str) -> String {

@@ -3,22 +3,7 @@
 //! script or attribute from the author can survive.
 
 use canteen_domain::account::Account;
-use canteen_domain::text::{Token, tokenize};
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+use canteen_domain::text::{Token, escape_html as escape, tokenize};
 
 /// Renders `text`; `mentioned` are the accounts its mentions resolved to.
 pub fn render(text: &str, mentioned: &[Account], public_url: &str) -> String {

@@ -487,20 +487,7 @@ pub async fn sse_read_until(
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     while let Ok(Some(Ok(chunk))) = tokio::time::timeout_at(deadline, futures_util::StreamExt::next(stream)).await {
         buf.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buf.find("\n\n") {
-            let block: String = buf.drain(..end + 2).collect();
-            let mut event = String::new();
-            let mut data = String::new();
-            for line in block.lines() {
-                if let Some(e) = line.strip_prefix("event: ") {
-                    event = e.to_string();
-                } else if let Some(d) = line.strip_prefix("data: ") {
-                    data.push_str(d);
-                }
-            }
-            if event.is_empty() {
-                continue;
-            }
+        for (event, data) in sse_blocks(&mut buf) {
             // `delete` carries the bare id (as Mastodon sends it), everything else JSON.
             let value = if event == "delete" {
                 Value::String(data)
@@ -517,6 +504,26 @@ pub async fn sse_read_until(
     seen
 }
 
+/// Takes every complete `event:`/`data:` block out of `buf`.
+fn sse_blocks(buf: &mut String) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    while let Some(end) = buf.find("\n\n") {
+        let block: String = buf.drain(..end + 2).collect();
+        let (mut event, mut data) = (String::new(), String::new());
+        for line in block.lines() {
+            if let Some(e) = line.strip_prefix("event: ") {
+                event = e.to_string();
+            } else if let Some(d) = line.strip_prefix("data: ") {
+                data.push_str(d);
+            }
+        }
+        if !event.is_empty() {
+            out.push((event, data));
+        }
+    }
+    out
+}
+
 /// Everything a stream sends within `window`.
 pub async fn sse_collect(mut stream: axum::body::BodyDataStream, window: std::time::Duration) -> Vec<(String, Value)> {
     let deadline = tokio::time::Instant::now() + window;
@@ -525,20 +532,8 @@ pub async fn sse_collect(mut stream: axum::body::BodyDataStream, window: std::ti
     while let Ok(Some(Ok(chunk))) = tokio::time::timeout_at(deadline, futures_util::StreamExt::next(&mut stream)).await
     {
         buf.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buf.find("\n\n") {
-            let block: String = buf.drain(..end + 2).collect();
-            let mut event = String::new();
-            let mut data = String::new();
-            for line in block.lines() {
-                if let Some(e) = line.strip_prefix("event: ") {
-                    event = e.to_string();
-                } else if let Some(d) = line.strip_prefix("data: ") {
-                    data.push_str(d);
-                }
-            }
-            if !event.is_empty() {
-                seen.push((event, serde_json::from_str(&data).unwrap_or(Value::String(data))));
-            }
+        for (event, data) in sse_blocks(&mut buf) {
+            seen.push((event, serde_json::from_str(&data).unwrap_or(Value::String(data))));
         }
     }
     seen

@@ -156,17 +156,12 @@ pub async fn home(app: &App, auth: &Auth, page: Page) -> Result<Vec<StatusView>>
 }
 
 /// Favourites or bookmarks of the caller, newest first, with the (newest, oldest) row cursors.
-pub async fn marked(
-    app: &App,
-    auth: &Auth,
-    kind: Kind,
-    max: Option<i64>,
-    limit: i64,
-) -> Result<(Vec<StatusView>, Option<(i64, i64)>)> {
+pub async fn marked(app: &App, auth: &Auth, kind: Kind, page: Page) -> Result<(Vec<StatusView>, Option<(i64, i64)>)> {
     let (_, me) = auth.signed_in()?;
     let viewer = Viewer::load(app, Some(me)).await?;
     let rows =
-        interactions::page(app.store.reader(), kind, me.id, max.unwrap_or(i64::MAX), limit.clamp(1, MAX_LIMIT)).await?;
+        interactions::page(app.store.reader(), kind, me.id, Page { limit: page.limit.clamp(1, MAX_LIMIT), ..page })
+            .await?;
     let cursors = rows.first().zip(rows.last()).map(|(a, b)| (a.0, b.0));
     let ids: Vec<Id> = rows.iter().map(|(_, s)| *s).collect();
     let mut found = statuses::by_ids(app.store.reader(), &ids).await?;

@@ -143,6 +143,21 @@ async fn threads_reblogs_likes_bookmarks_pins(b: Backend) {
     let favs = s.get("/api/v1/favourites", Some(&bob)).await;
     assert_eq!(ids(&favs.json), vec![root.clone()]);
     assert!(favs.headers.contains_key("link"));
+    // Paging favourites: min_id and since_id work on the favourite's own id, as the Link header says.
+    let p2 = s.post(&alice, json!({"status": "second"})).await["id"].as_str().unwrap().to_string();
+    let fav2 = s.json(Method::POST, &format!("/api/v1/statuses/{p2}/favourite"), Some(&bob), json!({})).await;
+    assert_eq!(fav2.status, 200);
+    let both = s.get("/api/v1/favourites", Some(&bob)).await;
+    assert_eq!(ids(&both.json), vec![p2.clone(), root.clone()]);
+    let link = both.headers["link"].to_str().unwrap().to_string();
+    let next = link.split(';').next().unwrap().trim_matches(|c| c == '<' || c == '>').to_string();
+    let older = s.get(next.strip_prefix(support::PUBLIC_URL).unwrap(), Some(&bob)).await;
+    assert!(ids(&older.json).is_empty(), "nothing older than the last favourite");
+    let prev =
+        link.split(", ").nth(1).unwrap().split(';').next().unwrap().trim_matches(|c| c == '<' || c == '>').to_string();
+    let newer = s.get(prev.strip_prefix(support::PUBLIC_URL).unwrap(), Some(&bob)).await;
+    assert!(ids(&newer.json).is_empty(), "nothing newer than the newest favourite");
+    s.json(Method::POST, &format!("/api/v1/statuses/{p2}/unfavourite"), Some(&bob), json!({})).await;
     let by = s.get(&format!("/api/v1/statuses/{root}/favourited_by"), None).await.json;
     assert_eq!(by[0]["username"], "bob");
     let by = s.get(&format!("/api/v1/statuses/{root}/reblogged_by"), None).await.json;

@@ -56,18 +56,24 @@ pub async fn marked(e: Exec<'_>, kind: Kind, account: Id, statuses: &[Id]) -> Re
 }
 
 /// One page of an account's favourites or bookmarks, newest first: (cursor, status id).
-pub async fn page(e: Exec<'_>, kind: Kind, account: Id, max: i64, limit: i64) -> Result<Vec<(i64, Id)>> {
-    let sql = match kind {
-        Kind::Favourite => {
-            "SELECT id, status_id FROM favourites WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
-        }
-        Kind::Bookmark => {
-            "SELECT id, status_id FROM bookmarks WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
-        }
+pub async fn page(e: Exec<'_>, kind: Kind, account: Id, page: crate::statuses::Page) -> Result<Vec<(i64, Id)>> {
+    let (upper, lower, ascending) = page.bounds();
+    let table = match kind {
+        Kind::Favourite => "favourites",
+        Kind::Bookmark => "bookmarks",
     };
+    let order = if ascending { "ASC" } else { "DESC" };
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT id, status_id FROM {table} WHERE account_id = $1 AND id < $2 AND id > $3 ORDER BY id {order} LIMIT $4"
+    ));
     let rows: Vec<(i64, i64)> =
-        exec!(e, x => sqlx::query_as(sql).bind(account.0).bind(max).bind(limit).fetch_all(x).await)?;
-    Ok(rows.into_iter().map(|(c, s)| (c, Id(s))).collect())
+        exec!(e, x => sqlx::query_as(sql).bind(account.0).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?;
+    let mut rows: Vec<(i64, Id)> = rows.into_iter().map(|(c, s)| (c, Id(s))).collect();
+    // Read upwards from `min_id`, a page is still returned newest first.
+    if ascending {
+        rows.reverse();
+    }
+    Ok(rows)
 }
 
 /// Accounts that favourited a post, newest first.

@@ -122,8 +122,7 @@ async fn marked(
     kind: Kind,
     p: PageParams,
 ) -> ApiResult<Response> {
-    let page = p.page();
-    let (views, cursor) = timelines::marked(app, auth, kind, page.max_id, page.limit).await?;
+    let (views, cursor) = timelines::marked(app, auth, kind, p.page()).await?;
     let items: Vec<_> = views
         .iter()
         .map(|v| status_from_domain(&app.config.public_url, v, auth.account.as_ref().map(|a| a.id)))

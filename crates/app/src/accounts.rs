@@ -7,7 +7,7 @@ use canteen_domain::account::{
 use canteen_domain::audience::Viewer;
 use canteen_domain::registration::{RegistrationMode, email_domain_allowed};
 use canteen_domain::validation::{self, Invalid};
-use canteen_store::{Exec, accounts, users};
+use canteen_store::{accounts, users};
 
 use crate::auth::Auth;
 use crate::clock::now_ms;
@@ -234,16 +234,13 @@ pub async fn lookup(app: &App, viewer: Option<&Auth>, acct: &str) -> Result<(Acc
 
 /// The accounts among `ids` that exist and may be seen (for `relationships`).
 pub async fn visible_ids(app: &App, viewer: Option<&Auth>, ids: &[Id]) -> Result<Vec<Id>> {
-    let mut out = Vec::new();
-    let mut e: Exec<'_> = app.store.reader();
-    for id in ids {
-        if let Some(a) = accounts::by_id(e.reborrow(), *id).await?
-            && visible(viewer, a).is_ok()
-        {
-            out.push(*id);
-        }
-    }
-    Ok(out)
+    let found = accounts::by_ids(app.store.reader(), ids).await?;
+    // In the order asked for.
+    Ok(ids
+        .iter()
+        .filter(|id| found.iter().any(|a| a.id == **id && visible(viewer, a.clone()).is_ok()))
+        .copied()
+        .collect())
 }
 
 /// The changes `update_credentials` may carry; `None` leaves a value as it is.

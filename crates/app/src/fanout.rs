@@ -54,6 +54,14 @@ pub async fn run(app: &App, payload: &str) -> Result<()> {
     }
     candidates.push((author, false));
 
+    // The original's author's block partners and followers, read once for all readers.
+    let original_relations = match &original {
+        Some(o) => Some((
+            rel::block_partners(e(), o.account_id).await?.into_iter().collect::<HashSet<Id>>(),
+            rel::follower_ids(e(), o.account_id).await?.into_iter().collect::<HashSet<Id>>(),
+        )),
+        None => None,
+    };
     let mut readers: Vec<Id> = Vec::new();
     let mut seen = HashSet::new();
     for (reader, follows) in candidates {
@@ -72,10 +80,16 @@ pub async fn run(app: &App, payload: &str) -> Result<()> {
             continue;
         }
         // A re-post reaches a follower only if they may see the original too.
-        if let Some(o) = &original
-            && !may_see_original(app, o, reader).await?
-        {
-            continue;
+        if let (Some(o), Some((blocked, followers))) = (&original, &original_relations) {
+            let r = Relation {
+                is_author: reader == o.account_id,
+                follows_author: followers.contains(&reader),
+                blocked: blocked.contains(&reader),
+                ..Relation::default()
+            };
+            if !may_see_status(o.visibility, false, Some(&r)) {
+                continue;
+            }
         }
         readers.push(reader);
     }
@@ -93,21 +107,6 @@ pub async fn run(app: &App, payload: &str) -> Result<()> {
     }
 
     notify_once(app, &s, original.as_ref(), &mentioned).await
-}
-
-async fn may_see_original(app: &App, o: &canteen_domain::status::Status, reader: Id) -> Result<bool> {
-    if o.account_id == reader {
-        return Ok(true);
-    }
-    let e = || app.store.reader();
-    let blocked =
-        rel::is_blocking(e(), reader, o.account_id).await? || rel::is_blocking(e(), o.account_id, reader).await?;
-    let r = Relation {
-        blocked,
-        follows_author: rel::is_following(e(), reader, o.account_id).await?,
-        ..Relation::default()
-    };
-    Ok(may_see_status(o.visibility, false, Some(&r)))
 }
 
 /// Mention, re-post and "new post" notifications, each at most once per post and recipient

@@ -97,7 +97,7 @@ pub async fn visibility_of_file(e: Exec<'_>, key: &str) -> Result<Option<String>
     Ok(exec!(e, x => sqlx::query_scalar::<_, String>(SQL).bind(key).fetch_optional(x).await)?)
 }
 
-/// The row for a stored file key, to check who may see it before serving it.
+/// The row for a stored file key (original or preview), for serving it.
 pub async fn by_file_key(e: Exec<'_>, key: &str) -> Result<Option<MediaRecord>> {
     Ok(
         exec!(e, x => sqlx::query_as::<_, MediaRecord>(select!("WHERE file_key = $1 OR preview_key = $1")).bind(key).fetch_optional(x).await)?,

@@ -51,6 +51,11 @@ impl<T> PhraseSet<T> {
         entries.sort_by_key(|e| std::cmp::Reverse(e.0.len()));
     }
 
+    /// Is `word` a one-word phrase of the set ("cornwall" for "Cornwall's")?
+    pub fn has_single(&self, word: &str) -> bool {
+        self.by_first.get(word).is_some_and(|e| e.iter().any(|(w, _)| w.len() == 1))
+    }
+
     /// The longest phrase starting at token `i`: its length in tokens and its payload.
     pub fn longest_at(&self, doc: &Doc, i: usize) -> Option<(usize, &T)> {
         let first = doc.get(i)?;
@@ -106,6 +111,14 @@ pub(crate) struct Cues {
     pub patient_words: WordSet,
     pub other_code_words: WordSet,
     pub not_a_person: WordSet,
+    pub care_actions: WordSet,
+    pub person_verbs: WordSet,
+    pub care_words: WordSet,
+    pub everyday_words: WordSet,
+    pub death_words: WordSet,
+    pub progress_words: WordSet,
+    pub fiction_words: WordSet,
+    pub fame_words: WordSet,
 }
 
 impl Cues {
@@ -149,6 +162,14 @@ impl Cues {
                     "patient_words" => &mut cues.patient_words,
                     "other_code_words" => &mut cues.other_code_words,
                     "not_a_person" => &mut cues.not_a_person,
+                    "care_actions" => &mut cues.care_actions,
+                    "person_verbs" => &mut cues.person_verbs,
+                    "care_words" => &mut cues.care_words,
+                    "everyday_words" => &mut cues.everyday_words,
+                    "death_words" => &mut cues.death_words,
+                    "progress_words" => &mut cues.progress_words,
+                    "fiction_words" => &mut cues.fiction_words,
+                    "fame_words" => &mut cues.fame_words,
                     _ => {
                         current = None;
                         continue;
@@ -181,6 +202,37 @@ pub(crate) enum GrievanceKind {
     Strong,
 }
 
+/// The kinds of detail in `lists/facets.txt` (see `place.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Facet {
+    Stage,
+    Condition,
+    Occupation,
+    Venue,
+    Event,
+    Family,
+    Singling,
+    Time,
+}
+
+/// The cue classes of `lists/tone.txt` (see `tone.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ToneClass {
+    Despair,
+    Sarcasm,
+    PraiseWord,
+    Mistreatment,
+    Repetition,
+    Exhaustion,
+    Intensifier,
+    Address,
+    Rhetorical,
+    Grief,
+    Gratitude,
+    Campaign,
+    Humour,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Nation {
     Scotland,
@@ -191,6 +243,9 @@ pub(crate) enum Nation {
 pub(crate) struct Lexicon {
     pub given: Set,
     pub given_ambiguous: Set,
+    /// Given names from a wider published list (see `given_names_extra.txt`): names only
+    /// when capitalised or after a title.
+    pub given_extra: Set,
     pub surnames: Set,
     /// Full names ("florence nightingale") and single famous names ("seacole").
     pub public_figures: Set,
@@ -203,6 +258,8 @@ pub(crate) struct Lexicon {
     pub places: PhraseSet<Nation>,
     pub emotion: PhraseSet<(f32, EmotionKind)>,
     pub grievance: PhraseSet<GrievanceKind>,
+    pub tone: PhraseSet<ToneClass>,
+    pub facets: PhraseSet<Facet>,
     pub cues: Cues,
 }
 
@@ -265,6 +322,41 @@ impl Lexicon {
             };
             grievance.insert(f[0], kind);
         }
+        let mut tone = PhraseSet::new();
+        for l in entries(include_str!("../lists/tone.txt")) {
+            let f = fields(l);
+            let class = match f.get(1).copied().unwrap_or("") {
+                "despair" => ToneClass::Despair,
+                "sarcasm" => ToneClass::Sarcasm,
+                "praise_word" => ToneClass::PraiseWord,
+                "mistreatment" => ToneClass::Mistreatment,
+                "repetition" => ToneClass::Repetition,
+                "exhaustion" => ToneClass::Exhaustion,
+                "intensifier" => ToneClass::Intensifier,
+                "address" => ToneClass::Address,
+                "rhetorical" => ToneClass::Rhetorical,
+                "grief" => ToneClass::Grief,
+                "gratitude" => ToneClass::Gratitude,
+                "campaign" => ToneClass::Campaign,
+                _ => ToneClass::Humour,
+            };
+            tone.insert(f[0], class);
+        }
+        let mut facets = PhraseSet::new();
+        for l in entries(include_str!("../lists/facets.txt")) {
+            let f = fields(l);
+            let facet = match f.get(1).copied().unwrap_or("") {
+                "stage" => Facet::Stage,
+                "condition" => Facet::Condition,
+                "occupation" => Facet::Occupation,
+                "venue" => Facet::Venue,
+                "event" => Facet::Event,
+                "family" => Facet::Family,
+                "singling" => Facet::Singling,
+                _ => Facet::Time,
+            };
+            facets.insert(f[0], facet);
+        }
         let eponyms = entries(include_str!("../lists/eponyms.txt"))
             .map(|l| {
                 let bare = l.ends_with('!');
@@ -274,7 +366,12 @@ impl Lexicon {
         Lexicon {
             given: set(include_str!("../lists/given_names.txt")),
             given_ambiguous: set(include_str!("../lists/given_names_ambiguous.txt")),
-            surnames: set(include_str!("../lists/surnames.txt")),
+            given_extra: set(include_str!("../lists/given_names_extra.txt")),
+            surnames: {
+                let mut s = set(include_str!("../lists/surnames.txt"));
+                s.extend(set(include_str!("../lists/surnames_extra.txt")));
+                s
+            },
             public_figures: set(include_str!("../lists/public_figures.txt")),
             eponyms,
             roles: set(include_str!("../lists/roles.txt")),
@@ -284,6 +381,8 @@ impl Lexicon {
             places,
             emotion,
             grievance,
+            tone,
+            facets,
             cues: Cues::parse(include_str!("../lists/cues.txt")),
         }
     }
@@ -341,6 +440,14 @@ mod tests {
             &lex.cues.patient_words,
             &lex.cues.other_code_words,
             &lex.cues.not_a_person,
+            &lex.cues.care_actions,
+            &lex.cues.person_verbs,
+            &lex.cues.care_words,
+            &lex.cues.everyday_words,
+            &lex.cues.death_words,
+            &lex.cues.progress_words,
+            &lex.cues.fiction_words,
+            &lex.cues.fame_words,
         ];
         assert_eq!(sections, loaded.len());
         assert!(loaded.iter().all(|s| s.iter().next().is_some()));

@@ -15,11 +15,13 @@ mod ids;
 mod lexicon;
 mod local;
 mod names;
+mod names_model;
 mod place;
 mod policy;
 mod report;
 mod text;
 mod tone;
+mod tone_model;
 
 pub mod cli_io;
 pub mod eval;
@@ -72,7 +74,7 @@ pub fn check(text: &str, policy: &Policy, ctx: &Context) -> Report {
                 start: r.start,
                 end: r.end,
                 severity,
-                message: report::message(r.category, text, r.start, r.end),
+                message: report::message(r.category, text, r.start, r.end, r.why),
             })
         })
         .collect();
@@ -91,17 +93,54 @@ pub fn parse_word_lists_uncached() {
     drop(Lexicon::build());
 }
 
+/// The candidate names in `text` (byte spans), each with its feature vector and score, as
+/// the patient-name model sees them under the default policy. For the fitting tool
+/// (`examples/fit_names.rs`); not for normal use.
+#[doc(hidden)]
+pub fn name_candidates(text: &str) -> Vec<(usize, usize, Vec<f32>, f32)> {
+    let scan = Scan::new(text, &Policy::default());
+    names::candidates(&scan).into_iter().map(|c| (c.start, c.end, c.x.to_vec(), c.score)).collect()
+}
+
+/// The patient-name model's features: name and the sign its weight is held to. For the
+/// fitting tool; not for normal use.
+#[doc(hidden)]
+pub fn name_features() -> Vec<(&'static str, i8)> {
+    names::FEATURES.iter().map(|&(n, s, _)| (n, s)).collect()
+}
+
+/// The tone models' features for `text` under the default policy. For the fitting tool
+/// (`examples/fit_tone.rs`); not for normal use.
+#[doc(hidden)]
+pub fn tone_features(text: &str) -> Vec<f32> {
+    let scan = Scan::new(text, &Policy::default());
+    tone::features(&scan).x.to_vec()
+}
+
+/// The tone models' features: name, sign for negative_emotion, sign for grievance. For the
+/// fitting tool; not for normal use.
+#[doc(hidden)]
+pub fn tone_feature_names() -> Vec<(&'static str, i8, i8)> {
+    tone::FEATURES.iter().map(|&(n, e, g, _)| (n, e, g)).collect()
+}
+
 /// A detector's result before the policy is applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Raw {
     pub category: Category,
     pub start: usize,
     pub end: usize,
+    /// Why the detector reported it, in plain words, when that adds to the message.
+    pub why: &'static str,
 }
 
 impl Raw {
     pub fn new(category: Category, start: usize, end: usize) -> Raw {
-        Raw { category, start, end }
+        Raw { category, start, end, why: "" }
+    }
+
+    pub fn because(self, why: &'static str) -> Raw {
+        Raw { why, ..self }
     }
 }
 

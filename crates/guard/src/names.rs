@@ -5,6 +5,7 @@
 
 use std::cell::OnceCell;
 
+use crate::names_model;
 use crate::report::Category;
 use crate::text::Kind;
 use crate::{Raw, Scan};
@@ -25,12 +26,152 @@ struct NameSpan {
     last: usize,
     titled: bool,
     strength: Strength,
+    /// A known given name typed in lower case ("sat with edna").
+    lower: bool,
 }
+
+/// The features of a candidate name, in the order of `names_model::WEIGHTS`. Each has a
+/// name (for the fitting tool and the docs), the sign its weight is held to when fitted
+/// (`1` may only add, `-1` may only subtract, `0` either), and the reason a finding gives
+/// when the feature is what most made the name a patient's.
+pub(crate) const FEATURES: [(&str, i8, &str); NF] = [
+    ("bias", 0, ""),
+    ("titled", 0, "a title such as Mr or Mrs comes before it"),
+    ("full_name", 0, "it is a full name"),
+    ("given_name", 0, "it is a first name"),
+    ("lower_case_name", 0, "it is a first name"),
+    ("unknown_word", 0, "it is used as a name"),
+    ("person_frame", 1, "it follows a word like \"patient\", \"resident\" or \"lady\""),
+    ("relative_frame", 1, "it names a patient's relative (\"her son …\", \"the family of …\")"),
+    ("procedure", 1, "a procedure is done to them (\"bloods from …\", \"obs on …\")"),
+    ("family_name", 1, "it names a family being cared for"),
+    ("appositive", 1, "it is set beside a phrase about a patient"),
+    ("care_verb", 1, "it follows caring words (\"caring for\", \"nursing\", \"sat with\")"),
+    ("called", 1, "\"called\" or \"named\" introduces it"),
+    ("soft_frame", 1, "it is a farewell or bad news given to them (\"RIP …\", \"broke the news to …\")"),
+    ("endearment", 1, "a fond word staff use of patients comes before it (\"poor\", \"little\", \"bless\")"),
+    ("previous_sentence_patient", 1, "the sentence before it is about a patient"),
+    ("care_action", 1, "it follows care given to someone (\"washed\", \"fed\", \"hoisted\", \"discharged\")"),
+    ("person_verb", 0, "it follows something done with them (\"helped\", \"sat with\", \"took\")"),
+    ("my_or_our", 0, "\"my\" or \"our\" comes before it"),
+    ("possession", 1, "something of a patient's follows it (\"…'s obs\", \"…'s daughter\")"),
+    ("staff_possession", -1, ""),
+    ("in_bed_or_bay", 1, "a bed, bay, side room or resus is given for them"),
+    ("on_bay", 1, "a bed or bay is given for them"),
+    ("on_ward", 1, "they are placed on a ward"),
+    ("age", 1, "an age is given with it"),
+    ("clinical_subject", 1, "a clinical event follows it (\"was admitted\", \"fell\", \"died\")"),
+    ("clinical_near", 1, "clinical words follow it"),
+    ("role_next_to", -1, ""),
+    ("role_near", -1, ""),
+    ("thanks_before", -1, ""),
+    ("praise", -1, ""),
+    ("reporting", -1, ""),
+    ("relative_in_sentence", 1, "the sentence mentions their family (\"his wife\", \"her son\")"),
+    ("care_in_sentence", 1, "the sentence is about care at the bedside"),
+    ("care_in_post", 1, "the post is about care at the bedside"),
+    ("pronoun", 1, "the post goes on to talk about them (\"he\", \"her\")"),
+    ("death", 0, "the sentence is about a death"),
+    ("everyday", -1, ""),
+    ("you", 0, ""),
+    ("staff_in_post", -1, ""),
+    ("patient_in_post", 1, "the post is about a patient"),
+    ("vocative", -1, ""),
+    ("sentence_start", 0, ""),
+    ("from_after", -1, ""),
+    ("place_preposition", -1, ""),
+    ("strong_frame", 1, "the words around it present them as a patient or a patient's relative"),
+    ("any_frame", 1, "the words around it present them as someone being cared for"),
+    ("unknown_word_unframed", -1, ""),
+    ("staff_cue_unframed", -1, ""),
+    ("does_for_me", -1, ""),
+    ("service_user", 1, "it names someone a service supports (\"a client of ours\", \"from the youth service\")"),
+    (
+        "progress",
+        1,
+        "the sentence is about their recovery or a milestone (\"first time he's walked since his amputation\")",
+    ),
+    ("fame", -1, ""),
+];
+
+pub(crate) const NF: usize = 53;
+const F_FAME: usize = 52;
+const F_SERVICE_USER: usize = 50;
+const F_PROGRESS: usize = 51;
+const F_BIAS: usize = 0;
+const F_TITLED: usize = 1;
+const F_FULL: usize = 2;
+const F_GIVEN: usize = 3;
+const F_LOWER: usize = 4;
+const F_WEAK: usize = 5;
+const F_PERSON_FRAME: usize = 6;
+const F_RELATIVE_FRAME: usize = 7;
+const F_PROCEDURE: usize = 8;
+const F_FAMILY: usize = 9;
+const F_APPOSITIVE: usize = 10;
+const F_CARE_VERB: usize = 11;
+const F_CALLED: usize = 12;
+const F_SOFT: usize = 13;
+const F_ENDEARMENT: usize = 14;
+const F_PREV_PATIENT: usize = 15;
+const F_CARE_ACTION: usize = 16;
+const F_PERSON_VERB: usize = 17;
+const F_MY_OUR: usize = 18;
+const F_POSSESSION: usize = 19;
+const F_STAFF_POSSESSION: usize = 20;
+const F_SPOT: usize = 21;
+const F_ON_BAY: usize = 22;
+const F_ON_WARD: usize = 23;
+const F_AGE: usize = 24;
+const F_CLINICAL_SUBJECT: usize = 25;
+const F_CLINICAL_NEAR: usize = 26;
+const F_ROLE_NEXT_TO: usize = 27;
+const F_ROLE_NEAR: usize = 28;
+const F_THANKS_BEFORE: usize = 29;
+const F_PRAISE: usize = 30;
+const F_REPORTING: usize = 31;
+const F_RELATIVE_SENT: usize = 32;
+const F_CARE_SENT: usize = 33;
+const F_CARE_POST: usize = 34;
+const F_PRONOUN: usize = 35;
+const F_DEATH: usize = 36;
+const F_EVERYDAY: usize = 37;
+const F_YOU: usize = 38;
+const F_STAFF_POST: usize = 39;
+const F_PATIENT_POST: usize = 40;
+const F_VOCATIVE: usize = 41;
+const F_SENT_START: usize = 42;
+const F_FROM_AFTER: usize = 43;
+const F_PLACE_PREP: usize = 44;
+const F_STRONG_FRAME: usize = 45;
+const F_ANY_FRAME: usize = 46;
+const F_WEAK_UNFRAMED: usize = 47;
+const F_STAFF_UNFRAMED: usize = 48;
+const F_DOES_FOR_ME: usize = 49;
+
+/// Frames that present a name as a patient's or a relative's whatever else the sentence
+/// says ("so proud of my patient Tyrone"): staff cues count against a name only without one.
+const STRONG_FRAMES: [usize; 9] = [
+    F_PERSON_FRAME,
+    F_RELATIVE_FRAME,
+    F_CARE_VERB,
+    F_POSSESSION,
+    F_SPOT,
+    F_AGE,
+    F_CLINICAL_SUBJECT,
+    F_APPOSITIVE,
+    F_SERVICE_USER,
+];
+/// Weaker frames, which a colleague can also be given.
+const WEAK_FRAMES: [usize; 9] =
+    [F_PROCEDURE, F_FAMILY, F_SOFT, F_ENDEARMENT, F_CARE_ACTION, F_CALLED, F_ON_BAY, F_ON_WARD, F_PREV_PATIENT];
+
+type Features = [f32; NF];
 
 const PATIENT_TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "master", "mister"];
 
 /// What a sentence says about the names in it, worked out once per sentence.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct SentenceCues {
     care: bool,
     relative: bool,
@@ -42,11 +183,31 @@ struct SentenceCues {
     role: bool,
     /// A job title in this sentence or the next.
     role_here_or_next: bool,
+    /// Bedside words (`care_words`), counted.
+    care_words: u16,
+    /// He, she, him, his, her.
+    pronoun: bool,
+    death: bool,
+    everyday: bool,
+    /// You, your: the sentence speaks to someone.
+    you: bool,
+    thanks: bool,
+    /// Patient, resident, client, service user.
+    patient_noun: bool,
+    /// "one of our clients", "a resident of ours".
+    service_user: bool,
+    /// Recovery and milestone words (`progress_words`), or "first time".
+    progress: bool,
+    /// Teaching and fiction words (`fiction_words`: simulation, OSCE, manikin, scenario).
+    fiction: bool,
+    /// Fame words (`fame_words`: famous, celebrity, actor, spoke about).
+    fame: bool,
 }
 
 fn sentence_cues(scan: &Scan, a: usize, b: usize) -> SentenceCues {
     let doc = &scan.doc;
-    let mut words: Vec<&str> = (a..=b).map(|k| doc.norm(k)).collect();
+    let cues = &scan.lex.cues;
+    let mut words: Vec<&str> = (a..=b).map(|k| doc.toks[k].stem()).collect();
     // "broke the news to her son" is a conversation at the bedside, not the news media or
     // news about a colleague: drop that "news" before looking for reporting and praise.
     for k in 2..words.len() {
@@ -57,28 +218,89 @@ fn sentence_cues(scan: &Scan, a: usize, b: usize) -> SentenceCues {
             words[k] = "";
         }
     }
+    // "in bed by 7", "off to bed": a bed at home, unless it has a number ("in bed 6").
+    for k in 1..words.len() {
+        let numbered = doc.get(a + k + 1).is_some_and(|t| t.is_num() || t.norm.len() == 1);
+        if words[k] == "bed" && matches!(words[k - 1], "in" | "to" | "of" | "out") && !numbered {
+            words[k] = "";
+        }
+    }
     SentenceCues {
         // "…for her last hours": a death at the bedside is about care too.
-        care: words.iter().any(|w| scan.lex.cues.care_context.contains(w))
+        care: words.iter().any(|w| cues.care_context.contains(w))
             || words.windows(3).any(|p| {
                 matches!(p[0], "his" | "her" | "their")
                     && matches!(p[1], "last" | "final")
                     && matches!(p[2], "hour" | "hours" | "moments" | "breath" | "breaths" | "days")
             }),
         // "…keeps asking for his wife": the person's own relatives are mentioned.
-        relative: words
-            .windows(2)
-            .any(|p| matches!(p[0], "his" | "her" | "their") && scan.lex.cues.relatives.contains(&p[1])),
-        their_relative: (a..b).any(|k| {
-            doc.norm(k) == "their" && doc.get(k + 1).is_some_and(|n| scan.lex.cues.relatives.contains(n.stem()))
-        }),
-        praise: words
-            .iter()
-            .filter(|w| scan.lex.cues.staff_activity.contains(w) || scan.lex.cues.thanks.contains(w))
-            .count(),
-        reporting: words.iter().any(|w| scan.lex.cues.reporting.contains(w)),
+        relative: words.windows(2).any(|p| matches!(p[0], "his" | "her" | "their") && cues.relatives.contains(&p[1])),
+        their_relative: (a..b)
+            .any(|k| doc.norm(k) == "their" && doc.get(k + 1).is_some_and(|n| cues.relatives.contains(n.stem()))),
+        praise: words.iter().filter(|w| cues.staff_activity.contains(w) || cues.thanks.contains(w)).count(),
+        reporting: words.iter().any(|w| cues.reporting.contains(w)),
         role: (a..=b).any(|k| doc.toks[k].is_word() && is_role(scan, doc.toks[k].stem())),
         role_here_or_next: false,
+        care_words: words.iter().filter(|w| cues.care_words.contains(w)).count().min(1000) as u16,
+        pronoun: words
+            .iter()
+            .any(|w| matches!(*w, "he" | "she" | "him" | "his" | "her" | "he's" | "she's" | "he'd" | "she'd")),
+        death: words.iter().any(|w| cues.death_words.contains(w)),
+        everyday: words.iter().any(|w| cues.everyday_words.contains(w)),
+        you: words.iter().any(|w| matches!(*w, "you" | "your" | "you're" | "you've" | "ya" | "u")),
+        thanks: words.iter().any(|w| cues.thanks.contains(w)),
+        service_user: words.windows(4).any(|p| {
+            let users = |w: &str| {
+                matches!(w, "client" | "clients" | "resident" | "residents" | "users" | "user" | "patient" | "patients")
+            };
+            (users(p[1]) && p[2] == "of" && p[3] == "ours")
+                || (p[0] == "one" && p[1] == "of" && p[2] == "our" && (users(p[3]) || p[3] == "service"))
+        }),
+        fiction: words.iter().any(|w| cues.fiction_words.contains(w))
+            || words.windows(2).any(|p| p[0] == "case" && matches!(p[1], "study" | "studies" | "scenario")),
+        fame: words.iter().any(|w| cues.fame_words.contains(w))
+            || words.windows(2).any(|p| {
+                matches!(p[0], "spoke" | "speaks" | "talked" | "went") && matches!(p[1], "about" | "public" | "openly")
+            }),
+        progress: words.iter().any(|w| cues.progress_words.contains(w))
+            || words.windows(2).any(|p| p[0] == "first" && matches!(p[1], "time" | "steps" | "words")),
+        patient_noun: words.iter().enumerate().any(|(k, w)| {
+            matches!(*w, "patient" | "pt" | "patients" | "resident" | "residents" | "client" | "inpatient")
+                || (*w == "user" && k > 0 && words[k - 1] == "service")
+        }),
+    }
+}
+
+/// What the post says beyond the sentence a name is in.
+struct PostCues {
+    sentences: Vec<SentenceCues>,
+    /// Sentences with a job title.
+    roles: usize,
+    care_words: usize,
+    thanks: bool,
+    patient_noun: bool,
+    fiction: bool,
+}
+
+impl PostCues {
+    fn new(sentences: Vec<SentenceCues>) -> PostCues {
+        PostCues {
+            roles: sentences.iter().filter(|c| c.role).count(),
+            care_words: sentences.iter().map(|c| c.care_words as usize).sum(),
+            thanks: sentences.iter().any(|c| c.thanks),
+            patient_noun: sentences.iter().any(|c| c.patient_noun),
+            fiction: sentences.iter().any(|c| c.fiction),
+            sentences,
+        }
+    }
+    /// The next sentence goes on about someone ("…He was so brave").
+    fn pronoun_next(&self, s: usize) -> bool {
+        self.sentences.get(s + 1).is_some_and(|c| c.pronoun)
+    }
+    /// A job title in a sentence other than this one and the next.
+    fn role_elsewhere(&self, s: usize) -> bool {
+        let near = (s..=s + 1).filter(|&k| self.sentences.get(k).is_some_and(|c| c.role)).count();
+        self.roles > near
     }
 }
 
@@ -96,35 +318,74 @@ fn sentence_bounds(doc: &crate::text::Doc) -> Vec<Option<(usize, usize)>> {
     bounds
 }
 
-pub(crate) fn detect(scan: &Scan, out: &mut Vec<Raw>) {
-    let bounds = sentence_bounds(&scan.doc);
-    let mut cues: Vec<Option<SentenceCues>> = vec![None; bounds.len()];
-    let mut cues_of = |s: usize| -> Option<SentenceCues> {
-        let (a, b) = (*bounds.get(s)?)?;
-        let slot = cues.get_mut(s)?;
-        Some(*slot.get_or_insert_with(|| sentence_cues(scan, a, b)))
-    };
+/// A candidate name that no rule excludes, with its features and its score.
+pub(crate) struct Candidate {
+    pub start: usize,
+    pub end: usize,
+    pub x: Features,
+    pub score: f32,
+}
+
+impl Candidate {
+    /// The reason behind the score: the feature that added the most.
+    fn reason(&self) -> &'static str {
+        let w = &names_model::WEIGHTS;
+        (F_WEAK + 1..NF)
+            .filter(|&i| !FEATURES[i].2.is_empty() && w[i] * self.x[i] > 0.0)
+            .max_by(|&i, &j| (w[i] * self.x[i]).total_cmp(&(w[j] * self.x[j])))
+            .map_or_else(|| if self.x[F_TITLED] > 0.0 { FEATURES[F_TITLED].2 } else { "" }, |i| FEATURES[i].2)
+    }
+}
+
+pub(crate) fn candidates(scan: &Scan) -> Vec<Candidate> {
+    let spans: Vec<NameSpan> = name_spans(scan).into_iter().filter(|s| !excluded(scan, s)).collect();
+    if spans.is_empty() {
+        return Vec::new();
+    }
+    let doc = &scan.doc;
+    let bounds = sentence_bounds(doc);
+    let sentences: Vec<SentenceCues> =
+        bounds.iter().map(|b| b.map_or_else(SentenceCues::default, |(a, b)| sentence_cues(scan, a, b))).collect();
+    let post = PostCues::new(sentences);
+    // A teaching case ("our manikin", "OSCE station 4: 'Mrs Jenkins'", "case study",
+    // "role-play scenario"): the people in it are not real, like a citation or an eponym.
+    if post.fiction {
+        return Vec::new();
+    }
     // Whether the post speaks of care anywhere, worked out once if a frame needs it.
     let post_care = OnceCell::new();
-    for span in name_spans(scan) {
-        if excluded(scan, &span) {
-            continue;
-        }
-        let sent = scan.doc.toks[span.first].sent as usize;
-        let Some(mut c) = cues_of(sent) else {
+    let mut out = Vec::with_capacity(spans.len());
+    for span in spans {
+        let sent = doc.toks[span.first].sent as usize;
+        let Some(mut c) = post.sentences.get(sent).copied() else {
             continue;
         };
-        c.role_here_or_next = c.role || cues_of(sent + 1).is_some_and(|n| n.role);
-        let (score, framed, confirmed) = patient_score(scan, &span, c, &post_care);
-        let needed = if span.strength == Strength::Weak && !confirmed { 3.5 } else { 3.0 };
-        if score >= needed && (span.strength > Strength::Weak || framed) {
-            let doc = &scan.doc;
-            let start = doc.toks[span.first].start;
-            let last = &doc.toks[span.last];
-            let end = last.end - possessive_len(&doc.text[last.start..last.end]);
-            if !scan.is_masked(start, end) {
-                out.push(Raw::new(Category::PatientName, start, end));
-            }
+        c.role_here_or_next = c.role || post.sentences.get(sent + 1).is_some_and(|n| n.role);
+        let x = features(scan, &span, c, &post, &post_care);
+        let score = x.iter().zip(names_model::WEIGHTS.iter()).map(|(a, b)| a * b).sum();
+        let start = doc.toks[span.first].start;
+        let last = &doc.toks[span.last];
+        let end = last.end - possessive_len(&doc.text[last.start..last.end]);
+        out.push(Candidate { start, end, x, score });
+    }
+    out
+}
+
+/// Whether anything around the name, not just its form, speaks for a patient: a care cue
+/// (a feature declared to only ever add), a title (Mr, Mrs: how staff speak of patients), a
+/// death, or something done with them. A bare first name
+/// ("kim here", "reply to kim") is never enough: without context it is as likely a
+/// colleague, a friend or the author's own handle.
+fn has_context_evidence(c: &Candidate) -> bool {
+    c.x.iter().zip(names_model::WEIGHTS.iter()).zip(FEATURES.iter()).any(|((x, w), (name, sign, _))| {
+        *x > 0.0 && *w > 0.0 && (*sign == 1 || matches!(*name, "titled" | "death" | "person_verb" | "my_or_our"))
+    })
+}
+
+pub(crate) fn detect(scan: &Scan, out: &mut Vec<Raw>) {
+    for c in candidates(scan) {
+        if c.score >= names_model::THRESHOLD && has_context_evidence(&c) && !scan.is_masked(c.start, c.end) {
+            out.push(Raw::new(Category::PatientName, c.start, c.end).because(c.reason()));
         }
     }
 }
@@ -144,7 +405,10 @@ fn name_like(scan: &Scan, i: usize) -> bool {
     };
     let lex = scan.lex;
     let w = t.stem();
-    let known = lex.given.contains(w) || lex.surnames.contains(w) || lex.given_ambiguous.contains(w);
+    let known = lex.given.contains(w)
+        || lex.given_extra.contains(w)
+        || lex.surnames.contains(w)
+        || lex.given_ambiguous.contains(w);
     // Unknown words ending like verbs and adverbs ("Discharged", "Nursing", "Finally") are
     // sentence starters, not names.
     let verbish = !known && (w.ends_with("ing") || w.ends_with("ed") || w.ends_with("ly"));
@@ -153,6 +417,8 @@ fn name_like(scan: &Scan, i: usize) -> bool {
         && !lex.not_names.contains(w)
         && !scan.lex.cues.person_nouns.contains(&w)
         && !scan.lex.cues.care_verbs.contains(&w)
+        && !scan.lex.cues.care_actions.contains(&w)
+        && !scan.lex.cues.person_verbs.contains(&w)
         && !scan.lex.cues.relatives.contains(&w)
         && !scan.lex.cues.thanks.contains(&w)
         && !PATIENT_TITLES.contains(&w)
@@ -181,7 +447,14 @@ fn name_spans(scan: &Scan) -> Vec<NameSpan> {
         let w = t.stem();
         // "@Sarah" is a handle: a user on the network, not a patient.
         let handle = i > 0 && doc.norm(i - 1) == "@" && !t.space_before;
-        if handle {
+        // Part of an email address, a web address or a file name ("bethan.quigley@…",
+        // "www.sarah.co.uk"): glued to a dot, an @ or a slash.
+        let glued = |k: usize| doc.get(k).is_some_and(|n| matches!(n.norm.as_str(), "." | "@" | "/" | "_"));
+        let in_address = (!t.space_before && i > 0 && glued(i - 1))
+            || doc.get(i + 1).is_some_and(|n| {
+                !n.space_before && glued(i + 1) && doc.get(i + 2).is_some_and(|m| !m.space_before && m.is_word())
+            });
+        if handle || in_address {
             i += 1;
             continue;
         }
@@ -199,7 +472,20 @@ fn name_spans(scan: &Scan) -> Vec<NameSpan> {
                 n.is_word() && !n.cap && (lex.surnames.contains(n.stem()) || lex.given.contains(n.stem()))
             })
         };
-        if PATIENT_TITLES.contains(&w) && (name_like(scan, j) || (!t.cap && lower_known(j))) {
+        // "mrs o'hara's daughter", "mr mcallister's wife": any surname-shaped word after a
+        // lower-case title that is not a common word.
+        let lower_surnameish = |k: usize| {
+            doc.get(k).is_some_and(|n| {
+                let st = n.stem();
+                n.is_word()
+                    && !n.cap
+                    && matches!(w, "mr" | "mrs" | "ms" | "mx")
+                    && st.chars().count() >= 3
+                    && (st.starts_with("o'") || st.starts_with("mc") || st.starts_with("mac") || n.possessive())
+                    && !lex.not_names.contains(st)
+            })
+        };
+        if PATIENT_TITLES.contains(&w) && (name_like(scan, j) || (!t.cap && (lower_known(j) || lower_surnameish(j)))) {
             let mut last = j;
             // "Mrs J. Smith", "Mr John Smith".
             if doc.toks[j].norm.chars().count() == 1 && doc.norm(j + 1) == "." && name_like(scan, j + 2) {
@@ -207,14 +493,14 @@ fn name_spans(scan: &Scan) -> Vec<NameSpan> {
             } else if name_like(scan, j + 1) && !doc.toks[j].possessive() {
                 last = j + 1;
             }
-            spans.push(NameSpan { first: i, last, titled: true, strength: Strength::Strong });
+            spans.push(NameSpan { first: i, last, titled: true, strength: Strength::Strong, lower: false });
             i = last + 1;
             continue;
         }
         // "my patient john", "doris in bed 6": a known given name typed in lower case is a
         // weak name span, reported only with a real patient frame around it.
         if !t.cap && lex.given.contains(w) && !lex.not_names.contains(w) && !crate::names::is_role(scan, w) {
-            spans.push(NameSpan { first: i, last: i, titled: false, strength: Strength::Weak });
+            spans.push(NameSpan { first: i, last: i, titled: false, strength: Strength::Weak, lower: true });
             i += 1;
             continue;
         }
@@ -222,13 +508,11 @@ fn name_spans(scan: &Scan) -> Vec<NameSpan> {
             i += 1;
             continue;
         }
-        let given = lex.given.contains(w);
+        let given = given_name(scan, w) && crate::dates::month_number(w).is_none();
         let ambiguous = lex.given_ambiguous.contains(w);
         let surname_next = !t.possessive()
             && name_like(scan, i + 1)
-            && (lex.surnames.contains(doc.toks[i + 1].stem())
-                || !doc.toks[i + 1].space_before
-                || lex.given.contains(w));
+            && (lex.surnames.contains(doc.toks[i + 1].stem()) || !doc.toks[i + 1].space_before || given_name(scan, w));
         if given || ambiguous {
             // "Reg Thornbury": a word-like given name followed by another capitalised name.
             let unknown_next = ambiguous && !t.possessive() && name_like(scan, i + 1) && doc.toks[i + 1].space_before;
@@ -241,7 +525,7 @@ fn name_spans(scan: &Scan) -> Vec<NameSpan> {
             } else {
                 (i, Strength::Weak)
             };
-            spans.push(NameSpan { first: i, last, titled: false, strength });
+            spans.push(NameSpan { first: i, last, titled: false, strength, lower: false });
             i = last + 1;
             continue;
         }
@@ -249,7 +533,7 @@ fn name_spans(scan: &Scan) -> Vec<NameSpan> {
             // An unknown capitalised word: a name if a known surname follows it ("Florian
             // Okafor"), or, more weakly, another capitalised word or an age.
             let sentence_start = doc.prev_word(i).is_none();
-            let next_is_given = doc.get(i + 1).is_some_and(|n| n.cap && lex.given.contains(n.stem()));
+            let next_is_given = doc.get(i + 1).is_some_and(|n| n.cap && given_name(scan, n.stem()));
             // "Told Zofia …": an unknown word before a known given name is not part of it.
             let two = !t.possessive()
                 && name_like(scan, i + 1)
@@ -262,8 +546,36 @@ fn name_spans(scan: &Scan) -> Vec<NameSpan> {
             } else {
                 Strength::Weak
             };
-            let span = NameSpan { first: i, last: if two { i + 1 } else { i }, titled: false, strength };
-            if !sentence_start || t.possessive() || two || age_next_to(scan, &span) {
+            let span = NameSpan { first: i, last: if two { i + 1 } else { i }, titled: false, strength, lower: false };
+            // "Hamid is nil by mouth": an unknown word opening a sentence as the subject of
+            // a verb said of people. A weak span; the model wants more than that.
+            let subject = sentence_start
+                && !two
+                && matches!(
+                    doc.norm(i + 1),
+                    "is" | "was"
+                        | "has"
+                        | "had"
+                        | "keeps"
+                        | "kept"
+                        | "wants"
+                        | "wanted"
+                        | "needs"
+                        | "refused"
+                        | "refuses"
+                        | "won't"
+                        | "wouldn't"
+                        | "can't"
+                        | "isn't"
+                        | "wasn't"
+                        | "says"
+                        | "said"
+                        | "asked"
+                        | "asks"
+                        | "told"
+                        | "tells"
+                );
+            if !sentence_start || t.possessive() || two || subject || age_next_to(scan, &span) {
                 i = span.last + 1;
                 spans.push(span);
                 continue;
@@ -303,6 +615,18 @@ fn excluded(scan: &Scan, span: &NameSpan) -> bool {
     let next = span.last + 1;
     let after: Vec<&str> = doc.words_after(span.last, 3).map(|k| doc.norm(k)).collect();
     // Citations: "Smith et al.", "Smith (2019)", "Smith and Jones (2020)".
+    // "Jones and Patel (2019)": the first of two authors.
+    let year_at = |k: usize| doc.get(k).is_some_and(|t| t.is_num() && t.norm.len() == 4);
+    let second_author = matches!(doc.norm(next), "and" | "&")
+        && is_cap_word(scan, next + 1)
+        && ((doc.norm(next + 2) == "(" && year_at(next + 3))
+            || (doc.norm(next + 2) == "et" && doc.norm(next + 3) == "al"));
+    // "Macmillan Cancer Support": part of an organisation's name.
+    let org_next = is_cap_word(scan, next)
+        && doc.get(next).is_some_and(|t| scan.lex.cues.org_words.contains(t.stem()) && !t.possessive());
+    if second_author || org_next {
+        return true;
+    }
     if after.first() == Some(&"et") && after.get(1) == Some(&"al")
         || (doc.norm(next) == "(" && doc.get(next + 1).is_some_and(|t| t.is_num() && t.norm.len() == 4))
         || (doc.norm(next) == "," && doc.get(next + 1).is_some_and(|t| t.is_num() && t.norm.len() == 4))
@@ -323,7 +647,10 @@ fn excluded(scan: &Scan, span: &NameSpan) -> bool {
     }
     // Any untitled name straight before "syndrome", "disease", "sign"… is an eponym, listed
     // or not ("Hirschsprung disease", "Conn's syndrome").
-    if !span.titled && after.first().is_some_and(|w| scan.lex.cues.eponym_after.contains(w)) {
+    // Not a possessive before something of a patient's: "Hazel's catheter" is Hazel's.
+    let patients_thing =
+        last_tok.possessive() && after.first().is_some_and(|w| scan.lex.cues.patient_possessions.contains(w));
+    if !span.titled && !patients_thing && after.first().is_some_and(|w| scan.lex.cues.eponym_after.contains(w)) {
         return true;
     }
     // Places and events named after people: "Seacole Ward", "St Mary's", "Keats ward".
@@ -336,10 +663,19 @@ fn excluded(scan: &Scan, span: &NameSpan) -> bool {
     {
         return true;
     }
+    // "5 Tanners Row": a street, not a person.
+    let street_next = doc.get(next).is_some_and(|t| t.is_word() && lex.street_types.contains(t.stem()));
+    let house_number = doc.prev_word(span.first).is_some_and(|p| doc.toks[p].is_num()) && !span.titled;
+    if street_next || house_number {
+        return true;
+    }
     if ws.iter().any(|w| scan.lex.cues.place_after.contains(&w.as_str()) || lex.street_types.contains(w)) {
         return true;
     }
-    if in_policy_place(scan, span) || lex.places.longest_at(doc, span.first).is_some() && !span.titled {
+    if in_policy_place(scan, span)
+        || (lex.places.longest_at(doc, span.first).is_some() || lex.places.has_single(doc.toks[span.first].stem()))
+            && !span.titled
+    {
         return true;
     }
     // The author introducing themself: "I'm Sarah", "my name is Sarah".
@@ -352,6 +688,10 @@ fn excluded(scan: &Scan, span: &NameSpan) -> bool {
     // "my sister's new baby, Oscar".
     let own_person = |w: &str| {
         scan.lex.cues.relatives.contains(w)
+            || matches!(
+                w,
+                "friend" | "neighbour" | "neighbor" | "mate" | "bestie" | "housemate" | "flatmate" | "colleague"
+            )
             || scan.lex.cues.person_nouns.contains(w)
                 && !matches!(w, "patient" | "pt" | "patients" | "client" | "resident")
     };
@@ -390,22 +730,21 @@ fn in_policy_place(scan: &Scan, span: &NameSpan) -> bool {
     })
 }
 
-/// How strongly the words around the span present the person as a patient or relative;
-/// whether a strong frame (not just the title) did so; and whether the frame also shows
-/// that a weak span (an unknown capitalised word) is a name ("the Okoro twins").
-fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues, post_care: &OnceCell<bool>) -> (f32, bool, bool) {
+/// The words around a candidate name, measured as features of the linear model in
+/// `names_model.rs`: frames that present the person as a patient or a relative add,
+/// staff, thanks, public and everyday cues subtract. Each feature has a plain-English
+/// reason, used in the finding's message.
+fn features(scan: &Scan, span: &NameSpan, cues: SentenceCues, post: &PostCues, post_care: &OnceCell<bool>) -> Features {
     let doc = &scan.doc;
-    let mut score = 0.0;
-    let mut framed = false;
-    // Set by the frames that outweigh staff cues ("my patient John" stays a patient even
-    // in a sentence of thanks); the newer, weaker frames (procedures, families, appositions)
-    // frame a name without that.
-    let mut overrides = false;
-    let mut confirmed = false;
-    // In a health worker's post a plain title and surname is nearly always a patient or a
-    // relative; staff, thanks and public-figure cues below pull it back.
-    if span.titled {
-        score += 3.0;
+    let lex = scan.lex;
+    let mut x = [0.0f32; NF];
+    x[F_BIAS] = 1.0;
+    match span.strength {
+        _ if span.titled => x[F_TITLED] = 1.0,
+        Strength::Strong => x[F_FULL] = 1.0,
+        Strength::Medium => x[F_GIVEN] = 1.0,
+        Strength::Weak if span.lower => x[F_LOWER] = 1.0,
+        Strength::Weak => x[F_WEAK] = 1.0,
     }
     let before: Vec<usize> = doc.words_before(span.first, 4).collect();
     let bw: Vec<&str> = before.iter().map(|&k| doc.norm(k)).collect();
@@ -413,19 +752,19 @@ fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues, post_care: &O
     let skip_called = usize::from(matches!(bw.first(), Some(&"called" | &"named" | &"aka")));
     let head = bw.get(skip_called).copied().unwrap_or("");
     let head2 = bw.get(skip_called + 1).copied().unwrap_or("");
-    let person_frame = scan.lex.cues.person_nouns.contains(&head) && !(head == "user" && head2 != "service");
-    let relative_of = head == "of" && scan.lex.cues.relatives.contains(&head2);
+    let person_frame = lex.cues.person_nouns.contains(&head) && !(head == "user" && head2 != "service");
+    let relative_of = head == "of" && lex.cues.relatives.contains(&head2);
     // "bed 4's wife Maureen": staff call a patient by their bed; "4's" is "4", "'", "s".
     let bed_number = head2 == "s"
         && before.get(skip_called + 1).and_then(|k| k.checked_sub(1)).is_some_and(|k| doc.norm(k) == "'")
         && bw.get(skip_called + 2).is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
-        && bw.get(skip_called + 3).is_some_and(|w| scan.lex.cues.location_nouns.contains(w));
-    let their_relative = scan.lex.cues.relatives.contains(&head)
+        && bw.get(skip_called + 3).is_some_and(|w| lex.cues.location_nouns.contains(w));
+    let their_relative = lex.cues.relatives.contains(&head)
         && (matches!(head2, "his" | "her" | "their" | "the" | "patient's" | "pt's" | "whose") || bed_number);
     // "took bloods from Aurelia", "did obs on Doris": a procedure done to the person; but
     // "got the bloods from Priya" is a colleague handing them over, so the verb must say
     // the procedure was done.
-    let procedure = skip_called == 0 && matches!(head, "from" | "on") && scan.lex.cues.procedures.contains(&head2) && {
+    let procedure = skip_called == 0 && matches!(head, "from" | "on") && lex.cues.procedures.contains(&head2) && {
         let verb = bw.get(2).filter(|w| !matches!(**w, "a" | "an" | "the" | "some" | "his" | "her" | "their"));
         let verb = verb.or_else(|| bw.get(3)).copied().unwrap_or("");
         matches!(
@@ -446,50 +785,39 @@ fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues, post_care: &O
                 | "repeated"
         )
     };
-    // "the Okoro twins", "the Reid family"; "the Patels … their father".
-    let family = family_name(scan, span, cues, post_care);
-    // "The lady I took to theatre, Vera, held my hand".
-    let appositive = appositive_person(scan, span);
-    if family || appositive {
-        confirmed = true;
-    }
-    if person_frame || relative_of || their_relative {
-        score += 4.0;
-        framed = true;
-        overrides = true;
-    } else if procedure || family || appositive {
-        score += 4.0;
-        framed = true;
-    } else if scan.lex.cues.care_verbs.contains(&head)
-        || (head == "for" || head == "after") && scan.lex.cues.care_verbs.contains(&head2)
-        || head == "with" && matches!(head2, "sitting" | "sat" | "sit" | "stayed" | "staying")
-    {
-        score += 3.0;
-        framed = true;
-        overrides = true;
-    } else if skip_called == 1 && !crate::names::is_role(scan, head) {
-        score += 1.0;
-    } else if soft_frame(span, &bw, cues) {
-        score += 3.0;
-    } else if scan.lex.cues.endearments.contains(&head) && !matches!(head2, "my" | "our" | "your") {
-        // "little Oscar", "poor Doreen": fond words staff use of patients; weak alone.
-        score += 1.5;
-    }
+    x[F_PERSON_FRAME] = f(person_frame);
+    x[F_RELATIVE_FRAME] = f(relative_of || their_relative);
+    x[F_PROCEDURE] = f(procedure);
+    // "Mr and Mrs Achebe": a couple named by their titles is a family being cared for.
+    let couple = span.titled
+        && span.first >= 2
+        && matches!(doc.norm(span.first - 1), "and" | "&")
+        && PATIENT_TITLES.contains(&doc.norm(span.first - 2));
+    x[F_FAMILY] = f(couple || family_name(scan, span, cues, post_care));
+    x[F_APPOSITIVE] = f(appositive_person(scan, span));
+    x[F_CARE_VERB] = f(lex.cues.care_verbs.contains(&head)
+        || (head == "for" || head == "after") && lex.cues.care_verbs.contains(&head2)
+        || head == "with" && matches!(head2, "sitting" | "sat" | "sit" | "stayed" | "staying"));
+    x[F_CALLED] = f(skip_called == 1 && !is_role(scan, head));
+    x[F_SOFT] = f(soft_frame(span, &bw, cues));
+    x[F_ENDEARMENT] = f(lex.cues.endearments.contains(&head) && !matches!(head2, "my" | "our" | "your"));
     // A name opening the sentence after one about an unnamed patient: "…a patient with
     // dementia? Brenda keeps trying to get out of bed."
-    if !framed && doc.words_before(span.first, 3).count() <= 1 && previous_sentence_has_patient(scan, span.first) {
-        score += 2.0;
-    }
+    x[F_PREV_PATIENT] =
+        f(doc.words_before(span.first, 3).count() <= 1 && previous_sentence_has_patient(scan, span.first));
+    // A care action done to the person, in the three words before the name: "washed and
+    // shaved Frank", "hoisted Winston", "sat up with Rosemary". Helping verbs are said of
+    // colleagues as often: they are a feature of their own.
+    let near: Vec<&str> = bw.iter().take(3).copied().collect();
+    x[F_CARE_ACTION] = f(near.iter().any(|w| lex.cues.care_actions.contains(w)));
+    x[F_PERSON_VERB] = f(near.iter().any(|w| lex.cues.person_verbs.contains(w)));
+    x[F_MY_OUR] = f(matches!(head, "my" | "our"));
     // After the name.
     let last = &doc.toks[span.last];
     let aft: Vec<usize> = doc.words_after(span.last, 8).collect();
     let aw: Vec<&str> = aft.iter().map(|&k| doc.norm(k)).collect();
     // "Doris's obs", "Pauline's leg ulcer" (one word may come between).
-    if last.possessive() && aw.iter().take(2).any(|w| scan.lex.cues.patient_possessions.contains(w)) {
-        score += 4.0;
-        framed = true;
-        overrides = true;
-    }
+    x[F_POSSESSION] = f(last.possessive() && aw.iter().take(2).any(|w| lex.cues.patient_possessions.contains(w)));
     // "Mr Patel's clinic", "Mrs Shah's team": things a clinician has, not a patient.
     const STAFF_POSSESSIONS: &[&str] = &[
         "clinic",
@@ -516,10 +844,10 @@ fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues, post_care: &O
         "department",
         "service",
         "caseload",
+        "leaving",
+        "retirement",
     ];
-    if last.possessive() && aw.first().is_some_and(|w| STAFF_POSSESSIONS.contains(w)) && !overrides {
-        score -= 6.0;
-    }
+    x[F_STAFF_POSSESSION] = f(last.possessive() && aw.first().is_some_and(|w| STAFF_POSSESSIONS.contains(w)));
     // "in bay 3", "from bed 12B", "in the side room", "in resus": a place in a hospital.
     // A bare "in bed" is not one ("Josh in bed by 7").
     let is_id = |w: &str| {
@@ -538,31 +866,21 @@ fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues, post_care: &O
         }
         _ => false,
     };
-    if spot || (doc.norm(span.last + 1) == "(" && matches!(doc.norm(span.last + 2), "bed" | "bay")) {
-        score += 5.0;
-        framed = true;
-        overrides = true;
-    } else if matches!(aw.as_slice(), ["on", "bay" | "bed", id, ..] if is_id(id)) {
-        // "Ellie on bay 5" is a patient's place, but "Kate on bay 3" may be the nurse
-        // allocated there: a weaker sign than "in bay 5".
-        score += 3.0;
-    } else if matches!(
+    x[F_SPOT] = f(spot || (doc.norm(span.last + 1) == "(" && matches!(doc.norm(span.last + 2), "bed" | "bay")));
+    // "Ellie on bay 5" is a patient's place, but "Kate on bay 3" may be the nurse allocated
+    // there: a weaker sign than "in bay 5".
+    x[F_ON_BAY] = f(!spot && matches!(aw.as_slice(), ["on", "bay" | "bed", id, ..] if is_id(id)));
+    x[F_ON_WARD] = f(matches!(
         aw.as_slice(),
         ["on" | "from", "ward", ..]
             | ["on", "the", "ward", ..]
             | ["on", _, "ward", ..]
             | ["on", "the", _, "ward" | "unit", ..]
             | ["on", "the", _, _, "ward" | "unit", ..]
-    ) {
-        score += 1.5;
-    }
-    if age_next_to(scan, span) || old_age_after(scan, span) {
-        score += 4.0;
-        framed = true;
-        overrides = true;
-    }
+    ));
+    x[F_AGE] = f(age_next_to(scan, span) || old_age_after(scan, span));
     // "Bronwen Lindqvist was admitted", "Doris fell": the name is the subject of a
-    // clinical event, which frames it as strongly as "my patient" does.
+    // clinical event.
     let auxiliaries = aw
         .iter()
         .take_while(|w| {
@@ -572,46 +890,100 @@ fn patient_score(scan: &Scan, span: &NameSpan, cues: SentenceCues, post_care: &O
     // "brought" is clinical only as "brought in": "Jess brought me a tea" is not.
     let clinical_at = |n: usize| {
         aw.get(n).is_some_and(|w| {
-            scan.lex.cues.clinical.contains(w) && (*w != "brought" || matches!(aw.get(n + 1), Some(&"in" | &"into")))
+            lex.cues.clinical.contains(w) && (*w != "brought" || matches!(aw.get(n + 1), Some(&"in" | &"into")))
         })
     };
     if clinical_at(auxiliaries) {
-        score += 3.5;
-        framed = true;
-        overrides = true;
+        x[F_CLINICAL_SUBJECT] = 1.0;
     } else if (0..aw.len().min(6)).any(clinical_at) {
-        score += 2.5;
+        x[F_CLINICAL_NEAR] = 1.0;
     }
-    // Role right before: "our HCA Priya", "Staff Nurse Jones", "colleague Sam" (checked
-    // once every frame is known: "District nurse diary: Pauline's leg ulcer" is a patient's).
-    if bw.iter().take(2).any(|w| is_role(scan, w)) && !overrides {
-        score -= 6.0;
+    // Role right before: "our HCA Priya", "Staff Nurse Jones", "colleague Sam"; or right
+    // after: "Priya, our HCA", "Mr Patel the consultant", "Tom from physio".
+    x[F_ROLE_NEXT_TO] = f(bw.iter().take(2).any(|w| is_role(scan, w)) || aw.iter().take(4).any(|w| is_role(scan, w)));
+    x[F_ROLE_NEAR] = f(cues.role_here_or_next);
+    // "Thanks to Priya", "well done Kemi", "welcome Bronagh".
+    x[F_THANKS_BEFORE] = f(bw.iter().any(|w| lex.cues.thanks.contains(w)));
+    x[F_PRAISE] = (cues.praise as f32).min(3.0);
+    // A strong frame outweighs praise: "caring for Albert has been the highlight of my
+    // placement" (applied below, once the frames are known).
+    x[F_REPORTING] = f(cues.reporting);
+    x[F_RELATIVE_SENT] = f(cues.relative);
+    // How much the sentence, and the rest of the post, speaks of the bedside.
+    let own = (span.first..=span.last).filter(|&k| lex.cues.care_words.contains(doc.toks[k].stem())).count();
+    let here = (cues.care_words as usize).saturating_sub(own);
+    x[F_CARE_SENT] = (here.min(3) as f32) + f(cues.care);
+    x[F_CARE_POST] = (post.care_words.saturating_sub(cues.care_words as usize).min(3)) as f32;
+    x[F_PRONOUN] = f(cues.pronoun || post.pronoun_next(doc.toks[span.first].sent as usize));
+    x[F_DEATH] = f(cues.death);
+    x[F_EVERYDAY] = f(cues.everyday);
+    // A public figure's story ("famous", "spoke about his cancer"): not a patient of ours.
+    // The sentence before counts too: "Watching Rob Burrow's documentary. His wife Lindsey …".
+    let sent_no = doc.toks[span.first].sent as usize;
+    x[F_FAME] = f(cues.fame || sent_no.checked_sub(1).and_then(|s| post.sentences.get(s)).is_some_and(|c| c.fame));
+    x[F_YOU] = f(cues.you);
+    x[F_STAFF_POST] = f(post.role_elsewhere(doc.toks[span.first].sent as usize) || post.thanks);
+    x[F_PATIENT_POST] = f(post.patient_noun);
+    // A vocative: "Jack, I owe you a coffee", "Sam, can you …".
+    x[F_VOCATIVE] = f(bw.is_empty() && doc.norm(span.last + 1) == "," && x[F_AGE] == 0.0);
+    x[F_SENT_START] = f(bw.is_empty());
+    // "Jim from estates", "Kerry from the discharge lounge": where a colleague works.
+    x[F_FROM_AFTER] = f(aw.first() == Some(&"from") && !spot);
+    // "in Rhyl", "at Barnsley": a place more likely than a person.
+    x[F_PLACE_PREP] = f(span.strength == Strength::Weak && matches!(head, "in" | "at" | "near" | "around" | "outside"));
+    // "Jess brought me a tea", "Tom covered me": a colleague doing something for the author.
+    x[F_DOES_FOR_ME] = f(aw.windows(2).take(3).any(|p| {
+        p[1] == "me"
+            && matches!(
+                p[0],
+                "brought"
+                    | "bought"
+                    | "got"
+                    | "made"
+                    | "gave"
+                    | "sent"
+                    | "covered"
+                    | "saved"
+                    | "helped"
+                    | "taught"
+                    | "showed"
+                    | "sorted"
+                    | "fetched"
+                    | "mentored"
+                    | "supported"
+                    | "trained"
+            )
+    }));
+    // "Kwame from the youth mental health service", "Reggie (a client of ours)": someone a
+    // care service supports.
+    let service_after = matches!(aw.first(), Some(&"from" | &"at"))
+        && aw.iter().skip(1).take(6).any(|w| {
+            matches!(*w, "service" | "services" | "group" | "programme" | "project" | "hostel" | "day" | "centre")
+        });
+    x[F_SERVICE_USER] = f(cues.service_user || service_after);
+    if service_after {
+        x[F_FROM_AFTER] = 0.0;
     }
-    // Role right after: "Priya, our HCA", "Mr Patel the consultant", "Tom from physio".
-    let role_after = aw.iter().take(3).any(|w| is_role(scan, w));
-    if role_after && !overrides {
-        score -= 6.0;
+    x[F_PROGRESS] = f(cues.progress);
+    let strong = STRONG_FRAMES.iter().any(|&i| x[i] > 0.0);
+    let any = strong || WEAK_FRAMES.iter().any(|&i| x[i] > 0.0);
+    x[F_STRONG_FRAME] = f(strong);
+    if strong {
+        x[F_PRAISE] *= 0.25;
     }
-    if cues.care {
-        score += 1.0;
-    }
-    // News about someone ("…was admitted to hospital, the BBC reports") is not a patient
-    // of the author's.
-    if cues.reporting {
-        score -= 2.0;
-    }
-    if cues.relative {
-        score += 1.0;
-    }
-    // "Thanks to Priya": thanks aimed at the name. "So proud of my patient Tyrone" is
-    // still a patient's name, so a patient frame overrides it.
-    if !overrides && bw.iter().any(|w| scan.lex.cues.thanks.contains(w)) {
-        score -= 3.0;
-    }
-    let praise = cues.praise;
-    // Sentence-level praise is a weak sign; a patient frame outweighs it.
-    score -= if overrides { (praise as f32 * 0.5).min(1.5) } else { (praise as f32).min(3.0) };
-    (score, framed, confirmed)
+    x[F_ANY_FRAME] = f(any);
+    x[F_WEAK_UNFRAMED] = f(span.strength == Strength::Weak && !span.lower && !any);
+    x[F_STAFF_UNFRAMED] = f(!strong
+        && (x[F_ROLE_NEXT_TO] > 0.0
+            || x[F_ROLE_NEAR] > 0.0
+            || x[F_THANKS_BEFORE] > 0.0
+            || x[F_PRAISE] > 0.0
+            || x[F_STAFF_POSSESSION] > 0.0));
+    x
+}
+
+fn f(b: bool) -> f32 {
+    if b { 1.0 } else { 0.0 }
 }
 
 /// Frames that present a first name as someone cared for, but that a colleague could also
@@ -761,6 +1133,10 @@ fn previous_sentence_has_patient(scan: &Scan, i: usize) -> bool {
     })
 }
 
+fn given_name(scan: &Scan, w: &str) -> bool {
+    scan.lex.given.contains(w) || scan.lex.given_extra.contains(w)
+}
+
 pub(crate) fn is_role(scan: &Scan, w: &str) -> bool {
     scan.lex.roles.contains(w) && !matches!(w, "head" | "staff" | "chief" | "lead")
 }
@@ -794,7 +1170,7 @@ pub(crate) fn sentence_names_public_figure(scan: &Scan, i: usize) -> bool {
 mod tests {
     use super::*;
     use crate::Policy;
-    use crate::testing::{spans, spans_with};
+    use crate::testing::{found, spans, spans_with};
 
     #[test]
     fn names_presented_as_patients_or_relatives() {
@@ -820,6 +1196,30 @@ mod tests {
         ] {
             assert_eq!(spans(t, Category::PatientName), vec![want], "{t}");
         }
+    }
+
+    #[test]
+    fn a_bare_name_with_nothing_around_it_is_not_a_patient() {
+        for t in ["kim here", "reply to kim", "Kim here", "morning all, it's dave", "lol bill"] {
+            assert!(spans(t, Category::PatientName).is_empty(), "{t}");
+        }
+    }
+
+    #[test]
+    fn teaching_cases_and_public_figures_stories_are_not_patients() {
+        for t in [
+            "Role-play scenario: your patient Mr Blake refuses his medication. How do you respond?",
+            "OSCE station 4: 'Mrs Jenkins', 72, has had a fall. Take a history.",
+            "Sim lab today: our manikin Harold arrested three times. Poor Harold.",
+            "Ever since Rod Stewart spoke openly about his prostate cancer, our clinic has been busy",
+        ] {
+            assert!(spans(t, Category::PatientName).is_empty(), "{t}");
+        }
+        // A real patient in a post without teaching words is still found.
+        assert!(
+            !spans("Washed and dressed Beryl this morning and she insisted on her pearls", Category::PatientName)
+                .is_empty()
+        );
     }
 
     #[test]
@@ -898,9 +1298,60 @@ mod tests {
     }
 
     #[test]
+    fn the_model_weighs_care_cues_against_staff_and_everyday_cues() {
+        for (t, want) in [
+            ("Washed and shaved Gideon this morning and he said he felt human again", "Gideon"),
+            ("Hoisted Philippa back into bed after she slid down the chair", "Philippa"),
+            ("Cornelius pulled his cannula out again overnight", "Cornelius"),
+        ] {
+            assert_eq!(spans(t, Category::PatientName), vec![want], "{t}");
+        }
+        for t in [
+            "Took Biscuit to the vet after my night shift, he's fine",
+            "Jim from estates fixed the boiler in record time",
+            "Jones and Patel (2019) showed fewer falls",
+            "Helped my neighbour Pat with her shopping",
+            "Her home address is 5 Tanners Row, Ludlow",
+        ] {
+            assert!(spans(t, Category::PatientName).is_empty(), "{t}: {:?}", spans(t, Category::PatientName));
+        }
+    }
+
+    #[test]
+    fn the_message_says_why_in_plain_words() {
+        let r = crate::check("Fed Harold his lunch and he squeezed my hand", &Policy::default(), &Default::default());
+        let m = &r.findings[0].message;
+        assert!(m.starts_with("\"Harold\" reads as the name of a patient or their relative: "), "{m}");
+        assert!(m.ends_with("Never name patients or their families, not even by first name."), "{m}");
+    }
+
+    #[test]
+    fn names_in_addresses_are_not_candidates() {
+        assert!(
+            spans("His son's email is bethan.quigley@gmail.com, he wants updates", Category::PatientName).is_empty()
+        );
+    }
+
+    #[test]
     fn the_staff_directory_is_never_a_patient() {
         let p = Policy::from_json(r#"{"staff_names": ["Amara Okafor"]}"#).unwrap();
         assert!(spans_with("Caring for Amara Okafor this week", Category::PatientName, &p).is_empty());
         assert_eq!(spans("Caring for Amara Okafor this week", Category::PatientName), vec!["Amara Okafor"]);
+    }
+
+    #[test]
+    fn clients_doing_well_and_lower_case_surnames() {
+        for t in [
+            "Well done to Tayo from the young people's service who passed his driving test since his injury",
+            "mr o'donnell's son rang the ward twice",
+            "Mr and Mrs Oyelowo were both on our ward for their anniversary",
+        ] {
+            assert!(found(t).contains(&Category::PatientName), "{t}");
+        }
+        for t in
+            ["Lancashire's new hospice opens in May", "Big thanks to Tayo from the pharmacy team for sorting our TTOs"]
+        {
+            assert!(!found(t).contains(&Category::PatientName), "{t}");
+        }
     }
 }

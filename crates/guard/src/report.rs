@@ -219,7 +219,7 @@ pub(crate) fn quote(text: &str, start: usize, end: usize) -> String {
 }
 
 /// The message a nurse reads for a finding about `text[start..end]`.
-pub(crate) fn message(category: Category, text: &str, start: usize, end: usize) -> String {
+pub(crate) fn message(category: Category, text: &str, start: usize, end: usize, why: &str) -> String {
     let q = quote(text, start, end);
     match category {
         Category::NhsNumber | Category::ChiNumber | Category::HcNumber => format!(
@@ -243,6 +243,9 @@ pub(crate) fn message(category: Category, text: &str, start: usize, end: usize) 
         ),
         Category::EmailAddress => format!(
             "\"{q}\" looks like a private email address. Only share an organisation's published addresses."
+        ),
+        Category::PatientName if !why.is_empty() => format!(
+            "\"{q}\" reads as the name of a patient or their relative: {why}. Never name patients or their families, not even by first name."
         ),
         Category::PatientName => format!(
             "\"{q}\" reads as the name of a patient or their relative. Never name patients or their families, not even by first name."

@@ -4,9 +4,19 @@
 //! - `corpus/dev.jsonl`: 1,235 generated posts (`examples/gen_corpus`), over half hard negatives.
 //! - `corpus/handwritten.jsonl`: 354 posts written by hand in four batches; each batch was
 //!   first scored unseen (figures in docs/guard.md) and then kept as a regression set.
+//! - `corpus/batch5.jsonl`: 217 hand-written posts (121 patients' names in informal frames,
+//!   96 hard negatives), written as training data for the patient-name model.
 //! - `corpus/heldout2.jsonl`, `corpus/heldout3.jsonl`: two later hand-written batches (88 and
-//!   52 posts), likewise scored unseen first. They do not meet the recall targets (see
-//!   docs/guard.md, Known limits), so they guard precision and the current leak count.
+//!   52 posts), likewise scored unseen first, and kept out of the model's fit as validation.
+//!   They do not meet the recall targets (see docs/guard.md, Known limits), so they guard
+//!   precision and the current leak count.
+//! - `corpus/heldout4.jsonl`: 220 posts written blind (first-sight figures in docs/guard.md);
+//!   validation for the tone models, the facet count and the refitted name model (never
+//!   fitted on), kept at the level the code now reaches.
+//! - `corpus/batch6.jsonl`: 267 hand-written training posts for the tone models, the facets
+//!   and the name model's new cues (anger at the employer without swearing, sarcasm,
+//!   despair, combinations of details, praise around clients' names), about half hard
+//!   negatives.
 
 use std::io::BufReader;
 
@@ -62,14 +72,110 @@ fn handwritten_corpus_meets_the_targets() {
 
 #[test]
 fn held_out_batches_keep_their_precision_and_do_not_leak_more() {
-    // (corpus, leaks when the rules were last changed)
-    for (corpus, leaks) in
-        [(include_str!("../corpus/heldout2.jsonl"), 4), (include_str!("../corpus/heldout3.jsonl"), 8)]
-    {
+    // Validation only since the patient-name model (its weights are fitted on dev,
+    // handwritten, batch5 and batch6, never on these). Leaks together: 12 under the old
+    // rules (4 + 8, after those rules had been tuned on both batches), 7 with the model
+    // (4 + 3), 5 after the batch6 refit (3 + 2; it moved by a post or two between fits).
+    let mut leaks = 0;
+    for corpus in [include_str!("../corpus/heldout2.jsonl"), include_str!("../corpus/heldout3.jsonl")] {
         let r = report(corpus);
-        assert!(r.leaks <= leaks, "{} leaks, was {leaks}", r.leaks);
+        leaks += r.leaks;
         assert!(r.flagged.precision() >= 0.90, "verdict precision {:.3}", r.flagged.precision());
-        assert_eq!(r.per_category[&Category::PatientName].fp, 0, "a false patient_name");
+        let names = r.per_category[&Category::PatientName];
+        assert!(names.precision() >= 0.85, "patient_name precision {:.3}", names.precision());
+        assert!(names.recall() >= 0.90, "patient_name recall {:.3}", names.recall());
         assert!(r.national.precision() >= 0.97 && r.national.recall() >= 0.99, "{:?}", r.national);
     }
+    assert!(leaks <= 5, "{leaks} leaks, was 5 (7 before batch6)");
+}
+
+#[test]
+fn batch5_keeps_its_precision_and_does_not_leak_more() {
+    // Training data for the patient-name model (written for it; first-sight scores in
+    // docs/guard.md). Its leaks are names the model cannot fit (7 of 121).
+    let r = report(include_str!("../corpus/batch5.jsonl"));
+    assert!(r.leaks <= 6, "{} leaks, was 7 (6 since the batch7 refit)", r.leaks);
+    assert!(r.flagged.precision() >= 0.95, "verdict precision {:.3}", r.flagged.precision());
+    let names = r.per_category[&Category::PatientName];
+    assert!(names.recall() >= 0.93 && names.precision() >= 0.95, "{names:?}");
+}
+
+#[test]
+fn heldout4_stays_at_its_new_level() {
+    // Blind batch: first sight 7/50 leaks, verdict precision 0.881, names 0.818/0.818,
+    // negative_emotion F1 0.571, grievance recall 0.176, indirect_identifiers recall 0.167.
+    // Never fitted on; these are the levels after the tone models, the facet count and
+    // the name model's refit on batch6.
+    let r = report(include_str!("../corpus/heldout4.jsonl"));
+    assert!(r.leaks <= 2, "{} leaks, was 2 (7 at first sight)", r.leaks);
+    assert!(r.flagged.precision() >= 0.93, "verdict precision {:.3}", r.flagged.precision());
+    assert!(r.national.precision() >= 0.97 && r.national.recall() >= 0.99, "{:?}", r.national);
+    let names = r.per_category[&Category::PatientName];
+    // 0.865 before the teaching-case exclusion and the fame cue, 0.914 after.
+    assert!(names.precision() >= 0.90 && names.recall() >= 0.95, "{names:?}");
+    let emotion = r.per_category[&Category::NegativeEmotion];
+    assert!(emotion.f1() >= 0.85, "negative_emotion F1 {:.3}", emotion.f1());
+    let grievance = r.per_category[&Category::Grievance];
+    assert!(grievance.recall() >= 0.80 && grievance.precision() >= 0.90, "{grievance:?}");
+    let indirect = r.per_category[&Category::IndirectIdentifiers];
+    assert!(indirect.recall() >= 0.80 && indirect.precision() >= 0.90, "{indirect:?}");
+    let sad = r.false_alarm_rate("sad_professional", Category::NegativeEmotion);
+    assert!(sad <= 0.10, "negative_emotion false alarms on sad posts {sad:.3}");
+}
+
+#[test]
+fn batch6_keeps_its_fit() {
+    // Training data for the tone models and the facets (and the name model's new cues).
+    let r = report(include_str!("../corpus/batch6.jsonl"));
+    assert!(r.posts >= 250, "{} posts", r.posts);
+    assert!(r.leaks <= 6, "{} leaks, was 6", r.leaks);
+    assert!(r.flagged.precision() >= 0.93, "verdict precision {:.3}", r.flagged.precision());
+    let emotion = r.per_category[&Category::NegativeEmotion];
+    assert!(emotion.f1() >= 0.88, "negative_emotion F1 {:.3}", emotion.f1());
+    let grievance = r.per_category[&Category::Grievance];
+    assert!(grievance.f1() >= 0.84, "grievance F1 {:.3}", grievance.f1());
+    let indirect = r.per_category[&Category::IndirectIdentifiers];
+    assert!(indirect.recall() >= 0.90 && indirect.precision() >= 0.95, "{indirect:?}");
+    let sad = r.false_alarm_rate("sad_professional", Category::NegativeEmotion);
+    assert!(sad <= 0.10, "negative_emotion false alarms on sad posts {sad:.3}");
+}
+
+#[test]
+fn heldout5_stays_at_its_new_level() {
+    // Second blind batch: first sight 1/40 leaks, verdict precision 0.913, names
+    // 0.833/0.926, negative_emotion F1 0.636, grievance 1.000/0.308, indirect 0.833/0.455.
+    // Since then the name model is fitted on it too, so these are training levels.
+    let r = report(include_str!("../corpus/heldout5.jsonl"));
+    assert!(r.leaks <= 1, "{} leaks, was 1", r.leaks);
+    assert!(r.flagged.precision() >= 0.95, "verdict precision {:.3}", r.flagged.precision());
+    assert!(r.national.precision() >= 0.97 && r.national.recall() >= 0.99, "{:?}", r.national);
+    let names = r.per_category[&Category::PatientName];
+    assert!(names.precision() >= 0.95 && names.recall() >= 0.92, "{names:?}");
+    let emotion = r.per_category[&Category::NegativeEmotion];
+    assert!(emotion.f1() >= 0.63, "negative_emotion F1 {:.3}", emotion.f1());
+    let grievance = r.per_category[&Category::Grievance];
+    assert!(grievance.precision() >= 0.95 && grievance.recall() >= 0.30, "{grievance:?}");
+    let indirect = r.per_category[&Category::IndirectIdentifiers];
+    assert!(indirect.precision() >= 0.80 && indirect.recall() >= 0.45, "{indirect:?}");
+    let sad = r.false_alarm_rate("sad_professional", Category::NegativeEmotion);
+    assert!(sad <= 0.10, "negative_emotion false alarms on sad posts {sad:.3}");
+    for kind in ["fictional_or_training", "public_figure"] {
+        let fa = r.false_alarm_rate(kind, Category::PatientName);
+        assert!(fa == 0.0, "patient_name false alarms on {kind} {fa:.3}");
+    }
+}
+
+#[test]
+fn batch7_keeps_its_fit() {
+    // Hand-written training posts (anger and grievance with and without swearing, and hard
+    // negatives: teaching cases, public figures' relatives, grief, pride, relief,
+    // campaigning, gratitude, light humour). The tone models are not fitted on it (a
+    // refit with it did not help heldout4); the name model is, at weight 0.5.
+    let r = report(include_str!("../corpus/batch7.jsonl"));
+    assert!(r.posts >= 150, "{} posts", r.posts);
+    assert!(r.leaks == 0, "{} leaks", r.leaks);
+    let names = r.per_category[&Category::PatientName];
+    assert!(names.precision() >= 0.80 && names.recall() >= 0.99, "{names:?}");
+    let sad = r.false_alarm_rate("sad_professional", Category::NegativeEmotion);
+    assert!(sad <= 0.10, "negative_emotion false alarms on sad posts {sad:.3}");
 }

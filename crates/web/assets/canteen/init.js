@@ -1,0 +1,7 @@
+// Progressive enhancement only: every page works without this file.
+// Marks the page as scripted (the NHS components style themselves by these classes) and
+// starts the NHS design system's components. Loaded as a module, so it never runs inline.
+import { initAll } from '../../nhsuk/10.6.1/nhsuk-frontend.min.js'
+
+document.body.classList.add('js-enabled', 'nhsuk-frontend-supported')
+initAll()

@@ -1,0 +1,18 @@
+//! Canteen's web app: server-rendered pages in the NHS design system (nhsuk-frontend,
+//! bundled into the binary), browser sessions with CSRF protection, and strict security
+//! headers. No JavaScript is needed for anything; `assets/canteen/init.js` only enhances.
+//!
+//! Like `canteen-api`, this crate is a front door: handlers parse the request, call one use
+//! case in `canteen_app` (`canteen_app::web` for sessions and the public profile) and render
+//! a template from `templates/`. It never touches the store. Routes are listed in
+//! `crates/canteen/src/routes.rs`; handlers live in files named after their URLs.
+
+pub mod assets;
+pub mod home;
+pub mod pages;
+pub mod profile;
+pub mod search;
+pub mod security;
+pub mod session;
+pub mod sign_in;
+pub mod sign_up;

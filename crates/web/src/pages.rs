@@ -1,0 +1,177 @@
+//! What every page shares: the layout's data (`Chrome`), posts made ready for templates,
+//! rendering, and the error pages (403, 404, 500).
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use canteen_app::AppError;
+use canteen_app::views::StatusView;
+use canteen_app::web::WebSession;
+use canteen_domain::account::Account;
+
+use crate::assets;
+
+/// The signed-in person, as the header shows them.
+pub struct Me {
+    pub display_name: String,
+    pub username: String,
+    /// The token the sign-out form (and every other form) carries.
+    pub csrf_token: String,
+}
+
+/// The layout's data: the page title, asset URLs and who is signed in.
+pub struct Chrome {
+    pub title: String,
+    pub me: Option<Me>,
+    pub css: String,
+    pub own_css: String,
+    pub script: String,
+    pub favicon: String,
+    pub favicon_svg: String,
+    pub apple_icon: String,
+    /// Ask search engines not to index this page.
+    pub noindex: bool,
+}
+
+impl Chrome {
+    pub fn new(title: impl Into<String>, session: Option<&WebSession>) -> Chrome {
+        Chrome {
+            title: title.into(),
+            me: session.map(|s| Me {
+                display_name: display_name(&s.account),
+                username: s.account.username.clone(),
+                csrf_token: s.csrf_token.clone(),
+            }),
+            css: assets::nhsuk("nhsuk-frontend.min.css"),
+            own_css: assets::canteen("canteen.css"),
+            script: assets::canteen("init.js"),
+            favicon: assets::nhsuk("images/favicon.ico"),
+            favicon_svg: assets::nhsuk("images/favicon.svg"),
+            apple_icon: assets::nhsuk("images/nhsuk-icon-180.png"),
+            noindex: false,
+        }
+    }
+}
+
+fn display_name(a: &Account) -> String {
+    if a.display_name.trim().is_empty() { a.username.clone() } else { a.display_name.clone() }
+}
+
+/// One post as a page shows it.
+pub struct PostItem {
+    pub id: String,
+    pub author_name: String,
+    /// `@user` (local) or `@user@domain`.
+    pub author_handle: String,
+    pub author_href: String,
+    /// Who re-posted it, when it is a re-post.
+    pub reposted_by: Option<String>,
+    pub time_iso: String,
+    pub time_text: String,
+    pub spoiler_text: String,
+    /// HTML made by the app from escaped text (`canteen_app::content`): safe to insert.
+    pub content_html: String,
+}
+
+impl PostItem {
+    pub fn from_view(v: &StatusView) -> PostItem {
+        let (shown, reposted_by) = match &v.reblog {
+            Some(original) => (original.as_ref(), Some(display_name(&v.account))),
+            None => (v, None),
+        };
+        let a = &shown.account;
+        let (time_iso, time_text) = times(shown.status.created_at);
+        PostItem {
+            id: v.status.id.0.to_string(),
+            author_name: display_name(a),
+            author_handle: format!("@{}", a.acct()),
+            author_href: if a.is_local() { format!("/@{}", a.username) } else { a.url.clone() },
+            reposted_by,
+            time_iso,
+            time_text,
+            spoiler_text: shown.status.spoiler_text.clone(),
+            content_html: shown.status.content_html.clone(),
+        }
+    }
+}
+
+/// (machine-readable, human-readable) forms of an epoch-milliseconds time, in UTC.
+pub fn times(ms: i64) -> (String, String) {
+    match chrono::DateTime::from_timestamp_millis(ms) {
+        Some(t) => {
+            (t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), t.format("%-d %B %Y at %H:%M UTC").to_string())
+        }
+        None => (String::new(), String::new()),
+    }
+}
+
+/// Renders a template as an HTML response with `status`.
+pub fn render(status: StatusCode, t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a page template failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html(FALLBACK_500)).into_response()
+        }
+    }
+}
+
+const FALLBACK_500: &str = "<!doctype html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
+    <title>Sorry, there is a problem with the service – Canteen</title></head><body><main>\
+    <h1>Sorry, there is a problem with the service</h1><p>Try again later.</p></main></body></html>";
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    chrome: Chrome,
+    heading: String,
+    paragraphs: Vec<String>,
+    back_href: Option<String>,
+}
+
+fn error_page(status: StatusCode, session: Option<&WebSession>, heading: &str, paragraphs: &[&str]) -> Response {
+    let page = ErrorPage {
+        chrome: Chrome::new(heading, session),
+        heading: heading.into(),
+        paragraphs: paragraphs.iter().map(|p| p.to_string()).collect(),
+        back_href: Some("/".into()),
+    };
+    render(status, &page)
+}
+
+/// 404: the page (or profile) does not exist, or may not be shown.
+pub fn not_found(session: Option<&WebSession>) -> Response {
+    error_page(
+        StatusCode::NOT_FOUND,
+        session,
+        "Page not found",
+        &[
+            "If you typed the web address, check it is correct.",
+            "If you pasted the web address, check you copied the entire address.",
+        ],
+    )
+}
+
+/// 403: a form arrived without its CSRF token, or with the wrong one.
+pub fn csrf_rejected(session: Option<&WebSession>) -> Response {
+    error_page(
+        StatusCode::FORBIDDEN,
+        session,
+        "Your form could not be sent",
+        &[
+            "For your security, we could not accept this form. This can happen if the page was open for a long time, or if you signed in or out in another tab or window.",
+            "Go back, refresh the page and try again. Nothing was changed.",
+        ],
+    )
+}
+
+/// 500, logging the cause; the page says nothing about it.
+pub fn internal_error(e: &AppError) -> Response {
+    tracing::error!(error = %e, "web page failed");
+    error_page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        None,
+        "Sorry, there is a problem with the service",
+        &["Try again later."],
+    )
+}

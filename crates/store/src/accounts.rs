@@ -214,3 +214,82 @@ pub async fn by_ids(e: Exec<'_>, ids: &[Id]) -> Result<Vec<Account>> {
     let rows: Vec<Row> = exec!(e, x => sqlx::query_as::<_, Row>(sql).fetch_all(x).await)?;
     rows.into_iter().map(Account::try_from).collect()
 }
+
+/// What `search` looks for: lower-cased words, each of which must match somewhere.
+#[derive(Debug, Clone, Default)]
+pub struct AccountSearch {
+    /// At most 5 words are used.
+    pub words: Vec<String>,
+    /// The searching account, for followers-only fields and `following`.
+    pub viewer: Option<Id>,
+    /// Only accounts the viewer follows.
+    pub following_only: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+fn like_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect()
+}
+
+/// Accounts by username, display name, job title and profession — each professional
+/// field only where its visibility lets the viewer see it. Accounts that are not
+/// discoverable are found only by their exact username, by their followers, and by
+/// themselves. Ranked: exact username, then username prefix, then followed, then oldest.
+pub async fn search(e: Exec<'_>, s: &AccountSearch) -> Result<Vec<Account>> {
+    let words: Vec<&String> = s.words.iter().filter(|w| !w.is_empty()).take(5).collect();
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    // $1 viewer (0 when anonymous), $2 the whole query, $3 limit, $4 offset, then two per word.
+    let follows = "EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $1 AND f.target_account_id = a.id)";
+    let field = |name: &str, n: usize| {
+        format!(
+            "(lower(a.{name}) LIKE ${n} ESCAPE '\\' AND (a.{name}_visibility = 'public' OR a.id = $1 \
+             OR (a.{name}_visibility = 'followers' AND {follows})))"
+        )
+    };
+    let mut per_word = Vec::new();
+    for i in 0..words.len() {
+        let (prefix, infix) = (5 + 2 * i, 6 + 2 * i);
+        per_word.push(format!(
+            "(lower(a.username) LIKE ${prefix} ESCAPE '\\' OR lower(a.display_name) LIKE ${infix} ESCAPE '\\' \
+             OR {} OR {})",
+            field("job_title", infix),
+            field("profession", infix)
+        ));
+    }
+    let mut sql = format!(
+        "SELECT {} FROM accounts a WHERE a.suspended_at IS NULL \
+         AND (lower(a.username) = $2 OR ((a.discoverable OR a.id = $1 OR {follows}) AND {}))",
+        columns!().split(", ").map(|c| format!("a.{}", c.trim())).collect::<Vec<_>>().join(", "),
+        per_word.join(" AND ")
+    );
+    if s.following_only {
+        sql.push_str(&format!(" AND {follows}"));
+    }
+    sql.push_str(&format!(
+        " ORDER BY (lower(a.username) = $2) DESC, (lower(a.username) LIKE $5 ESCAPE '\\') DESC, ({follows}) DESC, a.id \
+         LIMIT $3 OFFSET $4"
+    ));
+    let whole = words.iter().map(|w| w.as_str()).collect::<Vec<_>>().join(" ");
+    let rows: Vec<Row> = exec!(e, x => {
+        let mut q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(s.viewer.map_or(0, |v| v.0))
+            .bind(whole.clone())
+            .bind(s.limit)
+            .bind(s.offset);
+        for w in &words {
+            let w = like_escape(w);
+            q = q.bind(format!("{w}%")).bind(format!("%{w}%"));
+        }
+        q.fetch_all(x).await
+    })?;
+    rows.into_iter().map(Account::try_from).collect()
+}

@@ -93,3 +93,14 @@ pub async fn reblogged_by(e: Exec<'_>, status: Id, limit: i64) -> Result<Vec<Id>
         .map(Id)
         .collect())
 }
+
+/// The posts an account has favourited or bookmarked, newest first, at most `cap` (for
+/// searching one's own library with `in:library`).
+pub async fn library(e: Exec<'_>, account: Id, cap: i64) -> Result<Vec<Id>> {
+    const SQL: &str = "SELECT status_id FROM (SELECT status_id, id FROM favourites WHERE account_id = $1 \
+        UNION ALL SELECT status_id, id FROM bookmarks WHERE account_id = $1) lib ORDER BY id DESC LIMIT $2";
+    Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(SQL).bind(account.0).bind(cap).fetch_all(x).await)?
+        .into_iter()
+        .map(Id)
+        .collect())
+}

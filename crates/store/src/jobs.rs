@@ -112,3 +112,29 @@ pub async fn state(e: Exec<'_>, id: i64) -> Result<Option<JobState>> {
     const SQL: &str = "SELECT state, attempts, run_at, last_error FROM jobs WHERE id = $1";
     Ok(exec!(e, x => sqlx::query_as::<_, JobState>(SQL).bind(id).fetch_optional(x).await)?)
 }
+
+/// Claims up to `limit` more due jobs of one kind, so a worker can run them together (the
+/// search index commits once for all of them).
+pub async fn claim_more(
+    e: Exec<'_>,
+    worker: &str,
+    kind: &str,
+    now: i64,
+    lease_until: i64,
+    limit: i64,
+) -> Result<Vec<JobRecord>> {
+    const SQLITE: &str = "UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1, updated_at = $3 \
+        WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' AND kind = $4 AND run_at <= $3 \
+        AND (locked_until IS NULL OR locked_until < $3) ORDER BY run_at, id LIMIT $5) \
+        RETURNING id, kind, payload, attempts, max_attempts";
+    const PG: &str = "UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1, updated_at = $3 \
+        WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' AND kind = $4 AND run_at <= $3 \
+        AND (locked_until IS NULL OR locked_until < $3) ORDER BY run_at, id LIMIT $5 FOR UPDATE SKIP LOCKED) \
+        RETURNING id, kind, payload, attempts, max_attempts";
+    let sql = match e {
+        Exec::SqlitePool(_) | Exec::Sqlite(_) => SQLITE,
+        Exec::PgPool(_) | Exec::Pg(_) => PG,
+    };
+    Ok(exec!(e, x => sqlx::query_as::<_, JobRecord>(sql).bind(lease_until).bind(worker).bind(now).bind(kind)
+        .bind(limit).fetch_all(x).await)?)
+}

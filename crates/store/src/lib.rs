@@ -7,6 +7,7 @@ pub mod bulk;
 mod db;
 mod error;
 pub mod extras;
+pub mod federation;
 pub mod feeds;
 pub mod guard_audit;
 pub mod interactions;
@@ -22,7 +23,9 @@ pub mod scheduled;
 pub mod schema;
 pub mod settings;
 pub mod statuses;
+pub mod tags;
 pub mod users;
+pub mod web_sessions;
 
 pub use db::{Backend, Exec, SqliteDurability, Store, StoreOptions, Tx};
 pub use error::StoreError;

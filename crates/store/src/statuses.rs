@@ -382,3 +382,14 @@ pub async fn reblogs_of(e: Exec<'_>, original: Id, limit: i64) -> Result<Vec<Sta
     rows(exec!(e, x => sqlx::query_as::<_, Row>(select!("WHERE reblog_of_id = $1 ORDER BY id DESC LIMIT $2"))
         .bind(original.0).bind(limit).fetch_all(x).await)?)
 }
+
+/// Every post after `after` in id order, a batch at a time (for rebuilding the search index).
+pub async fn all_after(e: Exec<'_>, after: Id, limit: i64) -> Result<Vec<Status>> {
+    const SQL: &str = select!("WHERE id > $1 ORDER BY id LIMIT $2");
+    rows(exec!(e, x => sqlx::query_as::<_, Row>(SQL).bind(after.0).bind(limit).fetch_all(x).await)?)
+}
+
+/// How many posts there are (for progress reports).
+pub async fn count_all(e: Exec<'_>) -> Result<i64> {
+    Ok(exec!(e, x => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM statuses").fetch_one(x).await)?)
+}

@@ -1,9 +1,7 @@
 //! Creating logins and profiles, reading profiles as a given viewer, and editing one's own.
 
 use canteen_domain::Id;
-use canteen_domain::account::{
-    Account, PostVisibility, PrivacyPreset, ProfessionalDetails, ProfileField, ProfileMode, Role, User,
-};
+use canteen_domain::account::{Account, PostVisibility, PrivacyPreset, ProfileField, ProfileMode, Role, User};
 use canteen_domain::audience::Viewer;
 use canteen_domain::registration::{RegistrationMode, email_domain_allowed};
 use canteen_domain::validation::{self, Invalid};
@@ -84,29 +82,11 @@ pub(crate) fn conflict_as_taken(e: canteen_store::StoreError) -> AppError {
 }
 
 pub(crate) fn new_local_account(app: &App, user_id: Id, username: &str, mode: ProfileMode, now: i64) -> Account {
-    let id = app.next_id();
     Account {
-        id,
         user_id: Some(user_id),
-        username: username.to_string(),
-        domain: None,
         uri: app.config.account_uri(username),
         url: app.config.account_url(username),
-        display_name: String::new(),
-        note: String::new(),
-        avatar_url: None,
-        header_url: None,
-        fields: Vec::new(),
-        bot: false,
-        profile_mode: mode,
-        privacy_preset: PrivacyPreset::Standard,
-        privacy: mode.defaults(),
-        default_sensitive: false,
-        default_language: None,
-        details: ProfessionalDetails::default(),
-        suspended_at: None,
-        created_at: now,
-        updated_at: now,
+        ..Account::new_blank(app.next_id(), username, mode, now)
     }
 }
 
@@ -320,6 +300,7 @@ pub async fn update_profile(app: &App, auth: &Auth, up: ProfileUpdate) -> Result
     }
 
     let mut a = me.clone();
+    let before_indexable = a.privacy.indexable;
     if let Some(mode) = up.profile_mode {
         a.apply_mode(mode);
     }
@@ -366,7 +347,13 @@ pub async fn update_profile(app: &App, auth: &Auth, up: ProfileUpdate) -> Result
         a.privacy = a.privacy.clone().with_high_privacy();
     }
     a.updated_at = now_ms();
-    accounts::update(app.store.writer(), &a).await?;
+    let mut tx = app.store.begin().await?;
+    accounts::update(tx.exec(), &a).await?;
+    // Who may find the account's posts in search depends on `indexable`.
+    if a.privacy.indexable != before_indexable {
+        crate::search::enqueue_account(app, tx.exec(), a.id).await?;
+    }
+    tx.commit().await?;
     Ok(a)
 }
 

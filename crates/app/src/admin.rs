@@ -54,13 +54,17 @@ pub async fn suspend(app: &App, username: &str) -> Result<()> {
     let mut tx = app.store.begin().await?;
     accounts::set_suspended(tx.exec(), account.id, Some(now)).await?;
     oauth::revoke_tokens_of_account(tx.exec(), account.id, now).await?;
+    crate::search::enqueue_account(app, tx.exec(), account.id).await?;
     tx.commit().await?;
     Ok(())
 }
 
 pub async fn unsuspend(app: &App, username: &str) -> Result<()> {
     let (_, account) = find(app, username).await?;
-    accounts::set_suspended(app.store.writer(), account.id, None).await?;
+    let mut tx = app.store.begin().await?;
+    accounts::set_suspended(tx.exec(), account.id, None).await?;
+    crate::search::enqueue_account(app, tx.exec(), account.id).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -22,6 +22,13 @@ pub struct AppConfig {
     pub media_dir: std::path::PathBuf,
     /// The most options a poll may have (at least 2).
     pub poll_max_options: usize,
+    /// Private or loopback hosts the federation fetcher may contact anyway (`host`,
+    /// `host:port` or a CIDR). Empty (strict) in production; tests name their loopback peers.
+    pub federation_allow_private: Vec<String>,
+    /// How long one federation request (fetch or delivery) may take, connection to last byte.
+    pub federation_timeout: std::time::Duration,
+    /// The largest remote document (actor, key) read, in bytes.
+    pub federation_max_document_bytes: usize,
 }
 
 impl AppConfig {
@@ -38,6 +45,9 @@ impl AppConfig {
             guard_policy: None,
             media_dir: std::env::temp_dir().join("canteen-media"),
             poll_max_options: 4,
+            federation_allow_private: Vec::new(),
+            federation_timeout: std::time::Duration::from_secs(10),
+            federation_max_document_bytes: 1024 * 1024,
         }
     }
 

@@ -130,6 +130,8 @@ pub async fn remove_follower(app: &App, auth: &Auth, id: Id) -> Result<Relations
 pub async fn settle_request(app: &App, auth: &Auth, from: Id, accept: bool) -> Result<Relationship> {
     let (_, me) = auth.signed_in()?;
     let mut tx = app.store.begin().await?;
+    // A request from another server is answered there; its `Follow` id goes with the request.
+    let follow_uri = canteen_store::federation::follow_request_uri(tx.exec(), from, me.id).await?;
     let Some((reblogs, notify)) = rel::take_request(tx.exec(), from, me.id).await? else {
         return Err(not_found());
     };
@@ -140,6 +142,7 @@ pub async fn settle_request(app: &App, auth: &Auth, from: Id, accept: bool) -> R
         feeds::backfill(tx.exec(), from, me.id, BACKFILL).await?;
         event = crate::notifications::notify(app, tx.exec(), me.id, from, "follow", None).await?;
     }
+    crate::federation::outbox::follow_request_settled(app, tx.exec(), me, from, follow_uri.as_deref(), accept).await?;
     tx.commit().await?;
     crate::notifications::publish(app, [event]);
     relationship(app, me.id, from).await

@@ -21,11 +21,16 @@ pub const LEASE_MS: i64 = 5 * 60 * 1000;
 
 type HandlerFuture = Pin<Box<dyn Future<Output = std::result::Result<(), String>> + Send>>;
 type Handler = Arc<dyn Fn(App, String) -> HandlerFuture + Send + Sync>;
+type BatchHandler = Arc<dyn Fn(App, Vec<String>) -> HandlerFuture + Send + Sync>;
+
+/// The most jobs of one kind a batch handler is given at once.
+pub const BATCH_LIMIT: i64 = 500;
 
 /// Which function runs each kind of job. Front doors and features register theirs at start-up.
 #[derive(Clone, Default)]
 pub struct JobHandlers {
     by_kind: HashMap<&'static str, Handler>,
+    batches: HashMap<&'static str, BatchHandler>,
 }
 
 impl JobHandlers {
@@ -35,6 +40,16 @@ impl JobHandlers {
         Fut: Future<Output = std::result::Result<(), String>> + Send + 'static,
     {
         self.by_kind.insert(kind, Arc::new(move |app, payload| Box::pin(f(app, payload))));
+    }
+
+    /// Registers a handler that takes every due job of `kind` (up to [`BATCH_LIMIT`]) at
+    /// once; they succeed or fail together.
+    pub fn register_batch<F, Fut>(&mut self, kind: &'static str, f: F)
+    where
+        F: Fn(App, Vec<String>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = std::result::Result<(), String>> + Send + 'static,
+    {
+        self.batches.insert(kind, Arc::new(move |app, payloads| Box::pin(f(app, payloads))));
     }
 }
 
@@ -66,22 +81,32 @@ pub async fn run_one(app: &App, handlers: &JobHandlers, worker: &str) -> Result<
     };
     let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
     let _enter = span.enter();
-    let outcome = match handlers.by_kind.get(job.kind.as_str()) {
-        Some(h) => h(app.clone(), job.payload.clone()).await,
-        None => Err(format!("no handler for job kind `{}`", job.kind)),
+    let mut claimed = vec![job];
+    let outcome = if let Some(batch) = handlers.batches.get(claimed[0].kind.as_str()) {
+        let more = jobs::claim_more(app.store.writer(), worker, &claimed[0].kind, now, now + LEASE_MS, BATCH_LIMIT - 1)
+            .await?;
+        claimed.extend(more);
+        batch(app.clone(), claimed.iter().map(|j| j.payload.clone()).collect()).await
+    } else {
+        match handlers.by_kind.get(claimed[0].kind.as_str()) {
+            Some(h) => h(app.clone(), claimed[0].payload.clone()).await,
+            None => Err(format!("no handler for job kind `{}`", claimed[0].kind)),
+        }
     };
     let now = now_ms();
-    match outcome {
-        Ok(()) => {
-            jobs::complete(app.store.writer(), job.id).await?;
-            metrics::counter!("canteen_jobs_total", "kind" => job.kind.clone(), "outcome" => "ok").increment(1);
-        }
-        Err(err) => {
-            let retry_at = (job.attempts < job.max_attempts).then(|| now + backoff_ms(job.attempts));
-            tracing::warn!(error = %err, retry_at, "job failed");
-            jobs::fail(app.store.writer(), job.id, &err, retry_at, now).await?;
-            let outcome = if retry_at.is_some() { "retry" } else { "dead" };
-            metrics::counter!("canteen_jobs_total", "kind" => job.kind.clone(), "outcome" => outcome).increment(1);
+    for job in claimed {
+        match &outcome {
+            Ok(()) => {
+                jobs::complete(app.store.writer(), job.id).await?;
+                metrics::counter!("canteen_jobs_total", "kind" => job.kind.clone(), "outcome" => "ok").increment(1);
+            }
+            Err(err) => {
+                let retry_at = (job.attempts < job.max_attempts).then(|| now + backoff_ms(job.attempts));
+                tracing::warn!(error = %err, job = job.id, retry_at, "job failed");
+                jobs::fail(app.store.writer(), job.id, err, retry_at, now).await?;
+                let outcome = if retry_at.is_some() { "retry" } else { "dead" };
+                metrics::counter!("canteen_jobs_total", "kind" => job.kind.clone(), "outcome" => outcome).increment(1);
+            }
         }
     }
     Ok(true)
@@ -112,6 +137,15 @@ pub fn handlers() -> JobHandlers {
     });
     h.register(crate::scheduled::PUBLISH_JOB, |app, payload| async move {
         crate::scheduled::publish(&app, &payload).await.map_err(|e| e.to_string())
+    });
+    h.register_batch(crate::search::INDEX_STATUS_JOB, |app, payloads| async move {
+        crate::search::index_statuses_job(&app, &payloads).await.map_err(|e| e.to_string())
+    });
+    h.register(crate::search::INDEX_ACCOUNT_JOB, |app, payload| async move {
+        crate::search::index_account_job(&app, &payload).await.map_err(|e| e.to_string())
+    });
+    h.register(crate::federation::delivery::DELIVER_JOB, |app, payload| async move {
+        crate::federation::delivery::deliver(&app, &payload).await
     });
     h.register(crate::polls::EXPIRE_JOB, |app, payload| async move {
         crate::polls::expire(&app, &payload).await.map_err(|e| e.to_string())

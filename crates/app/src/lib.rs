@@ -11,6 +11,7 @@ mod error;
 pub mod events;
 pub mod extras;
 mod fanout;
+pub mod federation;
 pub mod follows;
 pub mod guard;
 pub mod instance;
@@ -23,11 +24,13 @@ mod passwords;
 pub mod polls;
 pub mod profiles;
 pub mod scheduled;
+pub mod search;
 mod secrets;
 pub mod statuses;
 pub mod timelines;
 pub mod viewer;
 pub mod views;
+pub mod web;
 
 use std::sync::Arc;
 
@@ -46,6 +49,8 @@ pub struct App {
     pub config: Arc<AppConfig>,
     pub events: Arc<dyn events::EventBus>,
     pub media_files: Arc<dyn media::MediaFiles>,
+    /// The post index (in memory unless the binary opens one in the data dir).
+    pub search: Arc<search::Search>,
     ids: Arc<clock::IdGenerator>,
 }
 
@@ -56,8 +61,17 @@ impl App {
             events: Arc::new(events::LocalBus::default()),
             media_files: Arc::new(media::FsMediaFiles::new(config.media_dir.clone())),
             ids: Arc::new(clock::IdGenerator::new()),
+            search: Arc::new(search::Search::new(
+                canteen_search::SearchIndex::in_memory().expect("an in-memory search index needs no I/O"),
+            )),
             config: Arc::new(config),
         }
+    }
+
+    /// Uses this post index instead of the in-memory one.
+    pub fn with_search_index(mut self, index: canteen_search::SearchIndex) -> App {
+        self.search = Arc::new(search::Search::new(index));
+        self
     }
 
     pub fn next_id(&self) -> domain::Id {

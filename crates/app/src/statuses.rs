@@ -197,6 +197,8 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
         statuses::remember_idempotency(tx.exec(), me.id, key, id, now).await?;
     }
     jobs::enqueue(app, tx.exec(), FANOUT_JOB, &id.to_string(), 0).await?;
+    crate::search::enqueue_status(app, tx.exec(), id).await?;
+    crate::federation::outbox::created(app, tx.exec(), &status).await?;
     tx.commit().await?;
     views::one(app, &viewer, id).await?.ok_or_else(|| AppError::Internal("new post not readable".into()))
 }
@@ -219,10 +221,12 @@ async fn own(app: &App, auth: &Auth, id: Id) -> Result<Status> {
 /// Deletes one's own post; answers with it as it was, so apps can offer "delete and redraft".
 pub async fn delete(app: &App, auth: &Auth, id: Id) -> Result<StatusView> {
     let view = get(app, Some(auth), id).await?;
-    own(app, auth, id).await?;
+    let s = own(app, auth, id).await?;
     let mut tx = app.store.begin().await?;
+    crate::federation::outbox::deleted(app, tx.exec(), &s).await?;
     let files = canteen_store::media::detach_all(tx.exec(), id).await?;
     statuses::delete(tx.exec(), id).await?;
+    crate::search::enqueue_status(app, tx.exec(), id).await?;
     tx.commit().await?;
     // The files of a deleted post go too; a failure here leaves an orphan file, never a
     // visible one (its row is gone, so it is no longer served).
@@ -275,6 +279,8 @@ pub async fn edit(app: &App, auth: &Auth, id: Id, edit: Edit) -> Result<StatusVi
     statuses::clear_mentions_and_tags(tx.exec(), id).await?;
     statuses::insert_mentions(tx.exec(), id, &mentioned.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
     statuses::insert_tags(tx.exec(), id, &hashtags(&s.text)).await?;
+    crate::search::enqueue_status(app, tx.exec(), id).await?;
+    crate::federation::outbox::updated(app, tx.exec(), &s).await?;
     tx.commit().await?;
     app.events.publish(crate::events::Event::Update { status: id });
     // Those who re-posted it are told it changed (Mastodon's `update` notification).

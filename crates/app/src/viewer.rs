@@ -59,6 +59,16 @@ impl Viewer {
         self.following.contains(&id)
     }
 
+    /// The accounts this viewer follows (accepted follows only).
+    pub fn following_ids(&self) -> impl Iterator<Item = Id> + '_ {
+        self.following.iter().copied()
+    }
+
+    /// The circles (lists of other people) this viewer is a member of.
+    pub fn circle_ids(&self) -> impl Iterator<Item = Id> + '_ {
+        self.circles.iter().copied()
+    }
+
     pub fn followed_by(&self, id: Id) -> bool {
         self.followers.contains(&id)
     }

@@ -238,6 +238,35 @@ pub struct Account {
 }
 
 impl Account {
+    /// A new profile with `mode`'s default settings and nothing filled in yet; callers set
+    /// what makes it local (`user_id`, `uri`, `url`) or remote (`domain`, and the rest from
+    /// its actor document).
+    pub fn new_blank(id: crate::Id, username: &str, mode: ProfileMode, now: i64) -> Account {
+        Account {
+            id,
+            user_id: None,
+            username: username.to_string(),
+            domain: None,
+            uri: String::new(),
+            url: String::new(),
+            display_name: String::new(),
+            note: String::new(),
+            avatar_url: None,
+            header_url: None,
+            fields: Vec::new(),
+            bot: false,
+            profile_mode: mode,
+            privacy_preset: PrivacyPreset::Standard,
+            privacy: mode.defaults(),
+            default_sensitive: false,
+            default_language: None,
+            details: ProfessionalDetails::default(),
+            suspended_at: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     pub fn is_local(&self) -> bool {
         self.domain.is_none()
     }

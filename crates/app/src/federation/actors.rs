@@ -1,0 +1,229 @@
+//! Remote actors: fetched through the [`Fetcher`], stored as `accounts` rows with a domain
+//! (plus the federation columns), and their public keys looked up by key id.
+
+use canteen_domain::Id;
+use canteen_domain::account::{Account, ProfileMode};
+use canteen_federation::keys::PublicKey;
+use canteen_federation::vocab::{Actor, ActorType, Object};
+use canteen_store::accounts;
+use canteen_store::federation::{self as fstore, RemoteActor};
+use url::Url;
+
+use super::authority_of;
+use super::fetch::{FetchError, Fetcher};
+use crate::clock::now_ms;
+use crate::{App, AppError, Result};
+
+/// How long a fetched actor document (and its key) is trusted before a signature that fails
+/// with it may trigger a fresh fetch (the key may have been rotated). Bounds how often a
+/// stream of bad signatures can make us fetch.
+const REFETCH_AFTER_MS: i64 = 5 * 60 * 1000;
+
+/// Why a key could not be found.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyLookupError {
+    #[error("could not fetch {0}")]
+    Fetch(#[from] FetchError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl From<canteen_store::StoreError> for KeyLookupError {
+    fn from(e: canteen_store::StoreError) -> Self {
+        KeyLookupError::App(e.into())
+    }
+}
+
+/// A remote actor's key, with the actor it belongs to.
+#[derive(Debug, Clone)]
+pub struct ActorKey {
+    pub key: PublicKey,
+    /// The key's owner: the actor id an activity signed with it must name.
+    pub owner: String,
+    pub account_id: Id,
+    /// When the actor document this came from was fetched.
+    pub fetched_at: i64,
+}
+
+/// The key `key_id` names: from the store if known (and `refresh` is false), else fetched
+/// from its actor document (`key_id` without the fragment, which is the actor for Mastodon
+/// and nearly everyone; a separate key document with an `owner` is followed to the owner).
+pub async fn key(app: &App, key_id: &str, refresh: bool) -> std::result::Result<ActorKey, KeyLookupError> {
+    if !refresh && let Some(actor) = fstore::remote_actor_by_key_id(app.store.reader(), key_id).await? {
+        return stored_key(&actor);
+    }
+    let fetcher = Fetcher::new(&app.config);
+    let doc_url = key_id.split('#').next().unwrap_or(key_id);
+    let (url, json) = fetcher.get_json(doc_url).await?;
+    let actor = match Object::from_value(json.clone()) {
+        Ok(Object::Actor(actor)) => *actor,
+        _ => {
+            // A key document (`CryptographicKey`, Misskey/GoToSocial style): its owner is the actor.
+            let owner = json
+                .get("owner")
+                .and_then(|o| o.as_str())
+                .ok_or_else(|| KeyLookupError::Invalid(format!("{url} is neither an actor nor a key with an owner")))?;
+            same_origin(&url, owner)?;
+            let (owner_url, owner_json) = fetcher.get_json(owner).await?;
+            match Object::from_value(owner_json) {
+                Ok(Object::Actor(actor)) => {
+                    same_origin(&owner_url, &actor.id)?;
+                    *actor
+                }
+                _ => return Err(KeyLookupError::Invalid(format!("the key's owner {owner} is not an actor"))),
+            }
+        }
+    };
+    same_origin(&url, &actor.id)?;
+    let (_, remote) = store_actor(app, &actor).await?;
+    if remote.public_key_id.as_deref() != Some(key_id) {
+        return Err(KeyLookupError::Invalid(format!("the actor {} does not publish the key {key_id}", actor.id)));
+    }
+    stored_key(&remote)
+}
+
+fn stored_key(actor: &RemoteActor) -> std::result::Result<ActorKey, KeyLookupError> {
+    let pem = actor.public_key_pem.as_deref().ok_or_else(|| KeyLookupError::Invalid("no key stored".into()))?;
+    let key = PublicKey::from_pem(pem).map_err(|e| KeyLookupError::Invalid(format!("the actor's key: {e}")))?;
+    Ok(ActorKey {
+        key,
+        owner: actor.uri.clone(),
+        account_id: Id(actor.account_id),
+        fetched_at: actor.last_fetched_at.unwrap_or(0),
+    })
+}
+
+/// Whether a stored key is old enough that a failing signature justifies fetching it again.
+pub fn may_refetch(key: &ActorKey) -> bool {
+    now_ms() - key.fetched_at > REFETCH_AFTER_MS
+}
+
+/// A document must come from the server its id names, or any server could speak for any actor.
+fn same_origin(fetched: &Url, id: &str) -> std::result::Result<(), KeyLookupError> {
+    let id_url = Url::parse(id).map_err(|_| KeyLookupError::Invalid(format!("{id} is not a URL")))?;
+    if id_url.origin() != fetched.origin() {
+        return Err(KeyLookupError::Invalid(format!("{fetched} served a document for {id}, another origin")));
+    }
+    Ok(())
+}
+
+/// The remote actor with this id: from the store, or fetched and stored.
+pub async fn actor_by_uri(app: &App, uri: &str) -> std::result::Result<(Account, RemoteActor), KeyLookupError> {
+    if let Some(remote) = fstore::remote_actor_by_uri(app.store.reader(), uri).await?
+        && let Some(account) = accounts::by_id(app.store.reader(), Id(remote.account_id)).await?
+    {
+        return Ok((account, remote));
+    }
+    let (url, json) = Fetcher::new(&app.config).get_json(uri).await?;
+    match Object::from_value(json) {
+        Ok(Object::Actor(actor)) => {
+            same_origin(&url, &actor.id)?;
+            Ok(store_actor(app, &actor).await?)
+        }
+        _ => Err(KeyLookupError::Invalid(format!("{uri} is not an actor"))),
+    }
+}
+
+/// Creates or refreshes the account row of a fetched actor document.
+pub async fn store_actor(app: &App, actor: &Actor) -> Result<(Account, RemoteActor)> {
+    if super::is_local_uri(&app.config, &actor.id) {
+        return Err(AppError::Forbidden(format!("{} is an id of this server", actor.id)));
+    }
+    let id_url =
+        Url::parse(&actor.id).map_err(|_| AppError::BadRequest(format!("actor id {} is not a URL", actor.id)))?;
+    let domain =
+        authority_of(&id_url).ok_or_else(|| AppError::BadRequest(format!("actor id {} has no host", actor.id)))?;
+    let now = now_ms();
+    let username = actor
+        .preferred_username
+        .clone()
+        .filter(|u| !u.trim().is_empty())
+        .or_else(|| id_url.path_segments().and_then(|mut s| s.next_back()).map(str::to_string))
+        .unwrap_or_else(|| "unknown".into());
+    let mut tx = app.store.begin().await?;
+    let existing = match fstore::account_id_by_uri(tx.exec(), &actor.id).await? {
+        Some(id) => accounts::by_id(tx.exec(), id).await?,
+        None => None,
+    };
+    let mut account = existing.clone().unwrap_or_else(|| new_remote_account(app.next_id(), &username, &domain, now));
+    account.uri = actor.id.clone();
+    account.url = actor.url.html().map(str::to_string).unwrap_or_else(|| actor.id.clone());
+    account.display_name = actor.name.clone().unwrap_or_default();
+    // Remote HTML is not sanitised yet (a later slice); until then only its text is kept.
+    account.note = actor.summary.as_deref().map(plain_text).unwrap_or_default();
+    account.avatar_url = actor.icon.as_ref().map(|i| i.url.clone());
+    account.header_url = actor.image.as_ref().map(|i| i.url.clone());
+    account.bot = matches!(actor.kind, ActorType::Service | ActorType::Application);
+    account.privacy.locked = actor.manually_approves_followers;
+    account.privacy.discoverable = actor.discoverable.unwrap_or(false);
+    account.privacy.indexable = actor.indexable.unwrap_or(false);
+    account.updated_at = now;
+    if existing.is_some() {
+        accounts::update(tx.exec(), &account).await?;
+    } else {
+        accounts::insert(tx.exec(), &account).await?;
+    }
+    let remote = RemoteActor {
+        account_id: account.id.0,
+        uri: actor.id.clone(),
+        inbox_url: Some(actor.inbox.clone()),
+        shared_inbox_url: actor.endpoints.as_ref().and_then(|e| e.shared_inbox.clone()),
+        followers_url: actor.followers.clone(),
+        following_url: actor.following.clone(),
+        public_key_id: actor.public_key.as_ref().map(|k| k.id.clone()),
+        public_key_pem: actor.public_key.as_ref().map(|k| k.public_key_pem.clone()),
+        last_fetched_at: Some(now),
+    };
+    if let Some(key) = &actor.public_key
+        && key.owner != actor.id
+    {
+        return Err(AppError::BadRequest(format!(
+            "the key {} of {} names another owner, {}",
+            key.id, actor.id, key.owner
+        )));
+    }
+    fstore::set_remote_actor(tx.exec(), &remote).await?;
+    tx.commit().await?;
+    Ok((account, remote))
+}
+
+fn new_remote_account(id: Id, username: &str, domain: &str, now: i64) -> Account {
+    // Profile modes are a local notion; remote accounts take the public one's settings and
+    // then what their actor document says.
+    Account { domain: Some(domain.to_string()), ..Account::new_blank(id, username, ProfileMode::Professional, now) }
+}
+
+/// The text of a remote HTML bio: paragraphs and line breaks kept as new lines, tags dropped,
+/// the common entities decoded.
+fn plain_text(html: &str) -> String {
+    let html = html.replace("<br>", "\n").replace("<br/>", "\n").replace("<br />", "\n").replace("</p>", "\n\n");
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_text;
+
+    #[test]
+    fn bios_keep_their_text_only() {
+        assert_eq!(plain_text("<p>Nurse &amp; <b>runner</b></p><p>Leeds<br>UK</p>"), "Nurse & runner\n\nLeeds\nUK");
+    }
+}

@@ -1,0 +1,196 @@
+//! The inbox: verify who sent an activity, then act on it.
+//!
+//! Order of checks (each failure is a clear error, and none stores anything):
+//! 1. the personal inbox's account exists;
+//! 2. the signature passes every check that needs no key (`signatures::prepare`: dialect,
+//!    coverage, date window, body digest), so a stale or tampered request costs no fetch;
+//! 3. the body is an activity with an actor, and that actor is not one of ours;
+//! 4. the key is known or fetched (SSRF-safe), and the signature verifies with it — a key
+//!    fetched more than a few minutes ago is fetched once more on failure (rotation);
+//! 5. the key's owner is the activity's actor.
+//!
+//! Handled so far: `Follow` of a local account and `Undo` of a `Follow`. Everything else is
+//! accepted (202) and ignored, with a log line, until later slices handle it.
+
+use std::time::SystemTime;
+
+use canteen_domain::Id;
+use canteen_federation::signatures::{self, RequestParts, VerifyOptions};
+use canteen_federation::vocab::{Activity, ActivityType, Object};
+use canteen_store::{accounts, federation as fstore, notifications as nstore, relationships as rel};
+use http::{HeaderMap, Method};
+
+use super::actors::{self, KeyLookupError};
+use super::{delivery, is_local_uri, local_username};
+use crate::clock::now_ms;
+use crate::{App, AppError, Result};
+
+/// A POST to an inbox, as received.
+pub struct InboxRequest {
+    pub method: Method,
+    /// Path and query as requested (`/inbox`); the absolute URI the sender signed is rebuilt
+    /// from `public_url`, since a proxy in front may have changed scheme and host.
+    pub path_and_query: String,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    /// For a personal inbox (`/users/{name}/inbox`), whose.
+    pub recipient: Option<String>,
+}
+
+/// What was done with an accepted activity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Acted on (e.g. `"follow"`, `"follow request"`, `"undo follow"`).
+    Handled(&'static str),
+    /// Verified, but of a kind not handled yet; the reason is logged.
+    Ignored(String),
+}
+
+fn unauthorized(why: impl std::fmt::Display) -> AppError {
+    AppError::Unauthorized(format!("Request not accepted: {why}"))
+}
+
+/// Verifies and handles one inbox POST.
+pub async fn receive(app: &App, req: InboxRequest) -> Result<Outcome> {
+    if let Some(name) = &req.recipient {
+        match accounts::by_local_username(app.store.reader(), name).await? {
+            Some(a) if a.suspended_at.is_none() => {}
+            _ => return Err(AppError::NotFound("Record not found".into())),
+        }
+    }
+    let uri = format!("{}{}", app.config.public_url, req.path_and_query)
+        .parse()
+        .map_err(|_| AppError::BadRequest("the request target is not a valid URI".into()))?;
+    let parts = RequestParts::new(req.method, uri, req.headers);
+    let pending =
+        signatures::prepare(&parts, &req.body, &VerifyOptions::new(SystemTime::now())).map_err(unauthorized)?;
+    let activity = match Object::from_slice(&req.body) {
+        Ok(Object::Activity(a)) => *a,
+        Ok(other) => {
+            return Err(AppError::BadRequest(format!("expected an activity, got a {}", other.type_name())));
+        }
+        Err(e) => return Err(AppError::BadRequest(format!("the body is not an ActivityStreams activity: {e}"))),
+    };
+    let actor_id = activity.actor_id().ok_or_else(|| AppError::BadRequest("the activity has no actor".into()))?;
+    if is_local_uri(&app.config, actor_id) {
+        return Err(unauthorized(format!("the actor {actor_id} is an account of this server")));
+    }
+    let key_id = pending.key_id().to_string();
+    let lookup_failed = |e: KeyLookupError| match e {
+        KeyLookupError::App(AppError::Internal(cause)) => AppError::Internal(cause),
+        other => unauthorized(format!("could not get the signing key {key_id}: {other}")),
+    };
+    let mut key = actors::key(app, &key_id, false).await.map_err(lookup_failed)?;
+    if let Err(first) = pending.verify(&key.key) {
+        if !actors::may_refetch(&key) {
+            return Err(unauthorized(first));
+        }
+        key = actors::key(app, &key_id, true).await.map_err(lookup_failed)?;
+        pending.verify(&key.key).map_err(unauthorized)?;
+    }
+    if key.owner != actor_id {
+        return Err(unauthorized(format!(
+            "the request is signed with a key of {}, but the activity's actor is {actor_id}",
+            key.owner
+        )));
+    }
+    match activity.kind {
+        ActivityType::Follow => follow(app, key.account_id, actor_id, &activity).await,
+        ActivityType::Undo => undo(app, key.account_id, actor_id, &activity).await,
+        ref other => {
+            let why = format!("{} activities are not handled yet", other.as_str());
+            tracing::info!(actor = %actor_id, id = ?activity.id, kind = other.as_str(), "inbox: ignored");
+            Ok(Outcome::Ignored(why))
+        }
+    }
+}
+
+/// A remote actor follows a local account: a follow (answered with `Accept`) or, for a locked
+/// account, a request for its owner to approve. Blocks either way are answered with `Reject`.
+async fn follow(app: &App, follower: Id, follower_uri: &str, activity: &Activity) -> Result<Outcome> {
+    let target_uri = activity.object_id().ok_or_else(|| AppError::BadRequest("the Follow has no object".into()))?;
+    let not_here = || AppError::NotFound(format!("{target_uri} is not an account on this server"));
+    let username = local_username(&app.config, target_uri).ok_or_else(not_here)?;
+    let target = match accounts::by_local_username(app.store.reader(), username).await? {
+        Some(a) if a.suspended_at.is_none() => a,
+        _ => return Err(not_here()),
+    };
+    let follow_id = activity
+        .id
+        .clone()
+        .ok_or_else(|| AppError::BadRequest("the Follow has no id, so it cannot be answered".into()))?;
+    let remote = fstore::remote_actor(app.store.reader(), follower).await?;
+    let inbox = remote
+        .and_then(|r| r.inbox_url)
+        .ok_or_else(|| AppError::BadRequest(format!("the actor {follower_uri} has no inbox")))?;
+    let e = || app.store.reader();
+    let blocked =
+        rel::is_blocking(e(), target.id, follower).await? || rel::is_blocking(e(), follower, target.id).await?;
+    let answer = |kind: &str| super::outbox::follow_answer(app, &target, follower_uri, &follow_id, kind);
+    let now = now_ms();
+    let mut tx = app.store.begin().await?;
+    let mut events = Vec::new();
+    let outcome = if blocked {
+        delivery::enqueue(app, tx.exec(), target.id, &inbox, &answer("Reject")).await?;
+        "follow rejected (blocked)"
+    } else if rel::is_following(tx.exec(), follower, target.id).await? {
+        // Already following: the Accept was probably lost; send it again.
+        fstore::set_follow_uri(tx.exec(), false, follower, target.id, &follow_id).await?;
+        delivery::enqueue(app, tx.exec(), target.id, &inbox, &answer("Accept")).await?;
+        "follow (again)"
+    } else if target.privacy.locked {
+        let first = !rel::has_request(tx.exec(), follower, target.id).await?;
+        rel::request(tx.exec(), app.next_id().0, follower, target.id, true, false, now).await?;
+        fstore::set_follow_uri(tx.exec(), true, follower, target.id, &follow_id).await?;
+        if first {
+            events
+                .push(crate::notifications::notify(app, tx.exec(), target.id, follower, "follow_request", None).await?);
+        }
+        "follow request"
+    } else {
+        rel::follow(tx.exec(), follower, target.id, true, false, now).await?;
+        fstore::set_follow_uri(tx.exec(), false, follower, target.id, &follow_id).await?;
+        events.push(crate::notifications::notify(app, tx.exec(), target.id, follower, "follow", None).await?);
+        delivery::enqueue(app, tx.exec(), target.id, &inbox, &answer("Accept")).await?;
+        "follow"
+    };
+    tx.commit().await?;
+    crate::notifications::publish(app, events);
+    Ok(Outcome::Handled(outcome))
+}
+
+/// `Undo` of a `Follow`: the follow (or pending request) it made is removed. The `Follow` may
+/// be embedded (Mastodon) or named by id only.
+async fn undo(app: &App, actor: Id, actor_uri: &str, activity: &Activity) -> Result<Outcome> {
+    let (from, to) = match activity.inner_activity() {
+        Some(inner) if inner.kind == ActivityType::Follow => {
+            if inner.actor_id() != Some(actor_uri) {
+                return Err(unauthorized("an actor may only undo its own Follow"));
+            }
+            let target = inner.object_id().and_then(|t| local_username(&app.config, t));
+            let target = match target {
+                Some(name) => accounts::by_local_username(app.store.reader(), name).await?,
+                None => None,
+            };
+            match target {
+                Some(t) => (actor, t.id),
+                None => return Ok(Outcome::Ignored("Undo of a Follow of no account here".into())),
+            }
+        }
+        Some(inner) => return Ok(Outcome::Ignored(format!("Undo of {} is not handled yet", inner.kind.as_str()))),
+        None => {
+            let id = activity.object_id().ok_or_else(|| AppError::BadRequest("the Undo has no object".into()))?;
+            match fstore::follow_by_uri(app.store.reader(), id).await? {
+                Some((from, to)) if from == actor => (from, to),
+                Some(_) => return Err(unauthorized("an actor may only undo its own Follow")),
+                None => return Ok(Outcome::Ignored(format!("Undo of {id}, which is no follow known here"))),
+            }
+        }
+    };
+    let mut tx = app.store.begin().await?;
+    rel::unfollow(tx.exec(), from, to).await?;
+    rel::take_request(tx.exec(), from, to).await?;
+    nstore::remove_follow_request(tx.exec(), to, from).await?;
+    tx.commit().await?;
+    Ok(Outcome::Handled("undo follow"))
+}

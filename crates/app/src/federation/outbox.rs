@@ -1,0 +1,171 @@
+//! Outgoing activities about local posts and follow requests: `Create`, `Update` and `Delete`
+//! of a post, and `Accept`/`Reject` of a remote `Follow`. Each is queued (one
+//! `federation.deliver` job per inbox) through the `Exec` of the transaction that made the
+//! change, so the change and its deliveries commit together or not at all.
+//!
+//! Who gets a post follows issue 6's rule — only the inboxes of servers that have a recipient:
+//! public, unlisted and followers-only posts go to the author's remote followers; mutuals and
+//! circle posts to the remote accounts in that audience, each named in `to` (never the public
+//! or the followers collection); every audience also goes to the remote accounts it mentions
+//! (the only recipients of a direct post).
+
+use std::collections::HashMap;
+
+use canteen_domain::Id;
+use canteen_domain::account::Account;
+use canteen_domain::status::{Status, Visibility};
+use canteen_federation::audience::{self, InboxInfo};
+use canteen_federation::vocab::Context;
+use canteen_store::federation::{self as fstore, RemoteActor};
+use canteen_store::{Exec, accounts};
+use serde_json::json;
+
+use super::{delivery, documents, rfc3339};
+use crate::{App, AppError, Result};
+
+/// A post was made: `Create` its `Note`.
+pub async fn created(app: &App, e: Exec<'_>, s: &Status) -> Result<()> {
+    send_post_activity(app, e, s, Kind::Create).await
+}
+
+/// A post was edited (call after its new content, mentions and tags are written): `Update`.
+pub async fn updated(app: &App, e: Exec<'_>, s: &Status) -> Result<()> {
+    send_post_activity(app, e, s, Kind::Update).await
+}
+
+/// A post is being deleted (call before its rows go, while its audience can still be read):
+/// `Delete` with a `Tombstone`.
+pub async fn deleted(app: &App, e: Exec<'_>, s: &Status) -> Result<()> {
+    send_post_activity(app, e, s, Kind::Delete).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Create,
+    Update,
+    Delete,
+}
+
+async fn send_post_activity(app: &App, mut e: Exec<'_>, s: &Status, kind: Kind) -> Result<()> {
+    // Re-posts are `Announce`, which is not federated yet; remote authors' posts are not ours
+    // to announce.
+    if s.reblog_of_id.is_some() {
+        return Ok(());
+    }
+    let author = accounts::by_id(e.reborrow(), s.account_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("post {} has no author", s.id)))?;
+    if !author.is_local() {
+        return Ok(());
+    }
+    let recipients = remote_audience(e.reborrow(), &author, s).await?;
+    if recipients.is_empty() {
+        return Ok(());
+    }
+    // Mutuals and circle posts name each recipient; `addressing` ignores this for the others.
+    let explicit: Vec<String> = match s.visibility {
+        Visibility::Mutuals | Visibility::Circle(_) => recipients.iter().map(|r| r.uri.clone()).collect(),
+        _ => Vec::new(),
+    };
+    let mut note = documents::note_in(app, e.reborrow(), &author, s, &explicit).await?;
+    let (to, cc) = (note["to"].clone(), note["cc"].clone());
+    if let Some(o) = note.as_object_mut() {
+        o.remove("@context");
+    }
+    let activity = match kind {
+        // The same id and shape as the outbox lists, so a server that has both sees one activity.
+        Kind::Create => json!({
+            "@context": Context::canteen(), "id": format!("{}/activity", s.uri), "type": "Create",
+            "actor": author.uri, "published": rfc3339(s.created_at), "to": to, "cc": cc, "object": note,
+        }),
+        // Each edit is its own activity (servers drop an id they have seen), as Mastodon names them.
+        Kind::Update => {
+            let at = s.edited_at.unwrap_or(s.created_at);
+            json!({
+                "@context": Context::canteen(), "id": format!("{}#updates/{at}", s.uri), "type": "Update",
+                "actor": author.uri, "published": rfc3339(at), "to": to, "cc": cc, "object": note,
+            })
+        }
+        Kind::Delete => json!({
+            "@context": Context::canteen(), "id": format!("{}#delete", s.uri), "type": "Delete",
+            "actor": author.uri, "to": to, "cc": cc,
+            "object": {"id": s.uri, "type": "Tombstone", "atomUri": s.uri},
+        }),
+    };
+    enqueue_all(app, e, author.id, &recipients, &activity.to_string()).await
+}
+
+/// The remote accounts a post is for, by its audience (plus the remote accounts it mentions).
+async fn remote_audience(mut e: Exec<'_>, author: &Account, s: &Status) -> Result<Vec<RemoteActor>> {
+    let mut out = match s.visibility {
+        Visibility::Public | Visibility::Unlisted | Visibility::Private => {
+            fstore::remote_followers(e.reborrow(), author.id).await?
+        }
+        Visibility::Mutuals => fstore::remote_mutuals(e.reborrow(), author.id).await?,
+        Visibility::Circle(list) => fstore::remote_list_members(e.reborrow(), list).await?,
+        Visibility::Direct => Vec::new(),
+    };
+    for m in fstore::remote_mentioned(e, s.id).await? {
+        if !out.iter().any(|r| r.account_id == m.account_id) {
+            out.push(m);
+        }
+    }
+    Ok(out)
+}
+
+/// One delivery job per inbox (shared inboxes preferred, so a server gets one copy).
+async fn enqueue_all(app: &App, mut e: Exec<'_>, author: Id, recipients: &[RemoteActor], activity: &str) -> Result<()> {
+    let directory: HashMap<String, InboxInfo> = recipients
+        .iter()
+        .filter_map(|r| {
+            let inbox = r.inbox_url.clone()?;
+            Some((r.uri.clone(), InboxInfo { inbox, shared_inbox: r.shared_inbox_url.clone() }))
+        })
+        .collect();
+    let plan = audience::delivery_plan(recipients.iter().map(|r| r.uri.as_str()), &directory);
+    if !plan.unresolved.is_empty() {
+        // Every stored remote actor was fetched with its inbox; one without cannot be reached.
+        tracing::warn!(recipients = ?plan.unresolved, "no inbox known: not delivered");
+    }
+    for inbox in &plan.inboxes {
+        delivery::enqueue(app, e.reborrow(), author, inbox, activity).await?;
+    }
+    Ok(())
+}
+
+/// The answer to a remote `Follow` (`"Accept"` or `"Reject"`), quoting it by id.
+pub(crate) fn follow_answer(app: &App, target: &Account, follower_uri: &str, follow_id: &str, kind: &str) -> String {
+    json!({
+        "@context": Context::canteen(),
+        "id": format!("{}#{}/follows/{}", target.uri, kind.to_ascii_lowercase(), app.next_id()),
+        "type": kind,
+        "actor": target.uri,
+        "to": [follower_uri],
+        "object": {"id": follow_id, "type": "Follow", "actor": follower_uri, "object": target.uri},
+    })
+    .to_string()
+}
+
+/// The owner of a locked account settled a follow request from `from`; if it came from
+/// another server (`follow_uri`, read before the request was taken), answer it there. An
+/// accepted follow keeps the `Follow` id, so a later `Undo` by id finds it.
+pub async fn follow_request_settled(
+    app: &App,
+    mut e: Exec<'_>,
+    target: &Account,
+    from: Id,
+    follow_uri: Option<&str>,
+    accept: bool,
+) -> Result<()> {
+    let Some(follow_uri) = follow_uri else { return Ok(()) };
+    let Some(remote) = fstore::remote_actor(e.reborrow(), from).await? else { return Ok(()) };
+    if accept {
+        fstore::set_follow_uri(e.reborrow(), false, from, target.id, follow_uri).await?;
+    }
+    let Some(inbox) = &remote.inbox_url else {
+        tracing::warn!(actor = %remote.uri, "no inbox known: follow request answer not delivered");
+        return Ok(());
+    };
+    let answer = follow_answer(app, target, &remote.uri, follow_uri, if accept { "Accept" } else { "Reject" });
+    delivery::enqueue(app, e, target.id, inbox, &answer).await
+}

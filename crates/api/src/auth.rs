@@ -28,6 +28,7 @@ macro_rules! scopes {
 
 scopes! {
     ReadAccounts => "read:accounts",
+    ReadSearch => "read:search",
     ProfileOrReadAccounts => "read:accounts|profile",
     CanteenProfiles => "canteen:profiles",
     WriteAccounts => "write:accounts",

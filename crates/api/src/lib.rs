@@ -5,6 +5,7 @@
 //! `entities`. Handler files mirror URLs (`v1/accounts.rs` serves `/api/v1/accounts/*`); the
 //! route list itself lives in the `canteen` binary crate.
 
+pub mod activitypub;
 pub mod assets;
 pub mod auth;
 pub mod entities;

@@ -148,7 +148,7 @@ pub async fn limit(State(state): State<ApiState>, req: Request, next: Next) -> R
     let path = req.uri().path();
     let is_post = req.method() == Method::POST;
     let special = match path.trim_end_matches('/') {
-        "/oauth/token" | "/oauth/authorize" if is_post => Some(Kind::SignIn),
+        "/oauth/token" | "/oauth/authorize" | "/sign-in" if is_post => Some(Kind::SignIn),
         "/api/v1/accounts" if is_post => Some(Kind::Registration),
         _ => None,
     };

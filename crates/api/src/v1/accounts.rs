@@ -73,7 +73,7 @@ pub async fn verify_credentials(
 }
 
 /// A profile entity with its counters, as `viewer` may see them.
-async fn profile(
+pub(crate) async fn profile(
     app: &App,
     auth: Option<&canteen_app::auth::Auth>,
     account: &canteen_domain::account::Account,

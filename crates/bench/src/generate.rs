@@ -78,6 +78,11 @@ const WORDS: &[&str] = &[
     "break",
     "canteen",
 ];
+/// The words generated posts are made of (search queries draw from them too).
+pub fn words() -> &'static [&'static str] {
+    WORDS
+}
+
 const TAGS: &[&str] = &["flujab", "nhssm", "wenurses", "teamwork", "wellbeing", "dietitians", "ward7", "research"];
 
 fn token_hash(value: &str) -> String {

@@ -83,7 +83,7 @@ struct Stats {
 /// Closed loop (`per_second` = None: as fast as answers come) or paced open loop.
 async fn drive(
     server: &Server,
-    path: &'static str,
+    paths: Arc<Vec<String>>,
     tokens: Arc<Vec<String>>,
     connections: usize,
     seconds: u64,
@@ -95,18 +95,24 @@ async fn drive(
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..connections {
-        let (client, tokens, url) = (client.clone(), tokens.clone(), format!("{}{path}", server.base));
+        let (client, tokens, paths, base) = (client.clone(), tokens.clone(), paths.clone(), server.base.clone());
         let interval = per_second.map(|r| Duration::from_secs_f64(connections as f64 / r));
         tasks.push(tokio::spawn(async move {
             let mut rng = Rng::new(0xbeef + c as u64);
             let (mut lat, mut errors) = (Vec::new(), 0usize);
+            // Paced connections start spread over one interval; started together they would
+            // arrive in bursts and measure queueing behind each burst, not the server.
+            if let Some(iv) = interval {
+                tokio::time::sleep(iv.mul_f64(c as f64 / connections as f64)).await;
+            }
             // Bounded: a deadline, and at most 2 million requests per connection.
             for _ in 0..2_000_000 {
                 let now = Instant::now();
                 if now >= deadline {
                     break;
                 }
-                let mut req = client.get(&url);
+                let path = &paths[rng.below(paths.len())];
+                let mut req = client.get(format!("{base}{path}"));
                 if !tokens.is_empty() {
                     req = req.bearer_auth(&tokens[rng.below(tokens.len())]);
                 }
@@ -178,10 +184,11 @@ pub async fn home(dir: &Path, data: &DataSet, connections: usize, seconds: u64) 
     let server = start(dir).await?;
     let tokens = Arc::new(data.tokens.clone());
     // Warm the caches and the connection pool first.
-    drive(&server, "/api/v1/timelines/home", tokens.clone(), connections, 2, None).await;
-    let floor = drive(&server, "/health", Arc::new(Vec::new()), connections, seconds, None).await;
-    let sat = drive(&server, "/api/v1/timelines/home", tokens.clone(), connections, seconds, None).await;
-    let half = drive(&server, "/api/v1/timelines/home", tokens, connections, seconds, Some(sat.rps / 2.0)).await;
+    let home = one_path("/api/v1/timelines/home");
+    drive(&server, home.clone(), tokens.clone(), connections, 2, None).await;
+    let floor = drive(&server, one_path("/health"), Arc::new(Vec::new()), connections, seconds, None).await;
+    let sat = drive(&server, home.clone(), tokens.clone(), connections, seconds, None).await;
+    let half = drive(&server, home, tokens, connections, seconds, Some(sat.rps / 2.0)).await;
     let (_, rss) = cpu_and_rss(server.child.id());
     println!(
         "| scenario | req/s | of floor | p50 ms | p95 ms | p99 ms | max ms | requests | errors | server CPU (cores) |"
@@ -194,5 +201,62 @@ pub async fn home(dir: &Path, data: &DataSet, connections: usize, seconds: u64) 
     let out = serde_json::json!({"scenario": "home", "connections": connections, "seconds": seconds, "peak_rss_mib": rss,
         "floor": json(&floor), "saturated": json(&sat), "half_load": json(&half)});
     std::fs::write(dir.join("home.json"), serde_json::to_string_pretty(&out)?)?;
+    Ok(())
+}
+
+fn one_path(path: &str) -> Arc<Vec<String>> {
+    Arc::new(vec![path.to_string()])
+}
+
+/// Search: the index is rebuilt with `canteen admin reindex` (timed), then two-word post
+/// searches by many accounts (so each carries its own audience keys), by relevance and
+/// newest first, beside the floor.
+pub async fn search(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let out = Command::new(canteen_binary()?)
+        .args(["admin", "reindex", "--data-dir"])
+        .arg(dir)
+        .env("CANTEEN_LOG_LEVEL", "warn")
+        .stderr(Stdio::null())
+        .output()?;
+    anyhow::ensure!(out.status.success(), "reindex failed: {}", String::from_utf8_lossy(&out.stdout));
+    let reindex_secs = started.elapsed().as_secs_f64();
+    let indexed = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let server = start(dir).await?;
+    let tokens = Arc::new(data.tokens.clone());
+    let mut rng = Rng::new(0x5ea5c4);
+    let words = crate::generate::words();
+    let queries = |order: &str, rng: &mut Rng| -> Arc<Vec<String>> {
+        Arc::new(
+            (0..500)
+                .map(|_| {
+                    let (a, b) = (words[rng.below(words.len())], words[rng.below(words.len())]);
+                    format!("/api/v2/search?type=statuses&limit=20&sort={order}&q={a}+{b}")
+                })
+                .collect(),
+        )
+    };
+    let relevance = queries("relevance", &mut rng);
+    let newest = queries("newest", &mut rng);
+    drive(&server, relevance.clone(), tokens.clone(), connections, 2, None).await;
+    let floor = drive(&server, one_path("/health"), Arc::new(Vec::new()), connections, seconds, None).await;
+    let sat = drive(&server, relevance.clone(), tokens.clone(), connections, seconds, None).await;
+    let half = drive(&server, relevance, tokens.clone(), connections, seconds, Some(sat.rps / 2.0)).await;
+    let new_sat = drive(&server, newest, tokens, connections, seconds, None).await;
+    let (_, rss) = cpu_and_rss(server.child.id());
+    println!("`canteen admin reindex`: {indexed} ({reindex_secs:.1} s with start-up)\n");
+    println!(
+        "| scenario | req/s | of floor | p50 ms | p95 ms | p99 ms | max ms | requests | errors | server CPU (cores) |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("{}", row("floor: GET /health", &floor, floor.rps));
+    println!("{}", row("search by relevance, saturated", &sat, floor.rps));
+    println!("{}", row("search by relevance, half load", &half, floor.rps));
+    println!("{}", row("search newest first, saturated", &new_sat, floor.rps));
+    println!("\nserver peak RSS: {rss:.0} MiB; {connections} connections; {seconds} s per row");
+    let out = serde_json::json!({"scenario": "search", "connections": connections, "seconds": seconds,
+        "peak_rss_mib": rss, "reindex_seconds": reindex_secs, "reindex": indexed, "floor": json(&floor),
+        "relevance_saturated": json(&sat), "relevance_half_load": json(&half), "newest_saturated": json(&new_sat)});
+    std::fs::write(dir.join("search.json"), serde_json::to_string_pretty(&out)?)?;
     Ok(())
 }

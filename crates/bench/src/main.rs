@@ -57,6 +57,8 @@ enum Scenario {
     Generate,
     /// Home timeline reads (20 posts, full Mastodon JSON) by many accounts.
     Home,
+    /// Two-word post searches by many accounts, after `canteen admin reindex`.
+    Search,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -68,6 +70,7 @@ fn main() -> anyhow::Result<()> {
         match cli.scenario {
             Scenario::Generate => Ok(()),
             Scenario::Home => load::home(&cli.data_dir, &data, cli.connections, cli.seconds).await,
+            Scenario::Search => load::search(&cli.data_dir, &data, cli.connections, cli.seconds).await,
         }
     })
 }

@@ -68,6 +68,22 @@ def main() -> None:
     for vis in ["public", "unlisted", "private", "direct"]:
         assert posted[vis].id in seen, (vis, [s.content for s in home])
 
+    # Search (search_v2 and account_search): posts by a word once indexed, people, hashtags.
+    tagged = b.status_post("Sarcoma support group meets on Thursday #SarcomaUK")
+    for _ in range(300):
+        found = a.search_v2("sarcoma", result_type="statuses")
+        if any(s.id == tagged.id for s in found.statuses):
+            break
+        time.sleep(0.1)
+    assert [s.id for s in found.statuses] == [tagged.id], found
+    people = a.search_v2("nurse_b", result_type="accounts")
+    assert [p.acct for p in people.accounts] == ["nurse_b"], people
+    tags = a.search_v2("#sarcom", result_type="hashtags")
+    assert [t.name for t in tags.hashtags] == ["sarcomauk"], tags
+    assert "nurse_b" in [p.acct for p in a.account_search("nurse")]
+    private_hit = a.search_v2("private", result_type="statuses")
+    assert [s.id for s in private_hit.statuses] == [posted["private"].id], private_hit
+
     kinds = sorted({n.type for n in b.notifications()})
     assert kinds == ["favourite", "follow", "reblog"], kinds
     mentions = a.notifications(types=["mention"])

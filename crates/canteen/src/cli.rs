@@ -108,6 +108,9 @@ pub enum AdminCommand {
     Unsuspend { username: String },
     /// Approve a sign-up waiting for approval.
     Approve { username: String },
+    /// Rebuild the search index from the database, with a progress bar. Run it with the
+    /// server stopped (the server holds the index open).
+    Reindex,
     /// Add a server rule (shown at sign-up and to apps).
     AddRule {
         text: String,
@@ -155,14 +158,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin(cmd) => {
             let app = crate::server::open_app(&cfg).await?;
-            let result = admin(&app, cmd).await;
+            let result = admin(&cfg, &app, cmd).await;
             app.store.close().await;
             result
         }
     }
 }
 
-async fn admin(app: &canteen_app::App, cmd: AdminCommand) -> anyhow::Result<()> {
+async fn admin(cfg: &Config, app: &canteen_app::App, cmd: AdminCommand) -> anyhow::Result<()> {
     use canteen_app::admin;
     match cmd {
         AdminCommand::CreateUser { username, email, password, role } => {
@@ -187,6 +190,7 @@ async fn admin(app: &canteen_app::App, cmd: AdminCommand) -> anyhow::Result<()> 
             admin::approve(app, &username).await.map_err(explain)?;
             println!("{username} is approved");
         }
+        AdminCommand::Reindex => reindex(cfg, app).await?,
         AdminCommand::AddRule { text, hint } => {
             if text.trim().is_empty() {
                 bail!("a rule needs some text");
@@ -196,6 +200,39 @@ async fn admin(app: &canteen_app::App, cmd: AdminCommand) -> anyhow::Result<()> 
         }
     }
     Ok(())
+}
+
+/// `canteen admin reindex`: rebuilds the index in the data dir, drawing a progress bar on
+/// standard error.
+async fn reindex(cfg: &Config, app: &canteen_app::App) -> anyhow::Result<()> {
+    let index = crate::server::open_search_index(cfg, canteen_search::WriterOptions::bulk())?;
+    let app = app.clone().with_search_index(index);
+    let started = std::time::Instant::now();
+    let mut last_drawn = std::time::Instant::now() - std::time::Duration::from_secs(1);
+    let total = canteen_app::search::rebuild(&app, |done, total| {
+        if last_drawn.elapsed().as_millis() >= 100 || done == total {
+            last_drawn = std::time::Instant::now();
+            eprint!("\r{}", progress_bar(done, total));
+        }
+    })
+    .await
+    .map_err(explain)?;
+    eprintln!();
+    println!("indexed {total} posts in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// `[#########-----------]  45% 450000/1000000 posts`.
+fn progress_bar(done: u64, total: u64) -> String {
+    const WIDTH: u64 = 30;
+    let total = total.max(done).max(1);
+    let filled = done * WIDTH / total;
+    format!(
+        "[{}{}] {:>3}% {done}/{total} posts",
+        "#".repeat(filled as usize),
+        "-".repeat((WIDTH - filled) as usize),
+        done * 100 / total
+    )
 }
 
 fn guard(cfg: &Config, cmd: GuardCommand) -> anyhow::Result<()> {

@@ -45,6 +45,11 @@ pub struct Config {
     /// A JSON file with the organisation's guard policy (see docs/guard.md). An admin's
     /// policy set through the API replaces it. Default: the built-in policy.
     pub guard_policy_file: Option<PathBuf>,
+    /// Private, loopback or otherwise internal hosts the federation fetcher may contact
+    /// anyway: `host`, `host:port` or a CIDR. Empty (strict) unless peers live on a private
+    /// network; tests name their loopback peers.
+    #[serde(deserialize_with = "string_or_list")]
+    pub federation_allow_private: Vec<String>,
     /// Whether request rate limits apply.
     pub rate_limits: bool,
     /// `text` or `json`.
@@ -73,6 +78,7 @@ impl Default for Config {
             max_post_chars: 500,
             poll_max_options: 4,
             guard_policy_file: None,
+            federation_allow_private: Vec::new(),
             rate_limits: true,
             log_format: "text".into(),
             log_level: "info".into(),
@@ -151,6 +157,9 @@ impl Config {
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format `{}` is not one of: text, json", self.log_format);
         }
+        if let Err(e) = canteen_federation::ssrf::FetchPolicy::with_allow_list(&self.federation_allow_private) {
+            bail!("federation_allow_private: {e}");
+        }
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
             bail!("listen `{}` is not an address and port such as 127.0.0.1:8080", self.listen);
         }
@@ -188,6 +197,7 @@ impl Config {
         c.max_post_chars = self.max_post_chars;
         c.media_dir = self.data_dir.join("media");
         c.poll_max_options = self.poll_max_options.clamp(2, 20);
+        c.federation_allow_private = self.federation_allow_private.clone();
         c
     }
 }

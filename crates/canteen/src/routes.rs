@@ -10,8 +10,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router, middleware};
 use canteen_api::ratelimit::{RateLimiter, RateLimits};
-use canteen_api::{ApiState, assets, oauth, v1, v2, well_known};
+use canteen_api::{ApiState, activitypub, assets, oauth, v1, v2, well_known};
 use canteen_app::App;
+use canteen_web as web;
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{Any, CorsLayer};
@@ -38,6 +39,8 @@ pub fn router(app: App, limits: RateLimits) -> Router {
                 .layer(DefaultBodyLimit::max(2 * v1::media::MAX_UPLOAD_BODY)),
         )
         .route("/api/v1/accounts/lookup", get(v1::accounts::lookup))
+        .route("/api/v1/accounts/search", get(v2::search::accounts))
+        .route("/api/v2/search", get(v2::search::search))
         .route("/api/v1/accounts/relationships", get(v1::accounts::relationships))
         .route("/api/v1/accounts/{id}", get(v1::accounts::show))
         .route("/api/v1/accounts/{id}/statuses", get(v1::accounts::statuses))
@@ -147,6 +150,8 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/.well-known/oauth-authorization-server", get(well_known::oauth_metadata))
         .route("/.well-known/nodeinfo", get(well_known::nodeinfo_links))
         .route("/nodeinfo/2.1", get(well_known::nodeinfo))
+        .route("/.well-known/webfinger", get(activitypub::webfinger::show))
+        .route("/.well-known/host-meta", get(activitypub::webfinger::host_meta))
         .layer(cors());
 
     let pages = Router::new()
@@ -154,11 +159,33 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/avatars/original/missing.png", get(assets::missing_image))
         .route("/headers/original/missing.png", get(assets::missing_image))
         .route("/system/media/{key}", get(v1::media::file))
-        .route("/health", get(|| async { "OK" }));
+        .route("/health", get(|| async { "OK" }))
+        // ActivityPub: actors, collections and posts (JSON-LD or a page, by `Accept`), inboxes
+        .route("/users/{username}", get(activitypub::users::actor))
+        .route("/users/{username}/followers", get(activitypub::users::followers))
+        .route("/users/{username}/following", get(activitypub::users::following))
+        .route("/users/{username}/outbox", get(activitypub::users::outbox))
+        .route("/users/{username}/collections/featured", get(activitypub::users::featured))
+        .route("/users/{username}/statuses/{id}", get(activitypub::users::status))
+        .route("/users/{username}/inbox", post(activitypub::inbox::personal))
+        .route("/inbox", post(activitypub::inbox::shared));
+
+    // The web app (crates/web): pages people use in a browser, and the assets they load.
+    // Every response carries the security headers (strict CSP, no framing, nosniff).
+    let web_pages = Router::new()
+        .route("/", get(web::home::show))
+        .route("/sign-in", get(web::sign_in::show).post(web::sign_in::submit))
+        .route("/sign-out", post(web::sign_in::sign_out))
+        .route("/sign-up", get(web::sign_up::show))
+        .route("/@{username}", get(web::profile::show))
+        .route("/search", get(web::search::show))
+        .route("/assets/{*path}", get(web::assets::serve))
+        .layer(middleware::from_fn(web::security::headers));
 
     Router::new()
         .merge(api)
         .merge(pages)
+        .merge(web_pages)
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), canteen_api::ratelimit::limit))
         .layer(DefaultBodyLimit::max(canteen_api::params::MAX_BODY_BYTES))

@@ -26,6 +26,22 @@ pub async fn open_app(cfg: &Config) -> anyhow::Result<App> {
     Ok(App::new(store, cfg.app_config_checked()?))
 }
 
+/// Opens the post index in the data dir. Only one process may hold it: a second gets a
+/// message saying which.
+pub fn open_search_index(
+    cfg: &Config,
+    options: canteen_search::WriterOptions,
+) -> anyhow::Result<canteen_search::SearchIndex> {
+    let dir = cfg.data_dir.join("search");
+    canteen_search::SearchIndex::open_with(&dir, options).map_err(|e| match e {
+        canteen_search::IndexError::Locked => anyhow::anyhow!(
+            "the search index at {} is in use by another Canteen process (a running `canteen serve`?); stop it first",
+            dir.display()
+        ),
+        other => anyhow::anyhow!("could not open the search index at {}: {other}", dir.display()),
+    })
+}
+
 /// Hides a password in a database URL before it is printed.
 fn redact(url: &str) -> String {
     match url::Url::parse(url) {
@@ -64,7 +80,19 @@ async fn shutdown_signal() {
 /// Runs the server until SIGINT/SIGTERM, then stops taking connections, lets in-flight
 /// requests and the running job finish, and closes the database cleanly.
 pub async fn serve(cfg: Config) -> anyhow::Result<()> {
-    let app = open_app(&cfg).await?;
+    let app =
+        open_app(&cfg).await?.with_search_index(open_search_index(&cfg, canteen_search::WriterOptions::serving())?);
+    // An index that is missing (first start after an upgrade, or its directory removed)
+    // is rebuilt from the database in the background; searches fill in as it goes.
+    if app.search.index.is_empty() && canteen_store::statuses::count_all(app.store.reader()).await? > 0 {
+        let app = app.clone();
+        tokio::spawn(async move {
+            match canteen_app::search::rebuild(&app, |_, _| {}).await {
+                Ok(n) => tracing::info!(posts = n, "search index rebuilt"),
+                Err(e) => tracing::error!(error = %e, "search index rebuild failed"),
+            }
+        });
+    }
     let limits = RateLimits { enabled: cfg.rate_limits, ..RateLimits::default() };
     let router = crate::routes::router(app.clone(), limits);
     let listener = tokio::net::TcpListener::bind(&cfg.listen)

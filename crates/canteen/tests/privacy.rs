@@ -44,6 +44,20 @@ fn listed(viewer: &str, audience: &str) -> bool {
     audience == "public" && may_see(viewer, audience) && viewer != "muted"
 }
 
+/// Found by a full-text search? Public posts of an indexable author by anyone; other posts
+/// only by those who may see them and hold a key to them (followers, the mentioned, circle
+/// members, the author) — never by a muter, never outside the audience.
+fn searchable(viewer: &str, audience: &str) -> bool {
+    let holds_key = match audience {
+        "public" => true,
+        "unlisted" | "private" | "mutuals" => matches!(viewer, "follower" | "mutual" | "mentioned" | "author"),
+        "circle" => matches!(viewer, "circle" | "mentioned" | "author"),
+        "direct" => matches!(viewer, "mentioned" | "author"),
+        _ => unreachable!(),
+    };
+    holds_key && may_see(viewer, audience) && viewer != "muted"
+}
+
 fn ids(v: &Value) -> HashSet<String> {
     v.as_array().map(|a| a.iter().filter_map(|s| s["id"].as_str().map(String::from)).collect()).unwrap_or_default()
 }
@@ -137,6 +151,11 @@ async fn privacy_matrix(b: Backend) {
             if tv.is_some() { ids(&s.get("/api/v1/timelines/home?limit=40", tv).await.json) } else { HashSet::new() };
         let public = ids(&s.get("/api/v1/timelines/public?limit=40", tv).await.json);
         let tag = ids(&s.get("/api/v1/timelines/tag/matrix?limit=40", tv).await.json);
+        let found = s.get("/api/v2/search?q=post&type=statuses&limit=40", tv).await;
+        assert_eq!(found.status, 200, "{v}: {}", found.text);
+        let found = ids(&found.json["statuses"]);
+        let found_newest =
+            ids(&s.get("/api/v2/search?q=post&type=statuses&limit=40&sort=newest", tv).await.json["statuses"]);
         let notified: HashSet<String> = if tv.is_some() {
             s.get("/api/v1/notifications?limit=40", tv)
                 .await
@@ -172,6 +191,8 @@ async fn privacy_matrix(b: Backend) {
             }
             check("public timeline", public.contains(id), listed(v, aud));
             check("hashtag timeline", tag.contains(id), listed(v, aud));
+            check("search", found.contains(id), searchable(v, aud));
+            check("search, newest first", found_newest.contains(id), searchable(v, aud));
             // Notifications: the mentioned person hears of every post; followers who asked to
             // be notified hear of those they may see; nobody hears of one they may not see.
             if notified.contains(id) {

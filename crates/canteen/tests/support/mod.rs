@@ -538,3 +538,33 @@ pub async fn sse_collect(mut stream: axum::body::BodyDataStream, window: std::ti
     }
     seen
 }
+
+/// Registers an app on a real server and signs `username` in with the password grant.
+pub async fn password_token(client: &reqwest::Client, base: &str, username: &str, password: &str) -> String {
+    let app: Value = client
+        .post(format!("{base}/api/v1/apps"))
+        .form(&[("client_name", "t"), ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"), ("scopes", "read write")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token: Value = client
+        .post(format!("{base}/oauth/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", app["client_id"].as_str().unwrap()),
+            ("client_secret", app["client_secret"].as_str().unwrap()),
+            ("username", username),
+            ("password", password),
+            ("scope", "read write"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    token["access_token"].as_str().expect("a token").to_string()
+}

@@ -1,6 +1,6 @@
 //! Private notes, featured profiles, followed hashtags, suggestions, muted conversations.
 
-mod support;
+use crate::support;
 
 use axum::http::Method;
 use serde_json::json;

@@ -1,6 +1,6 @@
 //! Polls: created with a post, voted on within the post's audience, closed by a job.
 
-mod support;
+use crate::support;
 
 use axum::http::Method;
 use serde_json::json;

@@ -1,6 +1,6 @@
 //! Mastodon.py, unchanged, against a real `canteen serve` on a loopback port.
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 use std::process::Command;

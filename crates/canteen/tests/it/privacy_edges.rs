@@ -1,7 +1,7 @@
 //! Privacy at the edges: circles that end with the relationship, re-posters and counts,
 //! media caching and deletion, streams that end with the token.
 
-mod support;
+use crate::support;
 
 use axum::body::Body;
 use axum::http::{Method, Request};

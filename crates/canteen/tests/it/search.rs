@@ -2,7 +2,7 @@
 //! bad queries, how the index follows changes, people and hashtags. The audience matrix
 //! for search is part of tests/privacy.rs.
 
-mod support;
+use crate::support;
 
 use axum::http::Method;
 use serde_json::{Value, json};

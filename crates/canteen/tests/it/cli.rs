@@ -1,6 +1,6 @@
 //! The `canteen` binary: admin commands, configuration precedence, graceful shutdown.
 
-mod support;
+use crate::support;
 
 use std::process::Output;
 

@@ -1,7 +1,7 @@
 //! Media uploads: metadata (GPS first) stripped, orientation applied, limits and errors,
 //! attachments on posts with the guard's photo confirmation.
 
-mod support;
+use crate::support;
 
 use axum::body::Body;
 use axum::http::{Method, Request};

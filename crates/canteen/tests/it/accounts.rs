@@ -1,6 +1,6 @@
 //! Registration, profiles, privacy settings and several profiles per login.
 
-mod support;
+use crate::support;
 
 use axum::http::Method;
 use canteen_domain::registration::RegistrationMode;

@@ -1,7 +1,7 @@
 //! The guard in the posting path: blocks, warnings and their acknowledgement, the check
 //! endpoint, the organisation's policy, the audit trail, and the `canteen guard` commands.
 
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::process::Stdio;

@@ -6,7 +6,7 @@
 //! Needs `chromium` (Debian package) and `npm ci` in `tests/web-browser`. Without them the
 //! test is skipped with a notice — except under `CI=true`, where that is a failure.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! Posts, threads, re-posts, likes, bookmarks, follows, blocks, mutes, timelines and
 //! notifications over the Mastodon API.
 
-mod support;
+use crate::support;
 
 use axum::http::Method;
 use serde_json::{Value, json};

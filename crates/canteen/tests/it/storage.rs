@@ -1,7 +1,7 @@
 //! The storage layer: both dialects build the same schema, the job table is durable and
 //! retries, and the SQLite WAL stays bounded under load.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

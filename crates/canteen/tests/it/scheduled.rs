@@ -1,6 +1,6 @@
 //! Scheduled posts (published by a job, through the guard again) and markers.
 
-mod support;
+use crate::support;
 
 use axum::http::Method;
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! The privacy matrix: every kind of viewer × every audience × every read path and stream.
 //! Each cell states, independently of the code under test, whether the post is shown.
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, HashSet};
 

@@ -1,7 +1,7 @@
 //! Streaming over Server-Sent Events: events as Mastodon sends them, and only to those in
 //! the post's audience.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

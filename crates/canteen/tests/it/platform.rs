@@ -1,6 +1,6 @@
 //! Instance metadata, NodeInfo, rate limits, CORS, body limits, metrics and request ids.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -5,7 +5,7 @@
 //! (`crates/federation/tests/peer/follow_peer.mjs`, Node 22) — and local posts delivered as
 //! `Create`/`Update`/`Delete` to the peers, and only the peers, that have a recipient.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

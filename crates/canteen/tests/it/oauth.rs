@@ -1,6 +1,6 @@
 //! Apps and OAuth: registration of apps, every grant, PKCE, revocation, scopes.
 
-mod support;
+use crate::support;
 
 use axum::http::Method;
 use serde_json::json;

@@ -2,7 +2,7 @@
 //! CSRF, the home timeline under the audience rule, the public profile page, the bundled
 //! assets and the security headers. Each test runs on SQLite and PostgreSQL.
 
-mod support;
+use crate::support;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};

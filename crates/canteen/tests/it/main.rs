@@ -1,0 +1,26 @@
+//! The server's integration tests, one module per area, linked into one test binary: each
+//! binary links the whole server, and twenty of them cost minutes of linking and gigabytes
+//! of disk. Run one area with `cargo test -p canteen --test it privacy::`.
+
+#[macro_use]
+mod support;
+
+mod accounts;
+mod cli;
+mod extras;
+mod federation;
+mod guard;
+mod mastodon_py;
+mod media;
+mod oauth;
+mod platform;
+mod polls;
+mod privacy;
+mod privacy_edges;
+mod scheduled;
+mod search;
+mod social;
+mod storage;
+mod streaming;
+mod web;
+mod web_browser;

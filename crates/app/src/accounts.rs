@@ -195,7 +195,8 @@ pub(crate) fn not_found() -> AppError {
     AppError::NotFound("Record not found".into())
 }
 
-/// `GET /api/v1/accounts/lookup?acct=`: `user`, `@user`, or `user@this-domain`.
+/// `GET /api/v1/accounts/lookup?acct=`: `user`, `@user`, `user@this-domain`, or a known remote
+/// `user@their-domain`.
 pub async fn lookup(app: &App, viewer: Option<&Auth>, acct: &str) -> Result<(Account, Viewer)> {
     let acct = acct.trim().trim_start_matches('@');
     let (username, domain) = match acct.split_once('@') {
@@ -203,10 +204,15 @@ pub async fn lookup(app: &App, viewer: Option<&Auth>, acct: &str) -> Result<(Acc
         None => (acct, None),
     };
     let local = domain.is_none_or(|d| d.eq_ignore_ascii_case(&app.config.domain()));
-    if !local || username.is_empty() {
+    if username.is_empty() {
         return Err(not_found());
     }
-    let account = accounts::by_local_username(app.store.reader(), username).await?.ok_or_else(not_found)?;
+    // Remote accounts already known here are found; finding new ones is search's `resolve`.
+    let account = match domain {
+        Some(d) if !local => accounts::by_username_domain(app.store.reader(), username, d).await?,
+        _ => accounts::by_local_username(app.store.reader(), username).await?,
+    };
+    let account = account.ok_or_else(not_found)?;
     let (account, v) = visible(viewer, account)?;
     let v = with_follow(app, viewer, &account, v).await?;
     Ok((account, v))

@@ -84,6 +84,15 @@ pub async fn follow(
     let mut events = Vec::new();
     if existing.is_some() {
         rel::follow(tx.exec(), me.id, id, reblogs, notify, now).await?;
+    } else if !them.is_local() {
+        // Another server decides: a request until its `Accept` arrives, locked or not.
+        if !rel::has_request(tx.exec(), me.id, id).await? {
+            let request_id = app.next_id();
+            rel::request(tx.exec(), request_id.0, me.id, id, reblogs, notify, now).await?;
+            let follow_id = format!("{}#follows/{request_id}", me.uri);
+            canteen_store::federation::set_follow_uri(tx.exec(), true, me.id, id, &follow_id).await?;
+            crate::federation::outbox::follow(app, tx.exec(), me, id, &follow_id).await?;
+        }
     } else if them.privacy.locked {
         let first = !rel::has_request(tx.exec(), me.id, id).await?;
         rel::request(tx.exec(), app.next_id().0, me.id, id, reblogs, notify, now).await?;
@@ -103,8 +112,13 @@ pub async fn follow(
 /// Unfollows (or withdraws a request); their posts leave the caller's home feed.
 pub async fn unfollow(app: &App, auth: &Auth, id: Id) -> Result<Relationship> {
     let (_, me) = auth.signed_in()?;
-    target(app, id).await?;
+    let them = target(app, id).await?;
     let mut tx = app.store.begin().await?;
+    if !them.is_local()
+        && let Some(follow_id) = canteen_store::federation::follow_uri(tx.exec(), me.id, id).await?
+    {
+        crate::federation::outbox::undo_follow(app, tx.exec(), me, id, &follow_id).await?;
+    }
     rel::unfollow(tx.exec(), me.id, id).await?;
     // Lists (and so circles) are made of people one follows.
     rel::remove_from_lists_of(tx.exec(), me.id, id).await?;

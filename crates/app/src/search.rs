@@ -23,6 +23,7 @@ use canteen_store::{Exec, accounts, interactions, statuses};
 
 use crate::auth::Auth;
 use crate::clock::now_ms;
+use crate::federation::resolve::Resolved;
 use crate::viewer::Viewer;
 use crate::views::{self, StatusView};
 use crate::{App, AppError, Result, jobs};
@@ -243,6 +244,8 @@ pub struct Options {
     pub limit: Option<i64>,
     pub offset: Option<i64>,
     pub order: SortOrder,
+    /// A handle (`user@host`) or URL is looked up on its server, as Mastodon's `resolve=true`.
+    pub resolve: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,10 +285,33 @@ pub async fn search(app: &App, auth: Option<&Auth>, q: &str, opts: &Options) -> 
     if opts.offset.is_some_and(|o| !(0..=MAX_OFFSET).contains(&o)) {
         return Err(AppError::Unprocessable(format!("offset must be between 0 and {MAX_OFFSET}")));
     }
-    let query = canteen_search::parse(q).map_err(bad_query)?;
     let wants = |k: Kind| opts.kind.is_none_or(|w| w == k);
     let mut results = Results::default();
     let viewer = Viewer::load(app, me).await?;
+    if let Some(target) = remote_target(q) {
+        if opts.resolve && me.is_none() {
+            return Err(AppError::Unauthorized(
+                "Search queries that resolve remote resources are not supported without authentication".into(),
+            ));
+        }
+        if opts.resolve && opts.offset.unwrap_or(0) == 0 {
+            match resolve(app, target).await {
+                Ok(Resolved::Account(a)) if wants(Kind::Accounts) && !viewer.blocks_or_blocked_by(a.id) => {
+                    let v = field_viewer(&viewer, &a);
+                    results.accounts.push((a, v));
+                    return Ok(results);
+                }
+                Ok(Resolved::Status(s)) if wants(Kind::Statuses) => {
+                    results.statuses.extend(views::one(app, &viewer, s.id).await?);
+                    return Ok(results);
+                }
+                Ok(_) => return Ok(results),
+                // Not found there: fall back to what is known here, as Mastodon does.
+                Err(e) => tracing::debug!(error = %e, "search: could not resolve"),
+            }
+        }
+    }
+    let query = canteen_search::parse(q).map_err(bad_query)?;
     let limit = opts.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let offset = opts.offset.unwrap_or(0);
     let plain = query.plain_text();
@@ -326,6 +352,68 @@ pub async fn accounts(
     accounts_matching(app, &viewer, me, q, following, limit, offset.unwrap_or(0).clamp(0, MAX_OFFSET)).await
 }
 
+/// How much of an account's profile the viewer stands to see.
+fn field_viewer(viewer: &Viewer, a: &Account) -> FieldViewer {
+    match viewer.account_id {
+        None => FieldViewer::Anonymous,
+        Some(me) if me == a.id => FieldViewer::Owner,
+        Some(_) if viewer.follows(a.id) => FieldViewer::Follower,
+        Some(_) => FieldViewer::Stranger,
+    }
+}
+
+/// What a query names on another server: a handle or a URL, or nothing.
+enum RemoteTarget<'a> {
+    Handle(&'a str),
+    Url(&'a str),
+}
+
+fn remote_target(q: &str) -> Option<RemoteTarget<'_>> {
+    let q = q.trim();
+    if q.contains(char::is_whitespace) {
+        return None;
+    }
+    if q.starts_with("https://") || q.starts_with("http://") {
+        return Some(RemoteTarget::Url(q));
+    }
+    let handle = q.trim_start_matches('@');
+    let (user, host) = handle.split_once('@')?;
+    (!user.is_empty() && (host.contains('.') || host.contains(':'))).then_some(RemoteTarget::Handle(handle))
+}
+
+async fn resolve(app: &App, target: RemoteTarget<'_>) -> Result<Resolved> {
+    match target {
+        RemoteTarget::Handle(h) => Ok(Resolved::Account(crate::federation::resolve::account_by_handle(app, h).await?)),
+        RemoteTarget::Url(u) => crate::federation::resolve::by_url(app, u).await,
+    }
+}
+
+/// Accounts by what was typed; with `resolve`, a handle is first looked up on its server.
+pub async fn accounts_resolving(
+    app: &App,
+    auth: Option<&Auth>,
+    q: &str,
+    following: bool,
+    resolve_remote: bool,
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> Result<Vec<(Account, FieldViewer)>> {
+    let me = auth.and_then(|a| a.account.as_ref());
+    if resolve_remote
+        && me.is_some()
+        && let Some(RemoteTarget::Handle(h)) = remote_target(q)
+        && let Ok(a) = crate::federation::resolve::account_by_handle(app, h).await
+    {
+        let viewer = Viewer::load(app, me).await?;
+        if viewer.blocks_or_blocked_by(a.id) {
+            return Ok(Vec::new());
+        }
+        let v = field_viewer(&viewer, &a);
+        return Ok(vec![(a, v)]);
+    }
+    accounts(app, auth, q, following, limit, offset).await
+}
+
 async fn accounts_matching(
     app: &App,
     viewer: &Viewer,
@@ -352,12 +440,7 @@ async fn accounts_matching(
         .filter(|w| !w.is_empty())
         .collect();
     let s = accounts::AccountSearch { words, viewer: me.map(|m| m.id), following_only: following, limit, offset };
-    let stands = |a: &Account| match viewer.account_id {
-        None => FieldViewer::Anonymous,
-        Some(me) if me == a.id => FieldViewer::Owner,
-        Some(_) if viewer.follows(a.id) => FieldViewer::Follower,
-        Some(_) => FieldViewer::Stranger,
-    };
+    let stands = |a: &Account| field_viewer(viewer, a);
     Ok(accounts::search(app.store.reader(), &s)
         .await?
         .into_iter()

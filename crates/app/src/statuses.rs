@@ -40,17 +40,20 @@ pub struct NewPost {
     pub poll: Option<crate::polls::NewPoll>,
 }
 
-/// The local accounts a text mentions (remote ones resolve once federation lands).
+/// The accounts a text mentions: local ones, and remote ones already known here.
 async fn resolve_mentions(app: &App, text: &str) -> Result<Vec<Account>> {
     let mut out: Vec<Account> = Vec::new();
     let our_domain = app.config.domain();
     for tok in tokenize(text) {
         if let Token::Mention { username, domain, .. } = tok {
             let local = domain.is_none_or(|d| d.eq_ignore_ascii_case(&our_domain));
-            if !local {
-                continue;
-            }
-            if let Some(a) = accounts::by_local_username(app.store.reader(), username).await?
+            // Remote accounts are mentioned once known here (found through search's resolve);
+            // looking unknown ones up while posting would make posting wait on other servers.
+            let found = match domain {
+                Some(d) if !local => accounts::by_username_domain(app.store.reader(), username, d).await?,
+                _ => accounts::by_local_username(app.store.reader(), username).await?,
+            };
+            if let Some(a) = found
                 && a.suspended_at.is_none()
                 && !out.iter().any(|o| o.id == a.id)
             {
@@ -294,7 +297,7 @@ pub async fn edit(app: &App, auth: &Auth, id: Id, edit: Edit) -> Result<StatusVi
     get(app, Some(auth), id).await
 }
 
-async fn record_version(app: &App, e: Exec<'_>, s: &Status, at: i64) -> Result<()> {
+pub(crate) async fn record_version(app: &App, e: Exec<'_>, s: &Status, at: i64) -> Result<()> {
     statuses::insert_edit(
         e,
         &statuses::EditRecord {

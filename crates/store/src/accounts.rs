@@ -184,6 +184,14 @@ pub async fn by_local_username(e: Exec<'_>, username: &str) -> Result<Option<Acc
     row.map(Account::try_from).transpose()
 }
 
+/// A remote account by `username` and `domain` (`host[:port]`), ignoring case.
+pub async fn by_username_domain(e: Exec<'_>, username: &str, domain: &str) -> Result<Option<Account>> {
+    const SQL: &str = select!("WHERE lower(username) = lower($1) AND lower(coalesce(domain, '')) = lower($2)");
+    let row: Option<Row> =
+        exec!(e, x => sqlx::query_as::<_, Row>(SQL).bind(username).bind(domain).fetch_optional(x).await)?;
+    row.map(Account::try_from).transpose()
+}
+
 /// Every profile one login owns, oldest first.
 pub async fn by_user(e: Exec<'_>, user_id: Id) -> Result<Vec<Account>> {
     let rows: Vec<Row> = exec!(e, x => sqlx::query_as::<_, Row>(select!("WHERE user_id = $1 ORDER BY id"))

@@ -102,6 +102,13 @@ pub async fn remote_mentioned(e: Exec<'_>, status_id: Id) -> Result<Vec<RemoteAc
     Ok(exec!(e, x => sqlx::query_as::<_, RemoteActor>(SQL).bind(status_id.0).fetch_all(x).await)?)
 }
 
+/// Whether any local account follows `account_id`: a remote author's posts are wanted here.
+pub async fn has_local_follower(e: Exec<'_>, account_id: Id) -> Result<bool> {
+    const SQL: &str = "SELECT count(*) FROM follows f JOIN accounts a ON a.id = f.account_id \
+        WHERE f.target_account_id = $1 AND a.domain IS NULL";
+    Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(SQL).bind(account_id.0).fetch_one(x).await)? > 0)
+}
+
 /// Writes the federation columns of a remote account (the profile goes through `accounts`).
 pub async fn set_remote_actor(e: Exec<'_>, r: &RemoteActor) -> Result<()> {
     const SQL: &str = "UPDATE accounts SET inbox_url = $2, shared_inbox_url = $3, followers_url = $4, \
@@ -133,6 +140,15 @@ pub async fn set_follow_uri(e: Exec<'_>, request: bool, from: Id, to: Id, uri: &
 /// The remote `Follow` id behind a pending follow request, if it came from another server.
 pub async fn follow_request_uri(e: Exec<'_>, from: Id, to: Id) -> Result<Option<String>> {
     const SQL: &str = "SELECT uri FROM follow_requests WHERE account_id = $1 AND target_account_id = $2";
+    let uri: Option<Option<String>> =
+        exec!(e, x => sqlx::query_scalar(SQL).bind(from.0).bind(to.0).fetch_optional(x).await)?;
+    Ok(uri.flatten())
+}
+
+/// The `Follow` id behind a follow or a pending request from `from` to `to`, if it has one.
+pub async fn follow_uri(e: Exec<'_>, from: Id, to: Id) -> Result<Option<String>> {
+    const SQL: &str = "SELECT uri FROM follows WHERE account_id = $1 AND target_account_id = $2 AND uri IS NOT NULL \
+        UNION ALL SELECT uri FROM follow_requests WHERE account_id = $1 AND target_account_id = $2 AND uri IS NOT NULL";
     let uri: Option<Option<String>> =
         exec!(e, x => sqlx::query_scalar(SQL).bind(from.0).bind(to.0).fetch_optional(x).await)?;
     Ok(uri.flatten())

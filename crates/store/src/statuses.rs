@@ -122,6 +122,13 @@ pub async fn by_id(e: Exec<'_>, id: Id) -> Result<Option<Status>> {
     row.map(Status::try_from).transpose()
 }
 
+/// A post by its ActivityPub id (ours or another server's).
+pub async fn by_uri(e: Exec<'_>, uri: &str) -> Result<Option<Status>> {
+    let row: Option<Row> =
+        exec!(e, x => sqlx::query_as::<_, Row>(select!("WHERE uri = $1")).bind(uri).fetch_optional(x).await)?;
+    row.map(Status::try_from).transpose()
+}
+
 /// Several posts by id, in no particular order (callers order them).
 pub async fn by_ids(e: Exec<'_>, ids: &[Id]) -> Result<Vec<Status>> {
     if ids.is_empty() {

@@ -102,11 +102,12 @@ pub async fn search(
         limit: number("limit", &p.limit)?,
         offset: number("offset", &p.offset)?,
         order,
+        resolve: p.resolve.unwrap_or(false),
     };
     if p.account_id.as_deref().is_some_and(|a| !a.is_empty()) && opts.account_id.is_none() {
         return Err(ApiError(canteen_app::AppError::NotFound("Record not found".into())));
     }
-    let _ = (p.resolve, p.exclude_unreviewed);
+    let _ = p.exclude_unreviewed;
     let auth = auth.0.as_ref();
     let found = search::search(&app, auth, &q, &opts).await?;
     let me = auth.and_then(|a| a.account.as_ref()).map(|a| a.id);
@@ -140,13 +141,13 @@ pub async fn accounts(
     Query(p): Query<AccountSearchParams>,
 ) -> ApiResult<Json<Vec<crate::entities::account::Account>>> {
     let q = query_text(&p.q)?;
-    let _ = p.resolve;
     let auth = auth.0.as_ref();
-    let found = search::accounts(
+    let found = search::accounts_resolving(
         &app,
         auth,
         &q,
         p.following.unwrap_or(false),
+        p.resolve.unwrap_or(false),
         number("limit", &p.limit)?,
         number("offset", &p.offset)?,
     )

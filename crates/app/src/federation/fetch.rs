@@ -88,10 +88,18 @@ impl Fetcher {
     /// GETs an ActivityPub document, following up to [`MAX_REDIRECTS`] redirects, and parses
     /// it as JSON. Anything but a 2xx is an error.
     pub async fn get_json(&self, url: &str) -> Result<(Url, serde_json::Value), FetchError> {
+        self.get_json_as(url, &format!("{ACTIVITY_JSON}, {LD_JSON_AS}")).await
+    }
+
+    /// GETs a WebFinger document (JRD).
+    pub async fn get_jrd(&self, url: &str) -> Result<(Url, serde_json::Value), FetchError> {
+        self.get_json_as(url, "application/jrd+json, application/json").await
+    }
+
+    async fn get_json_as(&self, url: &str, accept: &str) -> Result<(Url, serde_json::Value), FetchError> {
         let mut current = Url::parse(url).map_err(|_| FetchError::BadUrl(url.to_string()))?;
         let mut headers = HeaderMap::new();
-        let accept = format!("{ACTIVITY_JSON}, {LD_JSON_AS}");
-        headers.insert(http::header::ACCEPT, HeaderValue::from_str(&accept).expect("a static header value"));
+        headers.insert(http::header::ACCEPT, HeaderValue::from_str(accept).expect("a static header value"));
         for _ in 0..=MAX_REDIRECTS {
             let res = self.send(Method::GET, &current, &headers, Vec::new()).await?;
             if let Some(next) = res.redirect {

@@ -9,8 +9,10 @@
 //!    fetched more than a few minutes ago is fetched once more on failure (rotation);
 //! 5. the key's owner is the activity's actor.
 //!
-//! Handled so far: `Follow` of a local account and `Undo` of a `Follow`. Everything else is
-//! accepted (202) and ignored, with a log line, until later slices handle it.
+//! Handled: `Follow` of a local account and its `Undo`; `Accept`/`Reject` of our `Follow`;
+//! `Create`, `Update` and `Delete` of posts (`notes`) and `Update`/`Delete` of the actor
+//! itself; `Like` of a local post. Everything else is accepted (202) and ignored, with a log
+//! line, until later slices handle it.
 
 use std::time::SystemTime;
 
@@ -21,6 +23,7 @@ use canteen_store::{accounts, federation as fstore, notifications as nstore, rel
 use http::{HeaderMap, Method};
 
 use super::actors::{self, KeyLookupError};
+use super::notes::{self, Admission};
 use super::{delivery, is_local_uri, local_username};
 use crate::clock::now_ms;
 use crate::{App, AppError, Result};
@@ -97,6 +100,11 @@ pub async fn receive(app: &App, req: InboxRequest) -> Result<Outcome> {
     match activity.kind {
         ActivityType::Follow => follow(app, key.account_id, actor_id, &activity).await,
         ActivityType::Undo => undo(app, key.account_id, actor_id, &activity).await,
+        ActivityType::Create | ActivityType::Update | ActivityType::Delete => {
+            posts(app, key.account_id, actor_id, &activity).await
+        }
+        ActivityType::Accept | ActivityType::Reject => follow_answered(app, key.account_id, actor_id, &activity).await,
+        ActivityType::Like => like(app, key.account_id, &activity).await,
         ref other => {
             let why = format!("{} activities are not handled yet", other.as_str());
             tracing::info!(actor = %actor_id, id = ?activity.id, kind = other.as_str(), "inbox: ignored");
@@ -193,4 +201,104 @@ async fn undo(app: &App, actor: Id, actor_uri: &str, activity: &Activity) -> Res
     nstore::remove_follow_request(tx.exec(), to, from).await?;
     tx.commit().await?;
     Ok(Outcome::Handled("undo follow"))
+}
+
+/// `Create`, `Update` or `Delete` of a post; `Update` and `Delete` of the actor itself.
+async fn posts(app: &App, actor: Id, actor_uri: &str, activity: &Activity) -> Result<Outcome> {
+    let remote = fstore::remote_actor(app.store.reader(), actor)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("the signing actor {actor_uri} is not stored")))?;
+    let object_id = activity.object_id().ok_or_else(|| AppError::BadRequest("the activity has no object".into()))?;
+    match (&activity.kind, activity.embedded_object()) {
+        (ActivityType::Delete, _) if object_id == actor_uri => {
+            // The account is gone at its home: hide it and everything of it here.
+            accounts::set_suspended(app.store.writer(), actor, Some(now_ms())).await?;
+            Ok(Outcome::Handled("delete actor"))
+        }
+        (ActivityType::Delete, _) => notes::delete(app, &remote, object_id).await,
+        (ActivityType::Update, Some(Object::Actor(a))) if a.id == actor_uri => {
+            actors::store_actor(app, a).await?;
+            Ok(Outcome::Handled("update actor"))
+        }
+        (ActivityType::Update, Some(Object::Post(post))) => notes::update(app, &remote, post).await,
+        (ActivityType::Create, Some(Object::Post(post))) => {
+            let account = accounts::by_id(app.store.reader(), actor)
+                .await?
+                .ok_or_else(|| AppError::Internal(format!("the signing actor {actor_uri} has no account")))?;
+            match notes::store(app, &account, &remote, post, Admission::Delivered).await? {
+                Some(_) => Ok(Outcome::Handled("create post")),
+                None => Ok(Outcome::Ignored(format!("{}: nobody here follows or is addressed by it", post.id))),
+            }
+        }
+        (kind, Some(other)) => {
+            Ok(Outcome::Ignored(format!("{} of a {} is not handled", kind.as_str(), other.type_name())))
+        }
+        (kind, None) => Ok(Outcome::Ignored(format!("{} of {object_id} without the object embedded", kind.as_str()))),
+    }
+}
+
+/// `Accept` or `Reject` of a `Follow` we sent: the pending request becomes a follow, or goes.
+async fn follow_answered(app: &App, actor: Id, actor_uri: &str, activity: &Activity) -> Result<Outcome> {
+    let accept = activity.kind == ActivityType::Accept;
+    // Found by the `Follow` id we sent (embedded or named), else by who answers whom.
+    let follow_id = match activity.inner_activity() {
+        Some(inner) if inner.kind == ActivityType::Follow => inner.id.clone(),
+        Some(_) => return Ok(Outcome::Ignored("Accept/Reject of something other than a Follow".into())),
+        None => activity.object_id().map(str::to_string),
+    };
+    let pair = match &follow_id {
+        Some(uri) => fstore::follow_by_uri(app.store.reader(), uri).await?,
+        None => None,
+    };
+    let Some((from, to)) = pair else {
+        return Ok(Outcome::Ignored(format!("{} of a Follow not sent from here", activity.kind.as_str())));
+    };
+    if to != actor {
+        return Err(unauthorized(format!("{actor_uri} may only answer follows of itself")));
+    }
+    let mut tx = app.store.begin().await?;
+    let flags = rel::take_request(tx.exec(), from, to).await?;
+    let outcome = if accept {
+        match flags {
+            Some((reblogs, notify)) => {
+                rel::follow(tx.exec(), from, to, reblogs, notify, now_ms()).await?;
+                if let Some(uri) = &follow_id {
+                    fstore::set_follow_uri(tx.exec(), false, from, to, uri).await?;
+                }
+                "follow accepted"
+            }
+            None => "follow accepted (already)",
+        }
+    } else {
+        rel::unfollow(tx.exec(), from, to).await?;
+        canteen_store::feeds::remove_author(tx.exec(), from, to).await?;
+        "follow rejected"
+    };
+    tx.commit().await?;
+    Ok(Outcome::Handled(outcome))
+}
+
+/// `Like` of a post here that the liker may see: a favourite, and its notification.
+async fn like(app: &App, actor: Id, activity: &Activity) -> Result<Outcome> {
+    let object = activity.object_id().ok_or_else(|| AppError::BadRequest("the Like has no object".into()))?;
+    let Some(s) = canteen_store::statuses::by_uri(app.store.reader(), object).await? else {
+        return Ok(Outcome::Ignored(format!("Like of {object}, which is not held here")));
+    };
+    let liker = accounts::by_id(app.store.reader(), actor).await?;
+    let viewer = crate::viewer::Viewer::load(app, liker.as_ref()).await?;
+    // Liking what one may not see is refused quietly, as a missing post would be.
+    let Some(view) = crate::views::one(app, &viewer, s.id).await? else {
+        return Ok(Outcome::Ignored(format!("Like of {object}, which the actor may not see")));
+    };
+    let kind = canteen_store::interactions::Kind::Favourite;
+    let mut tx = app.store.begin().await?;
+    let new = canteen_store::interactions::add(tx.exec(), kind, app.next_id().0, actor, s.id, now_ms()).await?;
+    let mut event = None;
+    if new && view.account.id != actor {
+        event = crate::notifications::notify(app, tx.exec(), view.account.id, actor, "favourite", Some(&view.status))
+            .await?;
+    }
+    tx.commit().await?;
+    crate::notifications::publish(app, [event]);
+    Ok(Outcome::Handled(if new { "like" } else { "like (again)" }))
 }

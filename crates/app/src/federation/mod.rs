@@ -11,7 +11,9 @@ pub mod documents;
 pub mod fetch;
 pub mod inbox;
 pub mod keys;
+pub mod notes;
 pub mod outbox;
+pub mod resolve;
 
 use crate::AppConfig;
 

@@ -105,6 +105,15 @@ async fn remote_audience(mut e: Exec<'_>, author: &Account, s: &Status) -> Resul
         Visibility::Circle(list) => fstore::remote_list_members(e.reborrow(), list).await?,
         Visibility::Direct => Vec::new(),
     };
+    // A public or unlisted reply goes to the author it answers (anyone may read it anyway);
+    // a narrower one reaches them only if they are in its audience, e.g. mentioned.
+    if matches!(s.visibility, Visibility::Public | Visibility::Unlisted)
+        && let Some(parent_author) = s.in_reply_to_account_id
+        && let Some(r) = fstore::remote_actor(e.reborrow(), parent_author).await?
+        && !out.iter().any(|o| o.account_id == r.account_id)
+    {
+        out.push(r);
+    }
     for m in fstore::remote_mentioned(e, s.id).await? {
         if !out.iter().any(|r| r.account_id == m.account_id) {
             out.push(m);
@@ -168,4 +177,44 @@ pub async fn follow_request_settled(
     };
     let answer = follow_answer(app, target, &remote.uri, follow_uri, if accept { "Accept" } else { "Reject" });
     delivery::enqueue(app, e, target.id, inbox, &answer).await
+}
+
+/// A local account asks to follow a remote one: `Follow`, with the id the request keeps so the
+/// `Accept` (or a later `Undo`) can name it.
+pub async fn follow(app: &App, e: Exec<'_>, me: &Account, target: Id, follow_id: &str) -> Result<()> {
+    follow_activity(app, e, me, target, follow_id, false).await
+}
+
+/// A local account stops following (or withdraws its request to) a remote one: `Undo` of the
+/// `Follow`.
+pub async fn undo_follow(app: &App, e: Exec<'_>, me: &Account, target: Id, follow_id: &str) -> Result<()> {
+    follow_activity(app, e, me, target, follow_id, true).await
+}
+
+async fn follow_activity(
+    app: &App,
+    mut e: Exec<'_>,
+    me: &Account,
+    target: Id,
+    follow_id: &str,
+    undo: bool,
+) -> Result<()> {
+    let Some(remote) = fstore::remote_actor(e.reborrow(), target).await? else { return Ok(()) };
+    let Some(inbox) = &remote.inbox_url else {
+        tracing::warn!(actor = %remote.uri, "no inbox known: follow not delivered");
+        return Ok(());
+    };
+    let follow = json!({"id": follow_id, "type": "Follow", "actor": me.uri, "object": remote.uri});
+    let activity = if undo {
+        json!({
+            "@context": Context::canteen(), "id": format!("{follow_id}/undo"), "type": "Undo",
+            "actor": me.uri, "to": [remote.uri], "object": follow,
+        })
+    } else {
+        let mut f = follow;
+        f["@context"] = serde_json::to_value(Context::canteen()).unwrap_or_default();
+        f["to"] = json!([remote.uri]);
+        f
+    };
+    delivery::enqueue(app, e, me.id, inbox, &activity.to_string()).await
 }

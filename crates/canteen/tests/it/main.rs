@@ -22,5 +22,6 @@ mod search;
 mod social;
 mod storage;
 mod streaming;
+mod two_servers;
 mod web;
 mod web_browser;

@@ -379,7 +379,11 @@ pub struct Spawned {
 
 impl Spawned {
     pub async fn start(db: &TestDb, envs: &[(&str, &str)]) -> Spawned {
-        let port = free_port();
+        Spawned::start_on(db, free_port(), envs).await
+    }
+
+    /// On a chosen port (federation tests give accounts their URIs before the server starts).
+    pub async fn start_on(db: &TestDb, port: u16, envs: &[(&str, &str)]) -> Spawned {
         let listen = format!("127.0.0.1:{port}");
         let mut cmd = canteen_cmd();
         cmd.args(["serve", "--listen", &listen, "--data-dir"])
@@ -387,7 +391,8 @@ impl Spawned {
             .args(["--database-url", &db.url])
             .env("CANTEEN_SHUTDOWN_GRACE_SECONDS", "20")
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
+            // Kept beside the data so a failing test can show what the server said.
+            .stderr(std::fs::File::create(db.dir.path().join(format!("serve-{port}.log"))).expect("server log file"));
         for (k, v) in envs {
             cmd.env(k, v);
         }
@@ -401,6 +406,12 @@ impl Spawned {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         panic!("canteen serve did not start on {listen}");
+    }
+
+    /// What the server has written to stderr so far.
+    pub fn log(&self, db: &TestDb) -> String {
+        let port = self.base.rsplit(':').next().unwrap_or_default();
+        std::fs::read_to_string(db.dir.path().join(format!("serve-{port}.log"))).unwrap_or_default()
     }
 
     /// Sends SIGTERM.

@@ -1,0 +1,287 @@
+//! Posts from other servers: stored when they arrive (`Create`), changed (`Update`) and
+//! removed (`Delete`), with their audience mapped to ours and their HTML sanitised.
+//!
+//! A post is kept only when someone here has a reason to see it, as Mastodon does: a local
+//! account follows the author, it is addressed to or mentions a local account, or it answers a
+//! post we hold. Anything else is "unsolicited" and dropped. Its audience comes from its
+//! addressing (`audience::incoming_visibility`); the local accounts it names become its
+//! mentions, which is what lets a direct post (and a Canteen mutuals or circle post from
+//! another server, which arrives as one) reach exactly them through the one audience rule.
+
+use canteen_domain::Id;
+use canteen_domain::account::Account;
+use canteen_domain::status::{Status, Visibility};
+use canteen_federation::audience::incoming_visibility;
+use canteen_federation::vocab::Post;
+use canteen_store::federation::{self as fstore, RemoteActor};
+use canteen_store::{accounts, statuses};
+
+use super::inbox::Outcome;
+use super::{is_local_uri, local_username};
+use crate::clock::now_ms;
+use crate::statuses::FANOUT_JOB;
+use crate::{App, AppError, Result};
+
+/// Why a post was stored, or why not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Delivered to us: keep it only if someone here has a reason to see it.
+    Delivered,
+    /// Fetched on purpose (search `resolve`, a thread): keep it if it is public or unlisted.
+    Fetched,
+}
+
+/// Stores a remote post by `author` (whose signature or origin has been checked). Returns the
+/// stored post, or `None` when nobody here has a reason to see it.
+pub async fn store(
+    app: &App,
+    author: &Account,
+    remote: &RemoteActor,
+    post: &Post,
+    admission: Admission,
+) -> Result<Option<Status>> {
+    if post.author() != Some(remote.uri.as_str()) {
+        return Err(AppError::Unauthorized(format!(
+            "Request not accepted: {} is attributed to {}, not to the actor {}",
+            post.id,
+            post.author().unwrap_or("nobody"),
+            remote.uri
+        )));
+    }
+    same_host(&post.id, &remote.uri)?;
+    if let Some(known) = statuses::by_uri(app.store.reader(), &post.id).await? {
+        return Ok(Some(known));
+    }
+    let visibility = incoming_visibility(&post.to, &post.cc, remote.followers_url.as_deref()).visibility();
+    let recipients = local_recipients(app, post).await?;
+    let parent = match post.in_reply_to.as_ref().and_then(|r| r.id()) {
+        Some(uri) => statuses::by_uri(app.store.reader(), uri).await?,
+        None => None,
+    };
+    let wanted = match admission {
+        Admission::Delivered => {
+            !recipients.is_empty()
+                || parent.as_ref().is_some_and(|p| is_local_uri(&app.config, &p.uri))
+                || fstore::has_local_follower(app.store.reader(), author.id).await?
+        }
+        Admission::Fetched => matches!(visibility, Visibility::Public | Visibility::Unlisted),
+    };
+    if !wanted {
+        return Ok(None);
+    }
+    let status = Status {
+        id: app.next_id(),
+        account_id: author.id,
+        uri: post.id.clone(),
+        url: post.url.html().map(str::to_string).unwrap_or_else(|| post.id.clone()),
+        text: String::new(),
+        content_html: String::new(),
+        spoiler_text: String::new(),
+        sensitive: false,
+        language: None,
+        visibility,
+        place: None,
+        in_reply_to_id: parent.as_ref().map(|p| p.id),
+        in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+        reblog_of_id: None,
+        application_id: None,
+        pinned_at: None,
+        created_at: post.published.as_deref().and_then(parse_time).filter(|t| *t <= now_ms()).unwrap_or(now_ms()),
+        edited_at: None,
+    };
+    let status = with_content(status, post);
+    let mut tx = app.store.begin().await?;
+    statuses::insert(tx.exec(), &status).await?;
+    statuses::insert_mentions(tx.exec(), status.id, &recipients).await?;
+    statuses::insert_tags(tx.exec(), status.id, &hashtags(post)).await?;
+    crate::jobs::enqueue(app, tx.exec(), FANOUT_JOB, &status.id.to_string(), 0).await?;
+    crate::search::enqueue_status(app, tx.exec(), status.id).await?;
+    tx.commit().await?;
+    Ok(Some(status))
+}
+
+/// `Update` of a post: its content, warning and tags change; its audience does not (Mastodon
+/// ignores a changed audience too — widening one after the fact would leak).
+pub async fn update(app: &App, remote: &RemoteActor, post: &Post) -> Result<Outcome> {
+    let Some(old) = statuses::by_uri(app.store.reader(), &post.id).await? else {
+        return Ok(Outcome::Ignored(format!("Update of {}, a post not held here", post.id)));
+    };
+    if old.account_id != Id(remote.account_id) || post.author() != Some(remote.uri.as_str()) {
+        return Err(AppError::Unauthorized(format!("Request not accepted: {} may not update {}", remote.uri, post.id)));
+    }
+    let mut edited = with_content(old.clone(), post);
+    let at = post.updated.as_deref().and_then(parse_time).unwrap_or(now_ms()).max(old.created_at);
+    edited.edited_at = Some(at);
+    let recipients = local_recipients(app, post).await?;
+    let mut tx = app.store.begin().await?;
+    if statuses::edits(tx.exec(), old.id).await?.is_empty() {
+        crate::statuses::record_version(app, tx.exec(), &old, old.created_at).await?;
+    }
+    crate::statuses::record_version(app, tx.exec(), &edited, at).await?;
+    statuses::update_content(tx.exec(), &edited).await?;
+    statuses::clear_mentions_and_tags(tx.exec(), old.id).await?;
+    // The audience stays: keep the people it was for, add any newly named.
+    let mut keep: Vec<Id> =
+        statuses::mentions_of(tx.exec(), &[old.id]).await?.into_iter().map(|(_, a)| Id(a)).collect();
+    keep.extend(recipients.into_iter().filter(|r| !keep.contains(r)).collect::<Vec<_>>());
+    statuses::insert_mentions(tx.exec(), old.id, &keep).await?;
+    statuses::insert_tags(tx.exec(), old.id, &hashtags(post)).await?;
+    crate::search::enqueue_status(app, tx.exec(), old.id).await?;
+    tx.commit().await?;
+    app.events.publish(crate::events::Event::Update { status: old.id });
+    Ok(Outcome::Handled("update post"))
+}
+
+/// `Delete` of a post by its author: the post and everything hanging off it go.
+pub async fn delete(app: &App, remote: &RemoteActor, uri: &str) -> Result<Outcome> {
+    let Some(s) = statuses::by_uri(app.store.reader(), uri).await? else {
+        return Ok(Outcome::Ignored(format!("Delete of {uri}, which is not held here")));
+    };
+    if s.account_id != Id(remote.account_id) {
+        return Err(AppError::Unauthorized(format!("Request not accepted: {} may not delete {uri}", remote.uri)));
+    }
+    let mut tx = app.store.begin().await?;
+    let files = canteen_store::media::detach_all(tx.exec(), s.id).await?;
+    statuses::delete(tx.exec(), s.id).await?;
+    crate::search::enqueue_status(app, tx.exec(), s.id).await?;
+    tx.commit().await?;
+    crate::media::remove_files(app, files).await;
+    app.events.publish(crate::events::Event::Delete { status: s.id });
+    Ok(Outcome::Handled("delete post"))
+}
+
+/// The local accounts a post names: addressed in `to`/`cc`, or mentioned in its tags.
+async fn local_recipients(app: &App, post: &Post) -> Result<Vec<Id>> {
+    let named = post.to.iter().chain(&post.cc).map(String::as_str).chain(post.mentions().map(|m| m.href.as_str()));
+    let mut out: Vec<Id> = Vec::new();
+    for uri in named {
+        let Some(name) = local_username(&app.config, uri) else { continue };
+        if let Some(a) = accounts::by_local_username(app.store.reader(), name).await?
+            && a.suspended_at.is_none()
+            && !out.contains(&a.id)
+        {
+            out.push(a.id);
+        }
+    }
+    Ok(out)
+}
+
+/// Content, warning, sensitivity and language from the document; `text` is the plain text of
+/// the sanitised HTML (what search indexes).
+fn with_content(mut s: Status, post: &Post) -> Status {
+    let (language, html) = match (&post.content, post.content_map.iter().next()) {
+        (Some(c), first) => (first.map(|(l, _)| l.clone()), c.clone()),
+        (None, Some((l, c))) => (Some(l.clone()), c.clone()),
+        (None, None) => (None, post.name.clone().map(|n| canteen_domain::text::escape_html(&n)).unwrap_or_default()),
+    };
+    s.content_html = sanitize(&html);
+    s.text = plain_text(&s.content_html);
+    s.spoiler_text = post.summary.clone().map(|t| plain_text(&t)).unwrap_or_default();
+    s.sensitive = post.sensitive || !s.spoiler_text.is_empty();
+    s.language = language.filter(|l| l.len() <= 16 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    s
+}
+
+fn hashtags(post: &Post) -> Vec<String> {
+    let mut tags: Vec<String> = post
+        .hashtags()
+        .map(|h| h.name.trim_start_matches('#').to_lowercase())
+        .filter(|t| !t.is_empty() && t.len() <= 100 && t.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        .collect();
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
+/// Remote HTML cut down to what Mastodon keeps: paragraphs, line breaks, links (made
+/// `nofollow noopener`, opening nowhere special), emphasis, quotes, code and lists. Scripts,
+/// styles, images, forms and event handlers are removed with their attributes.
+pub fn sanitize(html: &str) -> String {
+    ammonia::Builder::default()
+        .tags(maplit_set(&[
+            "p",
+            "br",
+            "a",
+            "span",
+            "strong",
+            "b",
+            "em",
+            "i",
+            "u",
+            "s",
+            "del",
+            "blockquote",
+            "code",
+            "pre",
+            "ul",
+            "ol",
+            "li",
+        ]))
+        .tag_attributes(std::collections::HashMap::from([
+            ("a", maplit_set(&["href", "class", "translate"])),
+            ("span", maplit_set(&["class", "translate"])),
+            ("ol", maplit_set(&["start", "reversed"])),
+        ]))
+        .url_schemes(maplit_set(&["http", "https", "mailto"]))
+        .link_rel(Some("nofollow noopener noreferrer"))
+        .clean(html)
+        .to_string()
+}
+
+fn maplit_set(items: &[&'static str]) -> std::collections::HashSet<&'static str> {
+    items.iter().copied().collect()
+}
+
+/// The text of sanitised HTML: paragraphs and breaks become new lines, tags go, entities are
+/// decoded.
+pub fn plain_text(html: &str) -> String {
+    let html = html.replace("<br>", "\n").replace("<br/>", "\n").replace("<br />", "\n").replace("</p>", "\n\n");
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
+}
+
+/// A post must live on its author's server, or one server could speak for another's posts.
+fn same_host(object: &str, actor: &str) -> Result<()> {
+    let host = |u: &str| url::Url::parse(u).ok().and_then(|u| super::authority_of(&u));
+    match (host(object), host(actor)) {
+        (Some(a), Some(b)) if a == b => Ok(()),
+        _ => Err(AppError::Unauthorized(format!(
+            "Request not accepted: the post {object} is not on the server of its actor {actor}"
+        ))),
+    }
+}
+
+fn parse_time(s: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| t.timestamp_millis())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{plain_text, sanitize};
+
+    #[test]
+    fn remote_html_keeps_text_and_links_only() {
+        let dirty = r#"<p>Hi <a href="https://a.example/@x" class="u-url mention" onclick="evil()">@x</a></p><script>alert(1)</script><img src="https://t.example/p.gif"><p style="color:red">two<br>lines</p><a href="javascript:alert(1)">j</a>"#;
+        let clean = sanitize(dirty);
+        assert!(!clean.contains("script") && !clean.contains("onclick") && !clean.contains("<img"), "{clean}");
+        assert!(!clean.contains("javascript:") && !clean.contains("style="), "{clean}");
+        assert!(clean.contains(r#"href="https://a.example/@x""#) && clean.contains("nofollow"), "{clean}");
+        assert_eq!(plain_text(&clean), "Hi @x\n\ntwo\nlines\n\nj");
+    }
+}

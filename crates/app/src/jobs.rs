@@ -53,13 +53,48 @@ impl JobHandlers {
     }
 }
 
+/// How often a kind of job is tried, and the longest wait between tries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub max_attempts: i64,
+    pub max_backoff_ms: i64,
+}
+
+/// Most jobs are local work that either succeeds soon or is broken: eight tries over about
+/// twenty minutes. A delivery waits on another server, which may be down for days (an
+/// upgrade, a weekend): twenty tries, the waits doubling up to twelve hours, about four and
+/// a half days in all (Mastodon retries for about as long).
+pub fn retry_policy(kind: &str) -> RetryPolicy {
+    if kind == crate::federation::delivery::DELIVER_JOB {
+        RetryPolicy { max_attempts: 20, max_backoff_ms: 12 * 3_600_000 }
+    } else {
+        RetryPolicy { max_attempts: DEFAULT_MAX_ATTEMPTS, max_backoff_ms: 3_600_000 }
+    }
+}
+
 /// Queues a job; pass the transaction's `Exec` so the job commits with the change.
 pub async fn enqueue(app: &App, e: Exec<'_>, kind: &str, payload: &str, delay_ms: i64) -> Result<i64> {
     let id = app.next_id().0;
     let now = now_ms();
-    jobs::enqueue(e, &NewJob { id, kind, payload, run_at: now + delay_ms, max_attempts: DEFAULT_MAX_ATTEMPTS }, now)
-        .await?;
+    let max_attempts = retry_policy(kind).max_attempts;
+    jobs::enqueue(e, &NewJob { id, kind, payload, run_at: now + delay_ms, max_attempts }, now).await?;
     Ok(id)
+}
+
+/// Frees the leases of workers on this host that are no longer running (a crash or `kill -9`
+/// leaves its claimed jobs leased for [`LEASE_MS`]); their jobs run again at once instead.
+/// `prefix` names this host's workers (`serve-{host}-`); `alive` is asked about the rest of
+/// each such worker's name.
+pub async fn release_dead_leases(app: &App, prefix: &str, alive: impl Fn(&str) -> bool) -> Result<u64> {
+    let now = now_ms();
+    let mut released = 0;
+    for worker in jobs::lease_holders(app.store.reader(), now).await? {
+        let Some(rest) = worker.strip_prefix(prefix) else { continue };
+        if !alive(rest) {
+            released += jobs::release_leases(app.store.writer(), &worker).await?;
+        }
+    }
+    Ok(released)
 }
 
 /// Jobs waiting and jobs out of attempts, for metrics.
@@ -67,10 +102,10 @@ pub async fn depth(app: &App) -> Result<jobs::QueueDepth> {
     Ok(jobs::depth(app.store.reader()).await?)
 }
 
-/// Back-off after the `attempt`-th failure: 10 s, 20 s, 40 s, … capped at one hour.
-pub fn backoff_ms(attempt: i64) -> i64 {
-    let exp = attempt.clamp(1, 20) - 1;
-    (10_000i64.saturating_mul(1 << exp)).min(3_600_000)
+/// Back-off after the `attempt`-th failure: 10 s, 20 s, 40 s, … capped at `max_ms`.
+pub fn backoff_ms(attempt: i64, max_ms: i64) -> i64 {
+    let exp = attempt.clamp(1, 30) - 1;
+    (10_000i64.saturating_mul(1 << exp)).min(max_ms)
 }
 
 /// Claims and runs one due job. Returns whether there was one.
@@ -101,7 +136,8 @@ pub async fn run_one(app: &App, handlers: &JobHandlers, worker: &str) -> Result<
                 metrics::counter!("canteen_jobs_total", "kind" => job.kind.clone(), "outcome" => "ok").increment(1);
             }
             Err(err) => {
-                let retry_at = (job.attempts < job.max_attempts).then(|| now + backoff_ms(job.attempts));
+                let retry_at = (job.attempts < job.max_attempts)
+                    .then(|| now + backoff_ms(job.attempts, retry_policy(&job.kind).max_backoff_ms));
                 tracing::warn!(error = %err, job = job.id, retry_at, "job failed");
                 jobs::fail(app.store.writer(), job.id, err, retry_at, now).await?;
                 let outcome = if retry_at.is_some() { "retry" } else { "dead" };
@@ -155,13 +191,20 @@ pub fn handlers() -> JobHandlers {
 
 #[cfg(test)]
 mod tests {
-    use super::backoff_ms;
+    use super::{DEFAULT_MAX_ATTEMPTS, backoff_ms, retry_policy};
 
     #[test]
     fn backoff_doubles_and_caps() {
-        assert_eq!(backoff_ms(1), 10_000);
-        assert_eq!(backoff_ms(2), 20_000);
-        assert_eq!(backoff_ms(4), 80_000);
-        assert_eq!(backoff_ms(30), 3_600_000);
+        assert_eq!(backoff_ms(1, 3_600_000), 10_000);
+        assert_eq!(backoff_ms(2, 3_600_000), 20_000);
+        assert_eq!(backoff_ms(4, 3_600_000), 80_000);
+        assert_eq!(backoff_ms(30, 3_600_000), 3_600_000);
+        // Deliveries: twenty tries spread over days, never more than twelve hours apart.
+        let p = retry_policy(crate::federation::delivery::DELIVER_JOB);
+        let waits: Vec<i64> = (1..p.max_attempts).map(|a| backoff_ms(a, p.max_backoff_ms)).collect();
+        let total_hours = waits.iter().sum::<i64>() as f64 / 3_600_000.0;
+        assert!((72.0..=120.0).contains(&total_hours), "{total_hours} h");
+        assert_eq!(*waits.iter().max().unwrap(), 12 * 3_600_000);
+        assert_eq!(retry_policy("status.fanout").max_attempts, DEFAULT_MAX_ATTEMPTS);
     }
 }

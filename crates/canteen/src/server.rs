@@ -100,10 +100,24 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
         .with_context(|| format!("could not listen on {}", cfg.listen))?;
     let (stop_tx, stop_rx) = watch::channel(false);
 
+    // Workers are named by host and pid, so a restart can tell its own dead predecessors'
+    // leases (a crash leaves them held for minutes) from live workers elsewhere.
+    // The start time tells this process from an earlier one that had the same pid (in a
+    // container the server is often pid 1 every time).
+    let worker_prefix = format!("serve-{}-", host_name());
+    let worker_name = format!("{}.{}", std::process::id(), canteen_app::clock::now_ms());
+    let alive = |name: &str| {
+        name == worker_name || name.split('.').next().and_then(|p| p.parse().ok()).is_some_and(process_alive)
+    };
+    match canteen_app::jobs::release_dead_leases(&app, &worker_prefix, alive).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(jobs = n, "took back jobs claimed by a worker that stopped without finishing them"),
+        Err(e) => tracing::warn!(error = %e, "could not check for jobs left by a stopped worker"),
+    }
     let worker = tokio::spawn(worker_loop(
         app.clone(),
         job_handlers(),
-        format!("serve-{}", std::process::id()),
+        format!("{worker_prefix}{worker_name}"),
         stop_rx.clone(),
     ));
     let maintenance = tokio::spawn(maintenance_loop(app.clone(), stop_rx.clone()));
@@ -143,4 +157,23 @@ async fn maintenance_loop(app: App, mut stop: watch::Receiver<bool>) {
             _ = stop.changed() => {}
         }
     }
+}
+
+/// This machine's name (Linux), or `localhost`.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}
+
+/// Whether another process with this pid runs on this machine (our own pid, in another
+/// worker's name, was an earlier process). Where that cannot be told (no `/proc`), every
+/// process counts as running, so no lease is taken back early.
+fn process_alive(pid: u32) -> bool {
+    if !std::path::Path::new("/proc/self").exists() {
+        return true;
+    }
+    pid != std::process::id() && std::path::Path::new(&format!("/proc/{pid}")).exists()
 }

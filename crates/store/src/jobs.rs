@@ -59,6 +59,19 @@ pub async fn complete(e: Exec<'_>, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// The workers holding unexpired leases.
+pub async fn lease_holders(e: Exec<'_>, now: i64) -> Result<Vec<String>> {
+    const SQL: &str =
+        "SELECT DISTINCT locked_by FROM jobs WHERE state = 'queued' AND locked_by IS NOT NULL AND locked_until >= $1";
+    Ok(exec!(e, x => sqlx::query_scalar::<_, String>(SQL).bind(now).fetch_all(x).await)?)
+}
+
+/// Gives back every lease `worker` holds (it is known to be gone), so its jobs are due again.
+pub async fn release_leases(e: Exec<'_>, worker: &str) -> Result<u64> {
+    const SQL: &str = "UPDATE jobs SET locked_until = NULL, locked_by = NULL WHERE state = 'queued' AND locked_by = $1";
+    Ok(exec!(e, x => sqlx::query(SQL).bind(worker).execute(x).await.map(|r| r.rows_affected()))?)
+}
+
 /// A job that failed runs again at `retry_at`, or, with no attempts left (`retry_at` is
 /// `None`), is kept as `dead` with its last error for an operator to inspect.
 pub async fn fail(e: Exec<'_>, id: i64, error: &str, retry_at: Option<i64>, now: i64) -> Result<()> {

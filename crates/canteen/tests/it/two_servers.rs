@@ -2,7 +2,8 @@
 //! job table: a person on A finds a locked account on B by its handle, asks to follow, is
 //! approved, sees B's followers-only post arrive, replies (and B receives the reply); a second
 //! person on A who does not follow sees nothing of it on any read path; a delete on B removes
-//! the post on A.
+//! the post on A. And B killed (SIGKILL) in the middle of a burst of deliveries loses none of
+//! them: started again, it delivers the rest, each once.
 
 use crate::support;
 
@@ -12,7 +13,7 @@ use reqwest::Client;
 use serde_json::Value;
 use support::{Backend, Spawned, TestDb, canteen_cmd};
 
-backend_tests!(a_locked_account_on_another_server_is_followed_read_and_answered);
+backend_tests!(a_locked_account_on_another_server_is_followed_read_and_answered, deliveries_survive_a_kill_mid_burst);
 
 const PASSWORD: &str = "a good password";
 
@@ -244,4 +245,60 @@ async fn a_locked_account_on_another_server_is_followed_read_and_answered(backen
     .await;
     let (_, home) = call(&c, get.clone(), format!("{}/api/v1/timelines/home", a.base), Some(&alice), &[]).await;
     assert!(!contents(&home).iter().any(|t| t.contains("Rota swap")), "still in alice's home: {home}");
+}
+
+async fn deliveries_survive_a_kill_mid_burst(backend: Backend) {
+    const POSTS: usize = 40;
+    let (db_a, db_b) = (TestDb::new(backend).await, TestDb::new(backend).await);
+    let port_a = support::free_port();
+    let port_b = std::iter::repeat_with(support::free_port).find(|p| *p != port_a).unwrap();
+    create_user(&db_a, port_a, "alice");
+    create_user(&db_b, port_b, "bob");
+    let env = [("CANTEEN_FEDERATION_ALLOW_PRIVATE", "[\"127.0.0.1\"]")];
+    let a = Spawned::start_on(&db_a, port_a, &env).await;
+    let mut b = Spawned::start_on(&db_b, port_b, &env).await;
+    let c = Client::new();
+    let (alice, bob) = (token(&c, &a.base, "alice").await, token(&c, &b.base, "bob").await);
+    let get = reqwest::Method::GET;
+    let post = reqwest::Method::POST;
+    let b_host = b.base.trim_start_matches("http://").to_string();
+    let url = format!("{}/api/v2/search?q=bob@{b_host}&resolve=true&type=accounts", a.base);
+    let (_, found) = call(&c, get.clone(), url, Some(&alice), &[]).await;
+    let bob_id = found["accounts"][0]["id"].as_str().unwrap_or_else(|| panic!("not resolved: {found}")).to_string();
+    call(&c, post.clone(), format!("{}/api/v1/accounts/{bob_id}/follow", a.base), Some(&alice), &[]).await;
+    eventually("the Accept on A", || async {
+        let url = format!("{}/api/v1/accounts/relationships?id[]={bob_id}", a.base);
+        let (_, rels) = call(&c, get.clone(), url, Some(&alice), &[]).await;
+        (rels[0]["following"] == true).then_some(())
+    })
+    .await;
+
+    // A burst of posts, each acknowledged, then B dies at once, deliveries under way.
+    for i in 0..POSTS {
+        let text = format!("Handover note {i} for the night team");
+        let (st, body) =
+            call(&c, post.clone(), format!("{}/api/v1/statuses", b.base), Some(&bob), &[("status", &text)]).await;
+        assert_eq!(st, 200, "{body}");
+    }
+    b.child.kill().unwrap();
+    b.child.wait().unwrap();
+    let arrived = |home: &Value| contents(home).iter().filter(|t| t.contains("Handover note")).count();
+    let home_url = format!("{}/api/v1/timelines/home?limit=80", a.base);
+    let (_, home) = call(&c, get.clone(), home_url.clone(), Some(&alice), &[]).await;
+    eprintln!("{} of {POSTS} posts had arrived when B was killed", arrived(&home));
+
+    let _b = Spawned::start_on(&db_b, port_b, &env).await;
+    eventually("every post on A after the restart", || async {
+        let (_, home) = call(&c, get.clone(), home_url.clone(), Some(&alice), &[]).await;
+        (arrived(&home) >= POSTS).then_some(())
+    })
+    .await;
+    // Each once: a delivery retried after the crash is recognised by its id.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (_, home) = call(&c, get.clone(), home_url, Some(&alice), &[]).await;
+    assert_eq!(arrived(&home), POSTS, "{home}");
+    let mut texts: Vec<String> = contents(&home);
+    texts.sort();
+    texts.dedup();
+    assert_eq!(texts.len(), POSTS);
 }

@@ -25,6 +25,8 @@ pub struct AppConfig {
     /// Private or loopback hosts the federation fetcher may contact anyway (`host`,
     /// `host:port` or a CIDR). Empty (strict) in production; tests name their loopback peers.
     pub federation_allow_private: Vec<String>,
+    /// "Limited federation": only servers on the admins' allow-list federate with this one.
+    pub limited_federation: bool,
     /// How long one federation request (fetch or delivery) may take, connection to last byte.
     pub federation_timeout: std::time::Duration,
     /// The largest remote document (actor, key) read, in bytes.
@@ -46,6 +48,7 @@ impl AppConfig {
             media_dir: std::env::temp_dir().join("canteen-media"),
             poll_max_options: 4,
             federation_allow_private: Vec::new(),
+            limited_federation: false,
             federation_timeout: std::time::Duration::from_secs(10),
             federation_max_document_bytes: 1024 * 1024,
         }

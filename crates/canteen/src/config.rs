@@ -50,6 +50,9 @@ pub struct Config {
     /// network; tests name their loopback peers.
     #[serde(deserialize_with = "string_or_list")]
     pub federation_allow_private: Vec<String>,
+    /// "Limited federation": federate only with the servers admins put on the allow-list
+    /// (`/api/v1/admin/domain_allows`). Default false: every server not blocked.
+    pub limited_federation: bool,
     /// Whether request rate limits apply.
     pub rate_limits: bool,
     /// `text` or `json`.
@@ -79,6 +82,7 @@ impl Default for Config {
             poll_max_options: 4,
             guard_policy_file: None,
             federation_allow_private: Vec::new(),
+            limited_federation: false,
             rate_limits: true,
             log_format: "text".into(),
             log_level: "info".into(),
@@ -198,6 +202,7 @@ impl Config {
         c.media_dir = self.data_dir.join("media");
         c.poll_max_options = self.poll_max_options.clamp(2, 20);
         c.federation_allow_private = self.federation_allow_private.clone();
+        c.limited_federation = self.limited_federation;
         c
     }
 }

@@ -131,6 +131,14 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/api/v1/instance", get(v1::instance::show))
         .route("/api/v1/instance/", get(v1::instance::show))
         .route("/api/v1/instance/rules", get(v1::instance::rules))
+        .route("/api/v1/instance/domain_blocks", get(v1::admin::public_blocks))
+        .route("/api/v1/admin/domain_blocks", get(v1::admin::blocks).post(v1::admin::create_block))
+        .route(
+            "/api/v1/admin/domain_blocks/{id}",
+            get(v1::admin::block).put(v1::admin::update_block).delete(v1::admin::delete_block),
+        )
+        .route("/api/v1/admin/domain_allows", get(v1::admin::allows).post(v1::admin::create_allow))
+        .route("/api/v1/admin/domain_allows/{id}", axum::routing::delete(v1::admin::delete_allow))
         .route("/api/v2/instance", get(v2::instance::show))
         .route("/api/v2/instance/", get(v2::instance::show))
         // Canteen's extensions

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod bulk;
 mod db;
+pub mod domains;
 mod error;
 pub mod extras;
 pub mod federation;

@@ -192,19 +192,26 @@ pub async fn by_account(e: Exec<'_>, account_id: Id, page: Page, pinned_only: bo
 /// Candidates for the public timeline: public posts (not reblogs), newest first.
 pub async fn public(e: Exec<'_>, page: Page, local_only: bool) -> Result<Vec<Status>> {
     let (upper, lower, ascending) = page.bounds();
+    // Silenced servers' posts stay off public timelines (their followers still get them).
+    macro_rules! public_where {
+        ($extra:literal, $order:literal) => {
+            concat!(
+                "SELECT ",
+                columns!(),
+                " FROM statuses WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 ",
+                $extra,
+                " AND account_id NOT IN (SELECT a.id FROM accounts a JOIN domain_blocks d ON lower(a.domain) = d.domain \
+                 WHERE d.severity = 'silence') ORDER BY id ",
+                $order,
+                " LIMIT $3"
+            )
+        };
+    }
     let sql = match (local_only, ascending) {
-        (false, false) => select!(
-            "WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 ORDER BY id DESC LIMIT $3"
-        ),
-        (false, true) => select!(
-            "WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 ORDER BY id ASC LIMIT $3"
-        ),
-        (true, false) => select!(
-            "WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 AND account_id IN (SELECT id FROM accounts WHERE domain IS NULL) ORDER BY id DESC LIMIT $3"
-        ),
-        (true, true) => select!(
-            "WHERE visibility = 'public' AND reblog_of_id IS NULL AND id < $1 AND id > $2 AND account_id IN (SELECT id FROM accounts WHERE domain IS NULL) ORDER BY id ASC LIMIT $3"
-        ),
+        (false, false) => public_where!("", "DESC"),
+        (false, true) => public_where!("", "ASC"),
+        (true, false) => public_where!("AND account_id IN (SELECT id FROM accounts WHERE domain IS NULL)", "DESC"),
+        (true, true) => public_where!("AND account_id IN (SELECT id FROM accounts WHERE domain IS NULL)", "ASC"),
     };
     rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?)
 }
@@ -220,7 +227,9 @@ pub async fn by_tags(e: Exec<'_>, tags: &[String], page: Page) -> Result<Vec<Sta
     let marks: Vec<String> = (0..tags.len()).map(|i| format!("${}", i + 4)).collect();
     let sql = sqlx::AssertSqlSafe(format!(
         "{} WHERE visibility = 'public' AND id IN (SELECT status_id FROM status_tags WHERE tag IN ({})) \
-         AND id < $1 AND id > $2 ORDER BY id {order} LIMIT $3",
+         AND id < $1 AND id > $2 AND account_id NOT IN (SELECT a.id FROM accounts a \
+         JOIN domain_blocks d ON lower(a.domain) = d.domain WHERE d.severity = 'silence') \
+         ORDER BY id {order} LIMIT $3",
         select!(""),
         marks.join(", ")
     ));

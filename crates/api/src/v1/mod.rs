@@ -1,6 +1,7 @@
 //! `/api/v1/*`.
 
 pub mod accounts;
+pub mod admin;
 pub mod apps;
 pub mod canteen;
 pub mod follow_requests;

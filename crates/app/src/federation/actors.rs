@@ -56,6 +56,7 @@ pub async fn key(app: &App, key_id: &str, refresh: bool) -> std::result::Result<
     }
     let fetcher = Fetcher::new(&app.config);
     let doc_url = key_id.split('#').next().unwrap_or(key_id);
+    permitted(app, doc_url).await?;
     let (url, json) = fetcher.get_json(doc_url).await?;
     let actor = match Object::from_value(json.clone()) {
         Ok(Object::Actor(actor)) => *actor,
@@ -116,6 +117,7 @@ pub async fn actor_by_uri(app: &App, uri: &str) -> std::result::Result<(Account,
     {
         return Ok((account, remote));
     }
+    permitted(app, uri).await?;
     let (url, json) = Fetcher::new(&app.config).get_json(uri).await?;
     match Object::from_value(json) {
         Ok(Object::Actor(actor)) => {
@@ -124,6 +126,16 @@ pub async fn actor_by_uri(app: &App, uri: &str) -> std::result::Result<(Account,
         }
         _ => Err(KeyLookupError::Invalid(format!("{uri} is not an actor"))),
     }
+}
+
+/// Nothing is fetched from a server that may not federate with us.
+async fn permitted(app: &App, url: &str) -> std::result::Result<(), KeyLookupError> {
+    let domain = Url::parse(url).ok().and_then(|u| authority_of(&u));
+    let domain = domain.ok_or_else(|| KeyLookupError::Invalid(format!("{url} is not a URL")))?;
+    if let Some(why) = super::domains::permit(app, &domain).await?.refused() {
+        return Err(KeyLookupError::App(AppError::Forbidden(why.to_string())));
+    }
+    Ok(())
 }
 
 /// Creates or refreshes the account row of a fetched actor document.
@@ -153,8 +165,13 @@ pub async fn store_actor(app: &App, actor: &Actor) -> Result<(Account, RemoteAct
     account.display_name = actor.name.clone().unwrap_or_default();
     // Remote HTML is not sanitised yet (a later slice); until then only its text is kept.
     account.note = actor.summary.as_deref().map(plain_text).unwrap_or_default();
-    account.avatar_url = actor.icon.as_ref().map(|i| i.url.clone());
-    account.header_url = actor.image.as_ref().map(|i| i.url.clone());
+    // A server whose media is rejected shows none here, not even avatars.
+    let media_ok = match super::domains::permit(app, &domain).await? {
+        super::domains::Permit::Allowed { reject_media, .. } => !reject_media,
+        super::domains::Permit::Refused(why) => return Err(AppError::Forbidden(why)),
+    };
+    account.avatar_url = actor.icon.as_ref().filter(|_| media_ok).map(|i| i.url.clone());
+    account.header_url = actor.image.as_ref().filter(|_| media_ok).map(|i| i.url.clone());
     account.bot = matches!(actor.kind, ActorType::Service | ActorType::Application);
     account.privacy.locked = actor.manually_approves_followers;
     account.privacy.discoverable = actor.discoverable.unwrap_or(false);

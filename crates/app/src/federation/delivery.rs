@@ -58,6 +58,10 @@ pub async fn deliver(app: &App, payload: &str) -> std::result::Result<(), String
     };
     let url = Url::parse(&d.inbox).map_err(|_| format!("inbox {} is not a URL", d.inbox))?;
     let domain = authority_of(&url).ok_or_else(|| format!("inbox {} has no host", d.inbox))?;
+    if let Some(why) = super::domains::permit(app, &domain).await.map_err(|e| e.to_string())?.refused() {
+        tracing::info!(%domain, inbox = %d.inbox, reason = why, "delivery dropped");
+        return Ok(());
+    }
     let state = fstore::server(app.store.reader(), &domain).await.map_err(|e| e.to_string())?;
     let mut state = state.unwrap_or_else(|| ServerState {
         domain: domain.clone(),

@@ -78,6 +78,11 @@ pub async fn receive(app: &App, req: InboxRequest) -> Result<Outcome> {
     if is_local_uri(&app.config, actor_id) {
         return Err(unauthorized(format!("the actor {actor_id} is an account of this server")));
     }
+    // A blocked server costs nothing more: no key fetch, nothing stored.
+    let actor_domain = url::Url::parse(actor_id).ok().and_then(|u| super::authority_of(&u));
+    let actor_domain =
+        actor_domain.ok_or_else(|| AppError::BadRequest(format!("the actor {actor_id} is not a URL")))?;
+    super::domains::require_permit(app, &actor_domain).await?;
     let key_id = pending.key_id().to_string();
     let lookup_failed = |e: KeyLookupError| match e {
         KeyLookupError::App(AppError::Internal(cause)) => AppError::Internal(cause),

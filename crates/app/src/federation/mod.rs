@@ -8,6 +8,7 @@
 pub mod actors;
 pub mod delivery;
 pub mod documents;
+pub mod domains;
 pub mod fetch;
 pub mod inbox;
 pub mod keys;

@@ -52,6 +52,7 @@ pub async fn account_by_handle(app: &App, handle: &str) -> Result<Account> {
     if let Some(known) = accounts::by_username_domain(app.store.reader(), user, host).await? {
         return Ok(known);
     }
+    super::domains::require_permit(app, host).await?;
     let scheme = if plain_http_allowed(app, host) { "http" } else { "https" };
     let resource = format!("acct:{user}@{host}");
     let url = format!("{scheme}://{host}/.well-known/webfinger?resource={}", urlencode(&resource));
@@ -78,6 +79,8 @@ pub async fn by_url(app: &App, url: &str) -> Result<Resolved> {
     if super::is_local_uri(&app.config, url) {
         return Err(not_found(url, "nothing here has that address"));
     }
+    let domain = url::Url::parse(url).ok().and_then(|u| super::authority_of(&u));
+    super::domains::require_permit(app, &domain.ok_or_else(|| not_found(url, "not a URL"))?).await?;
     let (fetched, json) = Fetcher::new(&app.config).get_json(url).await.map_err(|e| not_found(url, e))?;
     match Object::from_value(json) {
         Ok(Object::Actor(actor)) => {

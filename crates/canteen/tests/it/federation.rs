@@ -38,16 +38,16 @@ backend_tests!(
     a_fedify_peer_follows_and_verifies_the_accept,
 );
 
-async fn get_as(s: &TestServer, path: &str, accept: &str) -> support::Resp {
+pub(crate) async fn get_as(s: &TestServer, path: &str, accept: &str) -> support::Resp {
     s.send(Request::get(path).header("accept", accept).body(Body::empty()).unwrap()).await
 }
 
-async fn server(backend: Backend) -> TestServer {
+pub(crate) async fn server(backend: Backend) -> TestServer {
     TestServer::with(backend, |c| c.federation_allow_private = vec!["127.0.0.1".into()], support::relaxed_limits())
         .await
 }
 
-async fn set_flags(s: &TestServer, username: &str, locked: bool, hide_collections: bool) {
+pub(crate) async fn set_flags(s: &TestServer, username: &str, locked: bool, hide_collections: bool) {
     s.exec_sql(&format!(
         "UPDATE accounts SET locked = {locked}, hide_collections = {hide_collections} WHERE username = '{username}'"
     ))
@@ -251,16 +251,16 @@ impl JsonLd for support::Resp {
 // A remote peer of our own: an actor document and an inbox on a loopback port.
 
 #[derive(Clone)]
-struct Peer {
-    base: String,
-    key: Arc<PrivateKey>,
+pub(crate) struct Peer {
+    pub(crate) base: String,
+    pub(crate) key: Arc<PrivateKey>,
     received: Arc<Mutex<Vec<(HeaderMap, Uri, Bytes)>>>,
     /// Refuse RFC 9421 signatures with 401, as a server that speaks only draft-cavage would.
     cavage_only: bool,
 }
 
 impl Peer {
-    async fn start(cavage_only: bool) -> Peer {
+    pub(crate) async fn start(cavage_only: bool) -> Peer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let peer = Peer { base, key: Arc::new(PrivateKey::generate().unwrap()), received: Arc::default(), cavage_only };
@@ -273,11 +273,11 @@ impl Peer {
         peer
     }
 
-    fn actor(&self) -> String {
+    pub(crate) fn actor(&self) -> String {
         format!("{}/users/peer", self.base)
     }
 
-    fn key_id(&self) -> String {
+    pub(crate) fn key_id(&self) -> String {
         format!("{}#main-key", self.actor())
     }
 
@@ -294,11 +294,11 @@ impl Peer {
     }
 
     /// Everything received so far, and forget it.
-    fn take(&self) -> Vec<(HeaderMap, Uri, Bytes)> {
+    pub(crate) fn take(&self) -> Vec<(HeaderMap, Uri, Bytes)> {
         std::mem::take(&mut *self.received.lock().unwrap())
     }
 
-    fn follow(&self, object: &str, n: u32) -> Value {
+    pub(crate) fn follow(&self, object: &str, n: u32) -> Value {
         json!({
             "@context": "https://www.w3.org/ns/activitystreams",
             "id": format!("{}/follows/{n}", self.actor()), "type": "Follow", "actor": self.actor(), "object": object,
@@ -317,7 +317,7 @@ async fn peer_inbox(State(peer): State<Peer>, headers: HeaderMap, uri: Uri, body
 }
 
 /// A POST to Canteen's `path`, signed by `key` (or not at all).
-fn signed_post(
+pub(crate) fn signed_post(
     path: &str,
     body: &str,
     key: Option<(&PrivateKey, &str)>,
@@ -490,7 +490,7 @@ async fn a_remote_follow_is_accepted_with_a_signed_delivery(backend: Backend) {
 }
 
 /// The peer sends a signed `Follow` of `object` (numbered `n`), which must be accepted (202).
-async fn follow_from(s: &TestServer, peer: &Peer, object: &str, n: u32) {
+pub(crate) async fn follow_from(s: &TestServer, peer: &Peer, object: &str, n: u32) {
     let body = peer.follow(object, n).to_string();
     let r = s
         .send(signed_post("/inbox", &body, Some((&peer.key, &peer.key_id())), Dialect::Cavage, SystemTime::now()))
@@ -498,7 +498,7 @@ async fn follow_from(s: &TestServer, peer: &Peer, object: &str, n: u32) {
     assert_eq!(r.status, 202, "{}", r.text);
 }
 
-async fn remote_id(s: &TestServer, peer: &Peer) -> canteen_domain::Id {
+pub(crate) async fn remote_id(s: &TestServer, peer: &Peer) -> canteen_domain::Id {
     let r = canteen_store::federation::remote_actor_by_uri(s.app.store.reader(), &peer.actor()).await.unwrap();
     canteen_domain::Id(r.expect("the peer is stored").account_id)
 }
@@ -532,7 +532,7 @@ async fn served_note(s: &TestServer, uri: &str) -> Value {
     note
 }
 
-async fn deliveries(s: &TestServer) -> i64 {
+pub(crate) async fn deliveries(s: &TestServer) -> i64 {
     s.count("jobs WHERE kind = 'federation.deliver'").await
 }
 

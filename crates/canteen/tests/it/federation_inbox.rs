@@ -1,0 +1,269 @@
+//! What other servers send us: posts created, edited and deleted (HTML sanitised, audience
+//! mapped, unsolicited ones dropped, forged ones refused), likes; and what admins do to whole
+//! servers: domain blocks (suspend, silence, reject media) and limited federation.
+
+use crate::federation::{Peer, deliveries, follow_from, remote_id, server, signed_post};
+use crate::support;
+
+use std::time::SystemTime;
+
+use axum::http::Method;
+use canteen_federation::signatures::Dialect;
+use serde_json::{Value, json};
+use support::{Backend, TestServer};
+
+backend_tests!(
+    incoming_posts_are_stored_sanitised_edited_and_deleted,
+    forged_and_unsolicited_posts_are_not_stored,
+    domain_blocks_cut_a_server_off_and_silence_hides_it,
+    limited_federation_admits_only_allowed_servers,
+);
+
+const AS_PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+async fn send(s: &TestServer, peer: &Peer, activity: &Value) -> support::Resp {
+    let req = signed_post(
+        "/inbox",
+        &activity.to_string(),
+        Some((&peer.key, &peer.key_id())),
+        Dialect::Cavage,
+        SystemTime::now(),
+    );
+    s.send(req).await
+}
+
+fn note(peer: &Peer, n: u32, content: &str, to: Value, cc: Value, tag: Value) -> Value {
+    json!({
+        "id": format!("{}/notes/{n}", peer.actor()), "type": "Note", "attributedTo": peer.actor(),
+        "content": content, "contentMap": {"en": content}, "published": "2026-11-20T10:00:00Z",
+        "to": to, "cc": cc, "tag": tag, "url": format!("{}/@peer/{n}", peer.base),
+    })
+}
+
+fn activity(peer: &Peer, kind: &str, n: u32, object: Value) -> Value {
+    json!({
+        "@context": ["https://www.w3.org/ns/activitystreams", {"sensitive": "as:sensitive"}],
+        "id": format!("{}/activities/{kind}/{n}", peer.actor()), "type": kind, "actor": peer.actor(),
+        "object": object,
+    })
+}
+
+async fn on_public(s: &TestServer, text: &str) -> bool {
+    let tl = s.get("/api/v1/timelines/public", None).await;
+    tl.json.as_array().unwrap().iter().any(|p| p["content"].as_str().unwrap_or("").contains(text))
+}
+
+async fn admin(s: &TestServer, name: &str) -> String {
+    s.user(name).await;
+    s.exec_sql(&format!("UPDATE users SET role = 'admin' WHERE email = '{name}@example.nhs.uk'")).await;
+    s.token_for(name, "read write admin:read admin:write").await
+}
+
+async fn incoming_posts_are_stored_sanitised_edited_and_deleted(backend: Backend) {
+    let s = server(backend).await;
+    let alice = s.user("alice").await;
+    let alice_token = s.token_for("alice", "read write").await;
+    let peer = Peer::start(false).await;
+    let mention =
+        json!([{"type": "Mention", "href": alice.uri, "name": "@alice"}, {"type": "Hashtag", "name": "#WardLife"}]);
+    let content = r#"<p>Hello <a href="https://canteen.test/@alice">@alice</a> <script>alert(1)</script><img src="x" onerror="y">#WardLife</p>"#;
+    let n = note(&peer, 1, content, json!([AS_PUBLIC]), json!([alice.uri]), mention);
+    let r = send(&s, &peer, &activity(&peer, "Create", 1, n.clone())).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    s.run_jobs().await;
+
+    // Stored as Mastodon shows a remote post: acct with the domain, its own uri and url.
+    let tl = s.get("/api/v1/timelines/public", None).await;
+    let post = tl.json.as_array().unwrap().iter().find(|p| p["uri"] == n["id"]).cloned().expect("in public timeline");
+    let port = peer.base.rsplit(':').next().unwrap();
+    assert_eq!(post["account"]["acct"], format!("peer@127.0.0.1:{port}"));
+    assert_eq!(post["url"], format!("{}/@peer/1", peer.base));
+    assert_eq!(post["visibility"], "public");
+    assert_eq!(post["language"], "en");
+    let html = post["content"].as_str().unwrap();
+    assert!(!html.contains("script") && !html.contains("onerror") && !html.contains("<img"), "{html}");
+    assert!(html.contains("Hello"), "{html}");
+    assert_eq!(post["tags"][0]["name"], "wardlife");
+    // Alice was mentioned: she is told.
+    let notes = s.get("/api/v1/notifications?types[]=mention", Some(&alice_token)).await;
+    assert_eq!(notes.json[0]["status"]["uri"], n["id"], "{}", notes.text);
+
+    // The same Create again changes nothing.
+    let r = send(&s, &peer, &activity(&peer, "Create", 1, n.clone())).await;
+    assert_eq!(r.status, 202);
+    assert_eq!(s.count(&format!("statuses WHERE uri = '{}'", n["id"].as_str().unwrap())).await, 1);
+
+    // An Update edits it (with history); the audience stays.
+    let mut edited = n.clone();
+    edited["content"] = json!("<p>Hello again</p>");
+    edited["contentMap"] = json!({"en": "<p>Hello again</p>"});
+    edited["updated"] = json!("2026-11-20T11:00:00Z");
+    let r = send(&s, &peer, &activity(&peer, "Update", 1, edited)).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let id = post["id"].as_str().unwrap();
+    let now = s.get(&format!("/api/v1/statuses/{id}"), None).await;
+    assert_eq!(now.json["content"], "<p>Hello again</p>");
+    assert!(now.json["edited_at"].is_string());
+    let history = s.get(&format!("/api/v1/statuses/{id}/history"), None).await;
+    assert_eq!(history.json.as_array().map(Vec::len), Some(2), "{}", history.text);
+
+    // Alice's post is liked from there: a favourite and a notification.
+    let mine = s.post(&alice_token, json!({"status": "Shift handover went well", "visibility": "public"})).await;
+    let like = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{}/likes/1", peer.actor()),
+        "type": "Like", "actor": peer.actor(), "object": mine["uri"]});
+    assert_eq!(send(&s, &peer, &like).await.status, 202);
+    let mine_now = s.get(&format!("/api/v1/statuses/{}", mine["id"].as_str().unwrap()), Some(&alice_token)).await;
+    assert_eq!(mine_now.json["favourites_count"], 1);
+    let favs = s.get("/api/v1/notifications?types[]=favourite", Some(&alice_token)).await;
+    assert_eq!(favs.json[0]["account"]["acct"], format!("peer@127.0.0.1:{port}"), "{}", favs.text);
+
+    // Delete (a Tombstone, as Mastodon sends) removes it.
+    let tomb = json!({"id": n["id"], "type": "Tombstone"});
+    let r = send(&s, &peer, &activity(&peer, "Delete", 1, tomb)).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    assert_eq!(s.get(&format!("/api/v1/statuses/{id}"), None).await.status, 404);
+}
+
+async fn forged_and_unsolicited_posts_are_not_stored(backend: Backend) {
+    let s = server(backend).await;
+    let alice = s.user("alice").await;
+    let peer = Peer::start(false).await;
+    let other = Peer::start(false).await;
+    // Nobody here follows the peer and the post names nobody here: dropped.
+    let lone = note(&peer, 1, "<p>Nobody asked</p>", json!([AS_PUBLIC]), json!([]), json!([]));
+    let r = send(&s, &peer, &activity(&peer, "Create", 1, lone)).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    assert_eq!(s.count("statuses").await, 0);
+    // A post attributed to someone else than the signer: refused.
+    let mut forged = note(&peer, 2, "<p>Spoof</p>", json!([AS_PUBLIC]), json!([alice.uri]), json!([]));
+    forged["attributedTo"] = json!(other.actor());
+    let r = send(&s, &peer, &activity(&peer, "Create", 2, forged)).await;
+    assert_eq!(r.status, 401, "{}", r.text);
+    // A post whose id lives on another server than its author: refused.
+    let mut elsewhere = note(&peer, 3, "<p>Planted</p>", json!([AS_PUBLIC]), json!([alice.uri]), json!([]));
+    elsewhere["id"] = json!(format!("{}/notes/3", other.base));
+    let r = send(&s, &peer, &activity(&peer, "Create", 3, elsewhere)).await;
+    assert_eq!(r.status, 401, "{}", r.text);
+    assert_eq!(s.count("statuses").await, 0);
+    // Another server cannot delete or edit what is not its own: a real post of the peer stays.
+    let real = note(&peer, 4, "<p>Real</p>", json!([AS_PUBLIC]), json!([alice.uri]), json!([]));
+    assert_eq!(send(&s, &peer, &activity(&peer, "Create", 4, real.clone())).await.status, 202);
+    let del = activity(&other, "Delete", 1, json!({"id": real["id"], "type": "Tombstone"}));
+    let r = send(&s, &other, &del).await;
+    assert_eq!(r.status, 401, "{}", r.text);
+    assert_eq!(s.count("statuses").await, 1);
+    // A direct post to Alice reaches her and no one else.
+    let dm = note(&peer, 5, "<p>Private word</p>", json!([alice.uri]), json!([]), json!([]));
+    assert_eq!(send(&s, &peer, &activity(&peer, "Create", 5, dm)).await.status, 202);
+    s.run_jobs().await;
+    s.user("bob").await;
+    let bob = s.token_for("bob", "read").await;
+    let alice_token = s.token_for("alice", "read").await;
+    let id = s.get("/api/v1/timelines/home", Some(&alice_token)).await.json[0]["id"].as_str().unwrap().to_string();
+    let seen = s.get(&format!("/api/v1/statuses/{id}"), Some(&alice_token)).await;
+    assert_eq!((seen.status.as_u16(), seen.json["visibility"].as_str()), (200, Some("direct")), "{}", seen.text);
+    assert_eq!(s.get(&format!("/api/v1/statuses/{id}"), Some(&bob)).await.status, 404);
+    assert_eq!(s.get(&format!("/api/v1/statuses/{id}"), None).await.status, 404);
+}
+
+async fn domain_blocks_cut_a_server_off_and_silence_hides_it(backend: Backend) {
+    let s = server(backend).await;
+    let alice = s.user("alice").await;
+    let alice_token = s.token_for("alice", "read write").await;
+    let root = admin(&s, "root").await;
+    let peer = Peer::start(false).await;
+    let domain = peer.base.trim_start_matches("http://").to_string();
+    follow_from(&s, &peer, &alice.uri, 1).await;
+    s.run_jobs().await;
+    let public = note(&peer, 1, "<p>Loud news</p>", json!([AS_PUBLIC]), json!([alice.uri]), json!([]));
+    assert_eq!(send(&s, &peer, &activity(&peer, "Create", 1, public)).await.status, 202);
+    s.run_jobs().await;
+    assert!(on_public(&s, "Loud news").await);
+
+    // Only admins; bad input is refused with the reason.
+    let path = "/api/v1/admin/domain_blocks";
+    let r = s.form(Method::POST, path, Some(&alice_token), &[("domain", &domain), ("severity", "silence")]).await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    let r = s.form(Method::POST, path, Some(&root), &[("domain", &domain), ("severity", "obliterate")]).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.json["error"].as_str().unwrap().contains("suspend, silence or noop"), "{}", r.text);
+    let r = s.form(Method::POST, path, Some(&root), &[("domain", "not a domain")]).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+
+    // Silence: off the public timeline; Alice, mentioned, still sees it.
+    let r = s
+        .form(
+            Method::POST,
+            path,
+            Some(&root),
+            &[("domain", &domain), ("severity", "silence"), ("reject_media", "true"), ("private_comment", "spam wave")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!((r.json["domain"].as_str(), r.json["severity"].as_str()), (Some(domain.as_str()), Some("silence")));
+    let block_id = r.json["id"].as_str().unwrap().to_string();
+    assert!(!on_public(&s, "Loud news").await, "a silenced server's post is still on the public timeline");
+    let mentions = s.get("/api/v1/notifications?types[]=mention", Some(&alice_token)).await;
+    let mentioned_id = mentions.json[0]["status"]["id"].as_str().unwrap().to_string();
+    assert_eq!(s.get(&format!("/api/v1/statuses/{mentioned_id}"), Some(&alice_token)).await.status, 200);
+    let r = s.form(Method::POST, path, Some(&root), &[("domain", &domain)]).await;
+    assert_eq!(r.status, 422, "a second block on one domain: {}", r.text);
+    // The public list shows the public comment only.
+    let listed = s.get("/api/v1/instance/domain_blocks", None).await;
+    assert_eq!(listed.json[0]["severity"], "silence");
+    assert!(!listed.text.contains("spam wave"));
+
+    // Suspend: the follow ends, the account is suspended, the inbox refuses, and a delivery
+    // queued before the block is dropped rather than sent.
+    s.run_jobs().await;
+    peer.take();
+    s.post(&alice_token, json!({"status": "Public, queued before the block", "visibility": "public"})).await;
+    assert!(deliveries(&s).await >= 1, "a delivery to the follower is queued");
+    let r = s.form(Method::PUT, &format!("{path}/{block_id}"), Some(&root), &[("severity", "suspend")]).await;
+    assert_eq!((r.status.as_u16(), r.json["severity"].as_str()), (200, Some("suspend")), "{}", r.text);
+    s.run_jobs().await;
+    assert!(peer.take().is_empty(), "a suspended server received a delivery");
+    assert_eq!(s.count("follows").await, 0);
+    let peer_id = remote_id(&s, &peer).await;
+    assert_eq!(s.get(&format!("/api/v1/accounts/{peer_id}"), None).await.status, 404);
+    let later = note(&peer, 2, "<p>Still here</p>", json!([AS_PUBLIC]), json!([alice.uri]), json!([]));
+    let before = s.count("statuses").await;
+    let r = send(&s, &peer, &activity(&peer, "Create", 2, later)).await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert!(r.json["error"].as_str().unwrap().contains("blocked"), "{}", r.text);
+    assert_eq!(s.count("statuses").await, before);
+
+    // Lifting the block reinstates the account.
+    let r = s.form(Method::DELETE, &format!("{path}/{block_id}"), Some(&root), &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(s.get(&format!("/api/v1/accounts/{peer_id}"), None).await.status, 200);
+    assert_eq!(s.get("/api/v1/admin/domain_blocks", Some(&root)).await.json, json!([]));
+}
+
+async fn limited_federation_admits_only_allowed_servers(backend: Backend) {
+    let s = TestServer::with(
+        backend,
+        |c| {
+            c.federation_allow_private = vec!["127.0.0.1".into()];
+            c.limited_federation = true;
+        },
+        support::relaxed_limits(),
+    )
+    .await;
+    let alice = s.user("alice").await;
+    let root = admin(&s, "root").await;
+    let peer = Peer::start(false).await;
+    let domain = peer.base.trim_start_matches("http://").to_string();
+    let follow = peer.follow(&alice.uri, 1);
+    let r = send(&s, &peer, &follow).await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert_eq!(s.count("follows").await, 0);
+    assert_eq!(s.count("accounts WHERE domain IS NOT NULL").await, 0, "nothing fetched from a server not allowed");
+    let r = s.form(Method::POST, "/api/v1/admin/domain_allows", Some(&root), &[("domain", &domain)]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = send(&s, &peer, &follow).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    assert_eq!(s.count("follows").await, 1);
+    let allows = s.get("/api/v1/admin/domain_allows", Some(&root)).await;
+    assert_eq!(allows.json[0]["domain"], domain.as_str());
+}

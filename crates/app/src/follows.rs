@@ -185,20 +185,29 @@ pub async fn block(app: &App, auth: &Auth, id: Id) -> Result<Relationship> {
     if me.id == id {
         return Err(AppError::Forbidden("You cannot block yourself".into()));
     }
-    target(app, id).await?;
+    let them = target(app, id).await?;
     let mut tx = app.store.begin().await?;
     rel::block(tx.exec(), me.id, id, now_ms()).await?;
     rel::sever(tx.exec(), me.id, id).await?;
     feeds::remove_author(tx.exec(), me.id, id).await?;
     feeds::remove_author(tx.exec(), id, me.id).await?;
+    if !them.is_local() {
+        // Their server is told, so it can stop showing them our posts (Mastodon's `Block`).
+        crate::federation::outbox::block(app, tx.exec(), me, id, false).await?;
+    }
     tx.commit().await?;
     relationship(app, me.id, id).await
 }
 
 pub async fn unblock(app: &App, auth: &Auth, id: Id) -> Result<Relationship> {
     let (_, me) = auth.signed_in()?;
-    target(app, id).await?;
-    rel::unblock(app.store.writer(), me.id, id).await?;
+    let them = target(app, id).await?;
+    let mut tx = app.store.begin().await?;
+    let was_blocking = rel::unblock(tx.exec(), me.id, id).await?;
+    if was_blocking && !them.is_local() {
+        crate::federation::outbox::block(app, tx.exec(), me, id, true).await?;
+    }
+    tx.commit().await?;
     relationship(app, me.id, id).await
 }
 

@@ -419,6 +419,7 @@ pub async fn reblog(app: &App, auth: &Auth, id: Id, visibility: Option<Visibilit
         other => other?,
     }
     jobs::enqueue(app, tx.exec(), FANOUT_JOB, &rid.to_string(), 0).await?;
+    crate::federation::outbox::announced(app, tx.exec(), &s).await?;
     tx.commit().await?;
     get(app, Some(auth), rid).await
 }
@@ -427,7 +428,10 @@ pub async fn unreblog(app: &App, auth: &Auth, id: Id) -> Result<StatusView> {
     let (_, me) = auth.signed_in()?;
     let original = get(app, Some(auth), id).await?;
     if let Some(r) = statuses::reblog_by(app.store.reader(), me.id, original.status.id).await? {
-        statuses::delete(app.store.writer(), r.id).await?;
+        let mut tx = app.store.begin().await?;
+        crate::federation::outbox::unannounced(app, tx.exec(), &r).await?;
+        statuses::delete(tx.exec(), r.id).await?;
+        tx.commit().await?;
         app.events.publish(crate::events::Event::Delete { status: r.id });
     }
     get(app, Some(auth), id).await

@@ -11,7 +11,7 @@
 //!
 //! Handled: `Follow` of a local account and its `Undo`; `Accept`/`Reject` of our `Follow`;
 //! `Create`, `Update` and `Delete` of posts (`notes`) and `Update`/`Delete` of the actor
-//! itself; `Like` of a local post. Everything else is accepted (202) and ignored, with a log
+//! itself; `Like` of a local post; `Announce` (re-posts); `Block`; `Undo` of each. Everything else is accepted (202) and ignored, with a log
 //! line, until later slices handle it.
 
 use std::time::SystemTime;
@@ -110,6 +110,13 @@ pub async fn receive(app: &App, req: InboxRequest) -> Result<Outcome> {
         }
         ActivityType::Accept | ActivityType::Reject => follow_answered(app, key.account_id, actor_id, &activity).await,
         ActivityType::Like => like(app, key.account_id, &activity).await,
+        ActivityType::Announce => {
+            let remote = fstore::remote_actor(app.store.reader(), key.account_id)
+                .await?
+                .ok_or_else(|| AppError::Internal(format!("the signing actor {actor_id} is not stored")))?;
+            notes::announce(app, &remote, &activity).await
+        }
+        ActivityType::Block => blocked_by(app, key.account_id, &activity, true).await,
         ref other => {
             let why = format!("{} activities are not handled yet", other.as_str());
             tracing::info!(actor = %actor_id, id = ?activity.id, kind = other.as_str(), "inbox: ignored");
@@ -190,9 +197,40 @@ async fn undo(app: &App, actor: Id, actor_uri: &str, activity: &Activity) -> Res
                 None => return Ok(Outcome::Ignored("Undo of a Follow of no account here".into())),
             }
         }
+        Some(inner) if inner.actor_id() != Some(actor_uri) => {
+            return Err(unauthorized("an actor may only undo its own activities"));
+        }
+        Some(inner) if inner.kind == ActivityType::Announce => {
+            let remote = fstore::remote_actor(app.store.reader(), actor).await?.ok_or_else(|| not_stored(actor_uri))?;
+            let id = inner.id.as_deref().ok_or_else(|| AppError::BadRequest("the undone Announce has no id".into()))?;
+            return notes::undo_announce(app, &remote, id).await;
+        }
+        Some(inner) if inner.kind == ActivityType::Block => return blocked_by(app, actor, inner, false).await,
+        Some(inner) if inner.kind == ActivityType::Like => {
+            let object = inner.object_id().unwrap_or_default();
+            let Some(s) = canteen_store::statuses::by_uri(app.store.reader(), object).await? else {
+                return Ok(Outcome::Ignored(format!("Undo of a Like of {object}, which is not held here")));
+            };
+            canteen_store::interactions::remove(
+                app.store.writer(),
+                canteen_store::interactions::Kind::Favourite,
+                actor,
+                s.id,
+            )
+            .await?;
+            return Ok(Outcome::Handled("undo like"));
+        }
         Some(inner) => return Ok(Outcome::Ignored(format!("Undo of {} is not handled yet", inner.kind.as_str()))),
         None => {
             let id = activity.object_id().ok_or_else(|| AppError::BadRequest("the Undo has no object".into()))?;
+            // By id only: a re-post of theirs, or one of their follows.
+            if let Some(s) = canteen_store::statuses::by_uri(app.store.reader(), id).await?
+                && s.reblog_of_id.is_some()
+            {
+                let remote =
+                    fstore::remote_actor(app.store.reader(), actor).await?.ok_or_else(|| not_stored(actor_uri))?;
+                return notes::undo_announce(app, &remote, id).await;
+            }
             match fstore::follow_by_uri(app.store.reader(), id).await? {
                 Some((from, to)) if from == actor => (from, to),
                 Some(_) => return Err(unauthorized("an actor may only undo its own Follow")),
@@ -306,4 +344,30 @@ async fn like(app: &App, actor: Id, activity: &Activity) -> Result<Outcome> {
     tx.commit().await?;
     crate::notifications::publish(app, [event]);
     Ok(Outcome::Handled(if new { "like" } else { "like (again)" }))
+}
+
+fn not_stored(actor_uri: &str) -> AppError {
+    AppError::Internal(format!("the signing actor {actor_uri} is not stored"))
+}
+
+/// `Block` of a local account by a remote one (or its `Undo`): recorded, and for a block the
+/// follows both ways end, as they do for a local block.
+async fn blocked_by(app: &App, actor: Id, activity: &Activity, on: bool) -> Result<Outcome> {
+    let target = activity.object_id().and_then(|t| local_username(&app.config, t));
+    let Some(target) = (match target {
+        Some(name) => accounts::by_local_username(app.store.reader(), name).await?,
+        None => None,
+    }) else {
+        return Ok(Outcome::Ignored("Block of no account here".into()));
+    };
+    let mut tx = app.store.begin().await?;
+    if on {
+        rel::block(tx.exec(), actor, target.id, now_ms()).await?;
+        rel::sever(tx.exec(), actor, target.id).await?;
+        canteen_store::feeds::remove_author(tx.exec(), target.id, actor).await?;
+    } else {
+        rel::unblock(tx.exec(), actor, target.id).await?;
+    }
+    tx.commit().await?;
+    Ok(Outcome::Handled(if on { "block" } else { "undo block" }))
 }

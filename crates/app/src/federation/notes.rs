@@ -12,7 +12,7 @@ use canteen_domain::Id;
 use canteen_domain::account::Account;
 use canteen_domain::status::{Status, Visibility};
 use canteen_federation::audience::incoming_visibility;
-use canteen_federation::vocab::Post;
+use canteen_federation::vocab::{Activity, Post};
 use canteen_store::federation::{self as fstore, RemoteActor};
 use canteen_store::{accounts, statuses};
 
@@ -148,6 +148,82 @@ pub async fn delete(app: &App, remote: &RemoteActor, uri: &str) -> Result<Outcom
     crate::media::remove_files(app, files).await;
     app.events.publish(crate::events::Event::Delete { status: s.id });
     Ok(Outcome::Handled("delete post"))
+}
+
+/// `Announce` (a re-post) of a post held here or, if someone here follows the re-poster,
+/// fetched: stored as a re-post by the remote account, so followers see it in their home and a
+/// local author is told.
+pub async fn announce(app: &App, remote: &RemoteActor, activity: &Activity) -> Result<Outcome> {
+    let id = activity.id.clone().ok_or_else(|| AppError::BadRequest("the Announce has no id".into()))?;
+    same_host(&id, &remote.uri)?;
+    if statuses::by_uri(app.store.reader(), &id).await?.is_some() {
+        return Ok(Outcome::Ignored(format!("{id} is already held")));
+    }
+    let object = activity.object_id().ok_or_else(|| AppError::BadRequest("the Announce has no object".into()))?;
+    let author = Id(remote.account_id);
+    let followed = fstore::has_local_follower(app.store.reader(), author).await?;
+    let original = match statuses::by_uri(app.store.reader(), object).await? {
+        Some(s) => s,
+        None if followed => match super::resolve::by_url(app, object).await {
+            Ok(super::resolve::Resolved::Status(s)) => s,
+            Ok(_) => return Ok(Outcome::Ignored(format!("Announce of {object}, which is not a post"))),
+            Err(e) => return Ok(Outcome::Ignored(format!("Announce of {object}, which could not be fetched: {e}"))),
+        },
+        None => return Ok(Outcome::Ignored(format!("Announce of {object}, which nobody here needs"))),
+    };
+    let original_is_local =
+        accounts::by_id(app.store.reader(), original.account_id).await?.is_some_and(|a| a.is_local());
+    if !original.visibility.can_reblog() || !(followed || original_is_local) {
+        return Ok(Outcome::Ignored(format!("Announce of {object}: not public, or nobody here needs it")));
+    }
+    let visibility = match incoming_visibility(&activity.to, &activity.cc, remote.followers_url.as_deref()).visibility()
+    {
+        Visibility::Direct => return Ok(Outcome::Ignored("a re-post addressed to no audience".into())),
+        v => v,
+    };
+    let now = now_ms();
+    let reblog = Status {
+        id: app.next_id(),
+        account_id: author,
+        uri: id.clone(),
+        url: id,
+        text: String::new(),
+        content_html: String::new(),
+        spoiler_text: String::new(),
+        sensitive: false,
+        language: None,
+        visibility,
+        place: None,
+        in_reply_to_id: None,
+        in_reply_to_account_id: None,
+        reblog_of_id: Some(original.id),
+        application_id: None,
+        pinned_at: None,
+        created_at: activity.published.as_deref().and_then(parse_time).filter(|t| *t <= now).unwrap_or(now),
+        edited_at: None,
+    };
+    let mut tx = app.store.begin().await?;
+    match statuses::insert(tx.exec(), &reblog).await {
+        // It re-posted this before (under another id): once is enough.
+        Err(canteen_store::StoreError::Conflict(_)) => return Ok(Outcome::Ignored("re-posted already".into())),
+        other => other?,
+    }
+    crate::jobs::enqueue(app, tx.exec(), FANOUT_JOB, &reblog.id.to_string(), 0).await?;
+    tx.commit().await?;
+    Ok(Outcome::Handled("announce"))
+}
+
+/// `Undo` of an `Announce`: the re-post goes (only the re-poster's own).
+pub async fn undo_announce(app: &App, remote: &RemoteActor, uri: &str) -> Result<Outcome> {
+    match statuses::by_uri(app.store.reader(), uri).await? {
+        Some(s) if s.account_id == Id(remote.account_id) && s.reblog_of_id.is_some() => {
+            statuses::delete(app.store.writer(), s.id).await?;
+            app.events.publish(crate::events::Event::Delete { status: s.id });
+            Ok(Outcome::Handled("undo announce"))
+        }
+        Some(_) => Err(AppError::Unauthorized(format!("Request not accepted: {} may not undo {uri}", remote.uri))),
+        None => Ok(Outcome::Ignored(format!("Undo of {uri}, which is not held here"))),
+    }
 }
 
 /// The local accounts a post names: addressed in `to`/`cc`, or mentioned in its tags.

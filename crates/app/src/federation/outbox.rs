@@ -218,3 +218,82 @@ async fn follow_activity(
     };
     delivery::enqueue(app, e, me.id, inbox, &activity.to_string()).await
 }
+
+/// A local account re-posted a post: `Announce` it to the re-poster's remote followers and,
+/// for a public or unlisted re-post, to the original's author if remote.
+pub async fn announced(app: &App, e: Exec<'_>, reblog: &Status) -> Result<()> {
+    announce_activity(app, e, reblog, false).await
+}
+
+/// A re-post was taken back: `Undo` the `Announce`, to the same servers.
+pub async fn unannounced(app: &App, e: Exec<'_>, reblog: &Status) -> Result<()> {
+    announce_activity(app, e, reblog, true).await
+}
+
+async fn announce_activity(app: &App, mut e: Exec<'_>, reblog: &Status, undo: bool) -> Result<()> {
+    let Some(original_id) = reblog.reblog_of_id else { return Ok(()) };
+    let Some(original) = canteen_store::statuses::by_id(e.reborrow(), original_id).await? else { return Ok(()) };
+    let author = accounts::by_id(e.reborrow(), reblog.account_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("re-post {} has no author", reblog.id)))?;
+    if !author.is_local() {
+        return Ok(());
+    }
+    let mut recipients = fstore::remote_followers(e.reborrow(), author.id).await?;
+    if matches!(reblog.visibility, Visibility::Public | Visibility::Unlisted)
+        && let Some(r) = fstore::remote_actor(e.reborrow(), original.account_id).await?
+        && !recipients.iter().any(|x| x.account_id == r.account_id)
+    {
+        recipients.push(r);
+    }
+    if recipients.is_empty() {
+        return Ok(());
+    }
+    let followers = format!("{}/followers", author.uri);
+    let original_author = accounts::by_id(e.reborrow(), original.account_id).await?.map(|a| a.uri).unwrap_or_default();
+    let public = canteen_federation::vocab::PUBLIC;
+    let (to, cc) = match reblog.visibility {
+        Visibility::Public => (json!([public]), json!([followers, original_author])),
+        Visibility::Unlisted => (json!([followers]), json!([public, original_author])),
+        _ => (json!([followers]), json!([])),
+    };
+    let announce = json!({
+        "id": reblog.uri, "type": "Announce", "actor": author.uri, "published": rfc3339(reblog.created_at),
+        "to": to, "cc": cc, "object": original.uri,
+    });
+    let activity = if undo {
+        json!({
+            "@context": Context::canteen(), "id": format!("{}#undo", reblog.uri), "type": "Undo",
+            "actor": author.uri, "to": announce["to"], "cc": announce["cc"], "object": announce,
+        })
+    } else {
+        let mut a = announce;
+        a["@context"] = serde_json::to_value(Context::canteen()).unwrap_or_default();
+        a
+    };
+    enqueue_all(app, e, author.id, &recipients, &activity.to_string()).await
+}
+
+/// A local account blocks (or, with `undo`, unblocks) a remote one: `Block`, or `Undo` of it.
+/// Each has an id of its own (servers drop ids seen before); an `Undo` is matched by the
+/// blocker and the blocked account it embeds, as Mastodon matches it.
+pub async fn block(app: &App, mut e: Exec<'_>, me: &Account, target: Id, undo: bool) -> Result<()> {
+    let Some(remote) = fstore::remote_actor(e.reborrow(), target).await? else { return Ok(()) };
+    let Some(inbox) = &remote.inbox_url else { return Ok(()) };
+    let block = json!({
+        "id": format!("{}#blocks/{}/{}", me.uri, target, app.next_id()), "type": "Block", "actor": me.uri,
+        "object": remote.uri,
+    });
+    let activity = if undo {
+        json!({
+            "@context": Context::canteen(), "id": format!("{}/undo", block["id"].as_str().unwrap_or_default()),
+            "type": "Undo", "actor": me.uri, "to": [remote.uri], "object": block,
+        })
+    } else {
+        let mut b = block;
+        b["@context"] = serde_json::to_value(Context::canteen()).unwrap_or_default();
+        b["to"] = json!([remote.uri]);
+        b
+    };
+    delivery::enqueue(app, e, me.id, inbox, &activity.to_string()).await
+}

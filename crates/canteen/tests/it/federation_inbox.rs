@@ -1,5 +1,6 @@
 //! What other servers send us: posts created, edited and deleted (HTML sanitised, audience
-//! mapped, unsolicited ones dropped, forged ones refused), likes; and what admins do to whole
+//! mapped, unsolicited ones dropped, forged ones refused), likes, re-posts and blocks both
+//! ways; and what admins do to whole
 //! servers: domain blocks (suspend, silence, reject media) and limited federation.
 
 use crate::federation::{Peer, deliveries, follow_from, remote_id, server, signed_post};
@@ -17,6 +18,7 @@ backend_tests!(
     forged_and_unsolicited_posts_are_not_stored,
     domain_blocks_cut_a_server_off_and_silence_hides_it,
     limited_federation_admits_only_allowed_servers,
+    announces_and_blocks_go_both_ways,
 );
 
 const AS_PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
@@ -266,4 +268,81 @@ async fn limited_federation_admits_only_allowed_servers(backend: Backend) {
     assert_eq!(s.count("follows").await, 1);
     let allows = s.get("/api/v1/admin/domain_allows", Some(&root)).await;
     assert_eq!(allows.json[0]["domain"], domain.as_str());
+}
+
+async fn announces_and_blocks_go_both_ways(backend: Backend) {
+    let s = server(backend).await;
+    let alice = s.user("alice").await;
+    let alice_token = s.token_for("alice", "read write follow").await;
+    let peer = Peer::start(false).await;
+    follow_from(&s, &peer, &alice.uri, 1).await;
+    s.run_jobs().await;
+    peer.take();
+    let port = peer.base.rsplit(':').next().unwrap();
+
+    // The peer re-posts Alice's post: counted, and Alice is told.
+    let mine = s.post(&alice_token, json!({"status": "Flu clinic open till 8", "visibility": "public"})).await;
+    s.run_jobs().await;
+    peer.take();
+    let announce = json!({"@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/announces/1", peer.actor()), "type": "Announce", "actor": peer.actor(),
+        "published": "2026-11-20T10:00:00Z", "to": [AS_PUBLIC], "cc": [alice.uri], "object": mine["uri"]});
+    let r = send(&s, &peer, &announce).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    s.run_jobs().await;
+    let mine_path = format!("/api/v1/statuses/{}", mine["id"].as_str().unwrap());
+    assert_eq!(s.get(&mine_path, Some(&alice_token)).await.json["reblogs_count"], 1);
+    let n = s.get("/api/v1/notifications?types[]=reblog", Some(&alice_token)).await;
+    assert_eq!(n.json[0]["account"]["acct"], format!("peer@127.0.0.1:{port}"), "{}", n.text);
+    // Its Undo takes the re-post back.
+    let undo = json!({"@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/announces/1/undo", peer.actor()), "type": "Undo", "actor": peer.actor(), "object": announce});
+    assert_eq!(send(&s, &peer, &undo).await.status, 202);
+    assert_eq!(s.get(&mine_path, Some(&alice_token)).await.json["reblogs_count"], 0);
+
+    // Alice re-posts the peer's post: an Announce goes to the peer.
+    let theirs = note(&peer, 1, "<p>Vaccines in stock</p>", json!([AS_PUBLIC]), json!([alice.uri]), json!([]));
+    assert_eq!(send(&s, &peer, &activity(&peer, "Create", 1, theirs.clone())).await.status, 202);
+    s.run_jobs().await;
+    let held = s.get("/api/v1/notifications?types[]=mention", Some(&alice_token)).await.json[0]["status"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = s.form(Method::POST, &format!("/api/v1/statuses/{held}/reblog"), Some(&alice_token), &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    s.run_jobs().await;
+    let sent: Vec<Value> = peer.take().iter().map(|(_, _, b)| serde_json::from_slice(b).unwrap()).collect();
+    let announced = sent.iter().find(|a| a["type"] == "Announce").expect("an Announce was delivered");
+    assert_eq!(announced["object"], theirs["id"]);
+    assert_eq!(announced["actor"], alice.uri.as_str());
+    let r = s.form(Method::POST, &format!("/api/v1/statuses/{held}/unreblog"), Some(&alice_token), &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    s.run_jobs().await;
+    let sent: Vec<Value> = peer.take().iter().map(|(_, _, b)| serde_json::from_slice(b).unwrap()).collect();
+    assert!(sent.iter().any(|a| a["type"] == "Undo" && a["object"]["type"] == "Announce"), "{sent:?}");
+
+    // The peer blocks Alice: recorded; its Undo lifts it.
+    let peer_id = remote_id(&s, &peer).await;
+    let block = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{}/blocks/1", peer.actor()),
+        "type": "Block", "actor": peer.actor(), "object": alice.uri});
+    assert_eq!(send(&s, &peer, &block).await.status, 202);
+    let rel = s.get(&format!("/api/v1/accounts/relationships?id[]={peer_id}"), Some(&alice_token)).await;
+    assert_eq!((rel.json[0]["blocked_by"].as_bool(), rel.json[0]["followed_by"].as_bool()), (Some(true), Some(false)));
+    let undo = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{}/blocks/1/undo", peer.actor()),
+        "type": "Undo", "actor": peer.actor(), "object": block});
+    assert_eq!(send(&s, &peer, &undo).await.status, 202);
+    let rel = s.get(&format!("/api/v1/accounts/relationships?id[]={peer_id}"), Some(&alice_token)).await;
+    assert_eq!(rel.json[0]["blocked_by"], false);
+
+    // Alice blocks the peer: a Block goes out; unblocking sends its Undo.
+    let r = s.form(Method::POST, &format!("/api/v1/accounts/{peer_id}/block"), Some(&alice_token), &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    s.run_jobs().await;
+    let sent: Vec<Value> = peer.take().iter().map(|(_, _, b)| serde_json::from_slice(b).unwrap()).collect();
+    assert!(sent.iter().any(|a| a["type"] == "Block" && a["object"] == peer.actor().as_str()), "{sent:?}");
+    let r = s.form(Method::POST, &format!("/api/v1/accounts/{peer_id}/unblock"), Some(&alice_token), &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    s.run_jobs().await;
+    let sent: Vec<Value> = peer.take().iter().map(|(_, _, b)| serde_json::from_slice(b).unwrap()).collect();
+    assert!(sent.iter().any(|a| a["type"] == "Undo" && a["object"]["type"] == "Block"), "{sent:?}");
 }

@@ -35,6 +35,11 @@ pub struct RateLimits {
     /// `POST /api/v1/accounts`, per IP.
     pub registration: u32,
     pub registration_window: Duration,
+    /// ActivityPub inbox deliveries, per sending address. Servers deliver in bursts (a
+    /// popular post fans out to every follower's server at once), so the budget is wide; it
+    /// is there so one server cannot make us verify signatures and fetch keys without end.
+    pub inbox: u32,
+    pub inbox_window: Duration,
 }
 
 impl Default for RateLimits {
@@ -49,6 +54,8 @@ impl Default for RateLimits {
             sign_in_window: Duration::from_secs(300),
             registration: 5,
             registration_window: Duration::from_secs(1800),
+            inbox: 1500,
+            inbox_window: Duration::from_secs(300),
         }
     }
 }
@@ -59,6 +66,7 @@ enum Kind {
     ApiPerIp,
     SignIn,
     Registration,
+    Inbox,
 }
 
 struct Window {
@@ -90,6 +98,7 @@ impl RateLimiter {
             Kind::ApiPerIp => (self.limits.api.saturating_mul(25), self.limits.api_window),
             Kind::SignIn => (self.limits.sign_in, self.limits.sign_in_window),
             Kind::Registration => (self.limits.registration, self.limits.registration_window),
+            Kind::Inbox => (self.limits.inbox, self.limits.inbox_window),
         };
         let now = Instant::now();
         let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
@@ -147,9 +156,12 @@ pub async fn limit(State(state): State<ApiState>, req: Request, next: Next) -> R
         .unwrap_or_else(|| "unknown".into());
     let path = req.uri().path();
     let is_post = req.method() == Method::POST;
-    let special = match path.trim_end_matches('/') {
+    let trimmed = path.trim_end_matches('/');
+    let special = match trimmed {
         "/oauth/token" | "/oauth/authorize" | "/sign-in" if is_post => Some(Kind::SignIn),
         "/api/v1/accounts" if is_post => Some(Kind::Registration),
+        "/inbox" if is_post => Some(Kind::Inbox),
+        p if is_post && p.starts_with("/users/") && p.ends_with("/inbox") => Some(Kind::Inbox),
         _ => None,
     };
     if let Some(kind) = special {

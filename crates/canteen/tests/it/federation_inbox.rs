@@ -19,6 +19,7 @@ backend_tests!(
     domain_blocks_cut_a_server_off_and_silence_hides_it,
     limited_federation_admits_only_allowed_servers,
     announces_and_blocks_go_both_ways,
+    a_flood_of_deliveries_is_slowed_down,
 );
 
 const AS_PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
@@ -345,4 +346,21 @@ async fn announces_and_blocks_go_both_ways(backend: Backend) {
     s.run_jobs().await;
     let sent: Vec<Value> = peer.take().iter().map(|(_, _, b)| serde_json::from_slice(b).unwrap()).collect();
     assert!(sent.iter().any(|a| a["type"] == "Undo" && a["object"]["type"] == "Block"), "{sent:?}");
+}
+
+async fn a_flood_of_deliveries_is_slowed_down(backend: Backend) {
+    let limits = canteen_api::ratelimit::RateLimits { inbox: 2, ..support::relaxed_limits() };
+    let s = TestServer::with(backend, |c| c.federation_allow_private = vec!["127.0.0.1".into()], limits).await;
+    let alice = s.user("alice").await;
+    s.user("bob").await;
+    let peer = Peer::start(false).await;
+    for n in 1..=2 {
+        let r = send(&s, &peer, &peer.follow(&alice.uri, n)).await;
+        assert_eq!(r.status, 202, "{}", r.text);
+    }
+    let bob_uri = alice.uri.replace("alice", "bob");
+    let r = send(&s, &peer, &peer.follow(&bob_uri, 3)).await;
+    assert_eq!(r.status, 429, "{}", r.text);
+    assert!(r.headers.contains_key("retry-after"));
+    assert_eq!(s.count("follows").await, 1, "the refused delivery changed nothing");
 }

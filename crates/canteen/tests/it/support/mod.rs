@@ -143,7 +143,7 @@ pub struct TestServer {
 
 /// Rate limits high enough not to get in the way of a test.
 pub fn relaxed_limits() -> RateLimits {
-    RateLimits { api: 100_000, sign_in: 100_000, registration: 100_000, ..RateLimits::default() }
+    RateLimits { api: 100_000, sign_in: 100_000, registration: 100_000, inbox: 100_000, ..RateLimits::default() }
 }
 
 impl TestServer {

@@ -1,6 +1,6 @@
-//! Documents in the shapes Mastodon, GoToSocial, Misskey, Fedify and Lemmy send (written for
-//! these tests from their documentation and observed shapes, not copied): each is parsed,
-//! checked, written back and read again to the same value.
+//! Documents in the shapes Mastodon, GoToSocial, Misskey, Pleroma/Akkoma, Mitra, Fedify and Lemmy
+//! send (written for these tests from their documentation and observed shapes, not copied): each
+//! is parsed, checked, written back and read again to the same value.
 
 use canteen_federation::audience::{IncomingVisibility, incoming_visibility};
 use canteen_federation::vocab::{
@@ -286,4 +286,113 @@ fn what_we_write_looks_like_mastodon() {
     let v = serde_json::to_value(&follow).unwrap();
     assert_eq!(v["object"], "https://m.example/users/b");
     assert_eq!(activity(round_trip(v)), follow);
+}
+
+#[test]
+fn pleroma_person_and_note_and_reaction() {
+    let a = actor(round_trip(load("pleroma_person.json")));
+    assert_eq!(a.kind, ActorType::Person);
+    assert_eq!(a.preferred_username.as_deref(), Some("midwife_priya"));
+    assert!(a.context.as_ref().unwrap().includes("https://pleroma.example/schemas/litepub-0.1.jsonld"));
+    assert_eq!(a.url.html(), Some(a.id.as_str()), "Pleroma's profile page is the actor id");
+    assert_eq!(a.preferred_inbox(), "https://pleroma.example/inbox", "the OAuth endpoints beside it are ignored");
+    assert_eq!(a.discoverable, Some(true));
+    assert!(!a.manually_approves_followers);
+    let key = a.public_key.as_ref().unwrap();
+    assert_eq!(key.id, "https://pleroma.example/users/midwife_priya#main-key");
+    assert_eq!(key.owner, a.id);
+    assert!(key.public_key_pem.ends_with("-----END PUBLIC KEY-----\n\n"), "Pleroma's PEM, kept byte for byte");
+    assert_eq!(a.icon.as_ref().unwrap().url, "https://pleroma.example/media/3a9d0c5e-avatar.png");
+    assert!(a.image.as_ref().unwrap().media_type.is_none());
+    assert!(matches!(
+        &a.attachment[..],
+        [Attachment::PropertyValue(p), Attachment::PropertyValue(_)] if p.name == "Unit"
+    ));
+    assert!(a.tag.is_empty() && a.also_known_as.is_empty());
+
+    let create = activity(round_trip(load("pleroma_create_note.json")));
+    assert_eq!(create.kind, ActivityType::Create);
+    assert_eq!(create.actor_id(), Some(a.id.as_str()));
+    let note = embedded_post(&create);
+    assert_eq!(note.kind, PostType::Note);
+    assert_eq!(note.author(), Some(a.id.as_str()));
+    assert_eq!(
+        note.conversation.as_deref(),
+        Some("tag:pleroma.example,2026-11-21:objectId=48213:objectType=Conversation")
+    );
+    assert_eq!(note.summary.as_deref(), Some(""), "an empty summary is no content warning, but kept as sent");
+    assert!(!note.sensitive);
+    assert_eq!(note.content_map.get("en"), note.content.as_ref());
+    let source = note.source.as_ref().unwrap();
+    assert_eq!(source.media_type.as_deref(), Some("text/markdown"));
+    assert!(source.content.starts_with("@alice@canteen.example "));
+    assert_eq!(note.mentions().map(|m| m.href.as_str()).collect::<Vec<_>>(), ["https://canteen.example/users/alice"]);
+    assert_eq!(note.hashtags().map(|h| h.name.as_str()).collect::<Vec<_>>(), ["#midwifery"]);
+    let Attachment::Media(media) = &note.attachment[0] else { panic!("no media") };
+    assert_eq!(media.kind, "Document");
+    assert_eq!(media.url, "https://pleroma.example/media/e2c4a8f1-poster.jpg", "from a list of Links");
+    assert_eq!(media.name.as_deref(), Some("A hand-drawn poster of the drop-in times taped to a clinic door"));
+    assert_eq!((media.width, media.height), (Some(1200), Some(1600)));
+    assert_eq!(incoming_visibility(&note.to, &note.cc, a.followers.as_deref()), IncomingVisibility::Public);
+
+    let react = activity(round_trip(load("pleroma_emoji_react.json")));
+    assert_eq!(react.kind, ActivityType::EmojiReact);
+    assert_eq!(react.actor_id(), Some(a.id.as_str()));
+    assert_eq!(react.object_id(), Some("https://canteen.example/users/alice/statuses/7000"));
+    assert_eq!(react.content.as_deref(), Some("👍"));
+    assert!(react.tag.is_empty(), "a Unicode emoji needs no Emoji tag");
+}
+
+#[test]
+fn mitra_person_and_direct_note_with_a_proof() {
+    let a = actor(round_trip(load("mitra_person.json")));
+    assert_eq!(a.kind, ActorType::Person);
+    assert_eq!(a.preferred_username.as_deref(), Some("pharmacist_lee"));
+    let context = a.context.as_ref().unwrap();
+    for iri in [
+        "https://w3id.org/security/v1",
+        "https://w3id.org/security/data-integrity/v1",
+        "https://w3id.org/security/multikey/v1",
+    ] {
+        assert!(context.includes(iri), "{iri}");
+    }
+    assert_eq!(a.url.html(), Some("https://mitra.example/@pharmacist_lee"));
+    assert!(a.manually_approves_followers);
+    assert_eq!(a.preferred_inbox(), a.inbox, "no endpoints: the personal inbox");
+    // The Multikeys in `assertionMethod` are not read; the RSA key in `publicKey` is.
+    let key = a.public_key.as_ref().unwrap();
+    assert_eq!(key.id, "https://mitra.example/users/pharmacist_lee#main-key");
+    assert_eq!(key.owner, a.id);
+    assert!(key.public_key_pem.starts_with("-----BEGIN PUBLIC KEY-----"));
+    let fields: Vec<(&str, &str)> = a
+        .attachment
+        .iter()
+        .filter_map(
+            |f| if let Attachment::PropertyValue(p) = f { Some((p.name.as_str(), p.value.as_str())) } else { None },
+        )
+        .collect();
+    assert_eq!(fields, [("Specialty", "Antimicrobials"), ("Pronouns", "they/them")]);
+    assert!(
+        matches!(&a.attachment[1], Attachment::Other(v) if v["type"] == "VerifiableIdentityStatement"),
+        "the identity proof is kept, in its place"
+    );
+
+    let v = load("mitra_create_note.json");
+    assert_eq!(v["proof"]["cryptosuite"], "eddsa-jcs-2022");
+    let create = activity(round_trip(v));
+    assert_eq!(create.kind, ActivityType::Create);
+    assert_eq!(create.actor_id(), Some(a.id.as_str()));
+    assert_eq!(create.to, ["https://canteen.example/users/alice"]);
+    assert!(create.cc.is_empty());
+    let note = embedded_post(&create);
+    assert_eq!(note.author(), Some(a.id.as_str()));
+    assert_eq!(
+        note.in_reply_to.as_ref().and_then(Reference::id),
+        Some("https://canteen.example/users/alice/statuses/7001")
+    );
+    assert_eq!(note.mentions().map(|m| m.href.as_str()).collect::<Vec<_>>(), ["https://canteen.example/users/alice"]);
+    assert_eq!(note.hashtags().count(), 0);
+    assert!(matches!(&note.tag[1], Tag::Other(v) if v["type"] == "Link"), "the quote link is kept");
+    assert!(note.cc.is_empty());
+    assert_eq!(incoming_visibility(&note.to, &note.cc, a.followers.as_deref()), IncomingVisibility::Direct);
 }

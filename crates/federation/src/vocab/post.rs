@@ -38,8 +38,9 @@ pub struct Post {
     /// Content per language (`{"en": "<p>…</p>"}`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "lenient_map")]
     pub content_map: BTreeMap<String, String>,
-    /// The author's source text (Misskey, Pleroma, Canteen), when sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The author's source text (Misskey, Pleroma, Canteen), when sent. Some servers send it as
+    /// a bare string; one that is neither is dropped rather than failing the whole post.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_source")]
     pub source: Option<Source>,
     /// A title (`Article`), or the chosen option when a `Note` is a poll vote.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,6 +119,13 @@ fn lenient_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Strin
     Ok(match Value::deserialize(d)? {
         Value::Object(map) => map.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect(),
         _ => BTreeMap::new(),
+    })
+}
+
+fn lenient_source<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Source>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(content) => Some(Source { content, media_type: None }),
+        other => serde_json::from_value(other).ok(),
     })
 }
 

@@ -104,3 +104,20 @@ fn public_addressing_has_three_spellings() {
     assert!(is_public(PUBLIC) && is_public("as:Public") && is_public("Public"));
     assert!(!is_public("https://x.example/u/a/followers"));
 }
+
+#[test]
+fn a_source_may_be_a_bare_string_and_a_bad_one_is_dropped() {
+    let base = serde_json::json!({"id": "https://p.example/n/1", "type": "Note", "content": "<p>x</p>"});
+    let with = |source: serde_json::Value| {
+        let mut v = base.clone();
+        v["source"] = source;
+        match Object::from_value(v).expect("the post still parses") {
+            Object::Post(p) => p.source,
+            other => panic!("not a post: {other:?}"),
+        }
+    };
+    assert_eq!(with(serde_json::json!("plain *text*")).map(|s| s.content), Some("plain *text*".to_string()));
+    let object = with(serde_json::json!({"content": "md", "mediaType": "text/markdown"})).unwrap();
+    assert_eq!(object.media_type.as_deref(), Some("text/markdown"));
+    assert_eq!(with(serde_json::json!(42)), None);
+}

@@ -163,8 +163,8 @@ pub async fn store_actor(app: &App, actor: &Actor) -> Result<(Account, RemoteAct
     account.uri = actor.id.clone();
     account.url = actor.url.html().map(str::to_string).unwrap_or_else(|| actor.id.clone());
     account.display_name = actor.name.clone().unwrap_or_default();
-    // Remote HTML is not sanitised yet (a later slice); until then only its text is kept.
-    account.note = actor.summary.as_deref().map(plain_text).unwrap_or_default();
+    // A bio is kept as its text: profiles here are plain text.
+    account.note = actor.summary.as_deref().map(super::notes::plain_text).unwrap_or_default();
     // A server whose media is rejected shows none here, not even avatars.
     let media_ok = match super::domains::permit(app, &domain).await? {
         super::domains::Permit::Allowed { reject_media, .. } => !reject_media,
@@ -212,32 +212,9 @@ fn new_remote_account(id: Id, username: &str, domain: &str, now: i64) -> Account
     Account { domain: Some(domain.to_string()), ..Account::new_blank(id, username, ProfileMode::Professional, now) }
 }
 
-/// The text of a remote HTML bio: paragraphs and line breaks kept as new lines, tags dropped,
-/// the common entities decoded.
-fn plain_text(html: &str) -> String {
-    let html = html.replace("<br>", "\n").replace("<br/>", "\n").replace("<br />", "\n").replace("</p>", "\n\n");
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-        .trim()
-        .to_string()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::plain_text;
+    use super::super::notes::plain_text;
 
     #[test]
     fn bios_keep_their_text_only() {

@@ -27,6 +27,9 @@ pub struct AppConfig {
     pub federation_allow_private: Vec<String>,
     /// "Limited federation": only servers on the admins' allow-list federate with this one.
     pub limited_federation: bool,
+    /// "Authorised fetch": our collections and posts are served to servers only on a signed
+    /// request from a server allowed to federate (actor documents stay open, for keys).
+    pub authorized_fetch: bool,
     /// How long one federation request (fetch or delivery) may take, connection to last byte.
     pub federation_timeout: std::time::Duration,
     /// The largest remote document (actor, key) read, in bytes.
@@ -49,6 +52,7 @@ impl AppConfig {
             poll_max_options: 4,
             federation_allow_private: Vec::new(),
             limited_federation: false,
+            authorized_fetch: false,
             federation_timeout: std::time::Duration::from_secs(10),
             federation_max_document_bytes: 1024 * 1024,
         }

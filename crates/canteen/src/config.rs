@@ -53,6 +53,9 @@ pub struct Config {
     /// "Limited federation": federate only with the servers admins put on the allow-list
     /// (`/api/v1/admin/domain_allows`). Default false: every server not blocked.
     pub limited_federation: bool,
+    /// "Authorised fetch" (Mastodon's secure mode): collections and posts are served to other
+    /// servers only on a signed request. Default false.
+    pub authorized_fetch: bool,
     /// Whether request rate limits apply.
     pub rate_limits: bool,
     /// `text` or `json`.
@@ -83,6 +86,7 @@ impl Default for Config {
             guard_policy_file: None,
             federation_allow_private: Vec::new(),
             limited_federation: false,
+            authorized_fetch: false,
             rate_limits: true,
             log_format: "text".into(),
             log_level: "info".into(),
@@ -203,6 +207,7 @@ impl Config {
         c.poll_max_options = self.poll_max_options.clamp(2, 20);
         c.federation_allow_private = self.federation_allow_private.clone();
         c.limited_federation = self.limited_federation;
+        c.authorized_fetch = self.authorized_fetch;
         c
     }
 }

@@ -169,6 +169,7 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/system/media/{key}", get(v1::media::file))
         .route("/health", get(|| async { "OK" }))
         // ActivityPub: actors, collections and posts (JSON-LD or a page, by `Accept`), inboxes
+        .route("/actor", get(activitypub::users::instance))
         .route("/users/{username}", get(activitypub::users::actor))
         .route("/users/{username}/followers", get(activitypub::users::followers))
         .route("/users/{username}/following", get(activitypub::users::following))

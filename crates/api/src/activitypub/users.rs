@@ -1,12 +1,14 @@
 //! `/users/{username}…`: the actor document, its collections, and posts — JSON-LD for servers,
-//! a placeholder page for browsers.
+//! a placeholder page for browsers — and `/actor`, the instance actor. In authorised-fetch
+//! mode, collections and posts need a signed request; actor documents stay open.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use canteen_app::App;
 use canteen_app::federation::documents::{self, ActorDocument, PageQuery};
+use canteen_app::federation::instance_actor;
 use canteen_domain::Id;
 use serde::Deserialize;
 use serde_json::json;
@@ -47,12 +49,26 @@ pub async fn actor(State(app): State<App>, Path(username): Path<String>, headers
     }
 }
 
+/// In authorised-fetch mode, the request must be signed (see `instance_actor`).
+async fn signed(app: &App, uri: &Uri, headers: &HeaderMap) -> ApiResult<()> {
+    let target = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    Ok(instance_actor::check_signed_get(app, target, headers).await?)
+}
+
+/// `GET /actor`: the instance actor, to anyone (servers check our GETs' signatures with it).
+pub async fn instance(State(app): State<App>) -> ApiResult<Response> {
+    Ok(activity_json(&instance_actor::document(&app).await?))
+}
+
 /// `GET /users/{username}/followers`.
 pub async fn followers(
     State(app): State<App>,
     Path(username): Path<String>,
     Query(p): Query<PageParams>,
+    uri: Uri,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
+    signed(&app, &uri, &headers).await?;
     Ok(activity_json(&documents::follow_collection(&app, &username, true, p.query()?).await?))
 }
 
@@ -61,7 +77,10 @@ pub async fn following(
     State(app): State<App>,
     Path(username): Path<String>,
     Query(p): Query<PageParams>,
+    uri: Uri,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
+    signed(&app, &uri, &headers).await?;
     Ok(activity_json(&documents::follow_collection(&app, &username, false, p.query()?).await?))
 }
 
@@ -70,12 +89,21 @@ pub async fn outbox(
     State(app): State<App>,
     Path(username): Path<String>,
     Query(p): Query<PageParams>,
+    uri: Uri,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
+    signed(&app, &uri, &headers).await?;
     Ok(activity_json(&documents::outbox(&app, &username, p.query()?).await?))
 }
 
 /// `GET /users/{username}/collections/featured`.
-pub async fn featured(State(app): State<App>, Path(username): Path<String>) -> ApiResult<Response> {
+pub async fn featured(
+    State(app): State<App>,
+    Path(username): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    signed(&app, &uri, &headers).await?;
     Ok(activity_json(&documents::featured(&app, &username).await?))
 }
 
@@ -83,8 +111,12 @@ pub async fn featured(State(app): State<App>, Path(username): Path<String>) -> A
 pub async fn status(
     State(app): State<App>,
     Path((username, id)): Path<(String, String)>,
+    uri: Uri,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
+    if wants_activitypub(&headers) {
+        signed(&app, &uri, &headers).await?;
+    }
     let id: i64 = id.parse().map_err(|_| ApiError(canteen_app::AppError::NotFound("Record not found".into())))?;
     let (note, status) = documents::note(&app, &username, Id(id)).await?;
     if wants_activitypub(&headers) {

@@ -54,7 +54,7 @@ pub async fn key(app: &App, key_id: &str, refresh: bool) -> std::result::Result<
     if !refresh && let Some(actor) = fstore::remote_actor_by_key_id(app.store.reader(), key_id).await? {
         return stored_key(&actor);
     }
-    let fetcher = Fetcher::new(&app.config);
+    let fetcher = Fetcher::for_app(app).await;
     let doc_url = key_id.split('#').next().unwrap_or(key_id);
     permitted(app, doc_url).await?;
     let (url, json) = fetcher.get_json(doc_url).await?;
@@ -118,7 +118,7 @@ pub async fn actor_by_uri(app: &App, uri: &str) -> std::result::Result<(Account,
         return Ok((account, remote));
     }
     permitted(app, uri).await?;
-    let (url, json) = Fetcher::new(&app.config).get_json(uri).await?;
+    let (url, json) = Fetcher::for_app(app).await.get_json(uri).await?;
     match Object::from_value(json) {
         Ok(Object::Actor(actor)) => {
             same_origin(&url, &actor.id)?;

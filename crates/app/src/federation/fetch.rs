@@ -8,8 +8,11 @@
 //! built per request; connection reuse across deliveries is a later optimisation.
 
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
+use canteen_federation::keys::PrivateKey;
+use canteen_federation::signatures::{self, RequestParts};
 use canteen_federation::ssrf::{FetchPolicy, SsrfError};
 use canteen_federation::vocab::{ACTIVITY_JSON, LD_JSON_AS};
 use http::{HeaderMap, HeaderValue, Method};
@@ -67,6 +70,8 @@ pub struct Fetcher {
     timeout: Duration,
     max_bytes: usize,
     user_agent: String,
+    /// Signs each GET (draft-cavage, which every server reads) with this key and key id.
+    signer: Option<(Arc<PrivateKey>, String)>,
 }
 
 impl Fetcher {
@@ -82,6 +87,20 @@ impl Fetcher {
             timeout: cfg.federation_timeout,
             max_bytes: cfg.federation_max_document_bytes,
             user_agent: format!("Canteen/{} (+{})", env!("CARGO_PKG_VERSION"), cfg.public_url),
+            signer: None,
+        }
+    }
+
+    /// The fetcher for GETs: signed by the instance actor, so servers in authorised-fetch mode
+    /// answer. If the key cannot be had, requests go unsigned (most servers answer those).
+    pub async fn for_app(app: &crate::App) -> Fetcher {
+        let fetcher = Fetcher::new(&app.config);
+        match super::instance_actor::signer(app).await {
+            Ok((key, key_id)) => Fetcher { signer: Some((Arc::new(key), key_id)), ..fetcher },
+            Err(e) => {
+                tracing::warn!(error = %e, "instance actor key unavailable; fetching unsigned");
+                fetcher
+            }
         }
     }
 
@@ -101,7 +120,7 @@ impl Fetcher {
         let mut headers = HeaderMap::new();
         headers.insert(http::header::ACCEPT, HeaderValue::from_str(accept).expect("a static header value"));
         for _ in 0..=MAX_REDIRECTS {
-            let res = self.send(Method::GET, &current, &headers, Vec::new()).await?;
+            let res = self.send(Method::GET, &current, &self.signed(&current, &headers)?, Vec::new()).await?;
             if let Some(next) = res.redirect {
                 current = next;
                 continue;
@@ -190,6 +209,18 @@ impl Fetcher {
             builder = builder.resolve_to_addrs(domain, &allowed);
         }
         builder.build().map_err(|e| FetchError::Transport { url: url.to_string(), reason: error_chain(&e) })
+    }
+}
+
+impl Fetcher {
+    /// `headers` plus a signature for a GET of `url`, when this fetcher signs.
+    fn signed(&self, url: &Url, headers: &HeaderMap) -> Result<HeaderMap, FetchError> {
+        let Some((key, key_id)) = &self.signer else { return Ok(headers.clone()) };
+        let uri: http::Uri = url.as_str().parse().map_err(|_| FetchError::BadUrl(url.to_string()))?;
+        let mut req = RequestParts::new(Method::GET, uri, headers.clone());
+        signatures::sign_cavage(&mut req, b"", key, key_id, SystemTime::now())
+            .map_err(|e| FetchError::Transport { url: url.to_string(), reason: format!("signing: {e}") })?;
+        Ok(req.headers)
     }
 }
 

@@ -1,5 +1,6 @@
-//! Local accounts' RSA key pairs: made on first need, kept in `account_keys`. The private key
-//! is read only here, to sign; nothing returns it to a front door.
+//! Local accounts' RSA key pairs: made on first need, kept in `account_keys`; and the instance
+//! actor's (the server itself, which signs our GETs), kept in `settings`. Private keys are read
+//! only here, to sign; nothing returns them to a front door.
 
 use canteen_domain::account::Account;
 use canteen_federation::keys::PrivateKey;
@@ -40,4 +41,26 @@ pub(crate) async fn signing_key(app: &App, account: &Account) -> Result<PrivateK
     let pair = key_pair(app, account).await?;
     PrivateKey::from_pem(&pair.private_key_pem)
         .map_err(|e| AppError::Internal(format!("stored key of account {}: {e}", account.id)))
+}
+
+/// Where the instance actor's private key is kept (`settings`; never served by any route).
+const INSTANCE_KEY_SETTING: &str = "federation.instance_actor_private_key";
+
+/// The instance actor's key, generating and storing it the first time.
+pub(crate) async fn instance_key(app: &App) -> Result<PrivateKey> {
+    let read = |pem: String| {
+        PrivateKey::from_pem(&serde_json::from_str::<String>(&pem).unwrap_or(pem))
+            .map_err(|e| AppError::Internal(format!("stored instance actor key: {e}")))
+    };
+    if let Some(pem) = canteen_store::settings::get(app.store.reader(), INSTANCE_KEY_SETTING).await? {
+        return read(pem);
+    }
+    let key = tokio::task::spawn_blocking(PrivateKey::generate)
+        .await
+        .map_err(|e| AppError::Internal(format!("key generation task: {e}")))?
+        .map_err(|e| AppError::Internal(format!("key generation: {e}")))?;
+    let value = serde_json::to_string(&key.to_pem()).map_err(|e| AppError::Internal(e.to_string()))?;
+    canteen_store::settings::insert_if_absent(app.store.writer(), INSTANCE_KEY_SETTING, &value, now_ms()).await?;
+    let stored = canteen_store::settings::get(app.store.writer(), INSTANCE_KEY_SETTING).await?;
+    read(stored.ok_or_else(|| AppError::Internal("the instance actor key vanished".into()))?)
 }

@@ -11,6 +11,7 @@ pub mod documents;
 pub mod domains;
 pub mod fetch;
 pub mod inbox;
+pub mod instance_actor;
 pub mod keys;
 pub mod notes;
 pub mod outbox;

@@ -56,7 +56,7 @@ pub async fn account_by_handle(app: &App, handle: &str) -> Result<Account> {
     let scheme = if plain_http_allowed(app, host) { "http" } else { "https" };
     let resource = format!("acct:{user}@{host}");
     let url = format!("{scheme}://{host}/.well-known/webfinger?resource={}", urlencode(&resource));
-    let fetcher = Fetcher::new(&app.config);
+    let fetcher = Fetcher::for_app(app).await;
     let (_, json) = fetcher.get_jrd(&url).await.map_err(|e| not_found(handle, e))?;
     let jrd: Jrd =
         serde_json::from_value(json).map_err(|e| not_found(handle, format!("a bad WebFinger answer: {e}")))?;
@@ -81,7 +81,7 @@ pub async fn by_url(app: &App, url: &str) -> Result<Resolved> {
     }
     let domain = url::Url::parse(url).ok().and_then(|u| super::authority_of(&u));
     super::domains::require_permit(app, &domain.ok_or_else(|| not_found(url, "not a URL"))?).await?;
-    let (fetched, json) = Fetcher::new(&app.config).get_json(url).await.map_err(|e| not_found(url, e))?;
+    let (fetched, json) = Fetcher::for_app(app).await.get_json(url).await.map_err(|e| not_found(url, e))?;
     match Object::from_value(json) {
         Ok(Object::Actor(actor)) => {
             let (account, _) = actors::actor_by_uri(app, &actor.id).await?;

@@ -23,7 +23,7 @@ use canteen_federation::vocab::{ActorType, Object};
 use serde_json::{Value, json};
 use support::{Backend, TestServer};
 
-const AP: &str = "application/activity+json";
+pub(crate) const AP: &str = "application/activity+json";
 const LD: &str = "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
 
 backend_tests!(
@@ -255,6 +255,8 @@ pub(crate) struct Peer {
     pub(crate) base: String,
     pub(crate) key: Arc<PrivateKey>,
     received: Arc<Mutex<Vec<(HeaderMap, Uri, Bytes)>>>,
+    /// The headers of each GET of the actor document (to check Canteen signs its fetches).
+    pub(crate) actor_gets: Arc<Mutex<Vec<HeaderMap>>>,
     /// Refuse RFC 9421 signatures with 401, as a server that speaks only draft-cavage would.
     cavage_only: bool,
 }
@@ -263,7 +265,8 @@ impl Peer {
     pub(crate) async fn start(cavage_only: bool) -> Peer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let peer = Peer { base, key: Arc::new(PrivateKey::generate().unwrap()), received: Arc::default(), cavage_only };
+        let key = Arc::new(PrivateKey::generate().unwrap());
+        let peer = Peer { base, key, received: Arc::default(), actor_gets: Arc::default(), cavage_only };
         let router = Router::new()
             .route("/users/peer", get(peer_actor))
             .route("/users/peer/inbox", post(peer_inbox))
@@ -306,7 +309,8 @@ impl Peer {
     }
 }
 
-async fn peer_actor(State(peer): State<Peer>) -> impl IntoResponse {
+async fn peer_actor(State(peer): State<Peer>, headers: HeaderMap) -> impl IntoResponse {
+    peer.actor_gets.lock().unwrap().push(headers);
     ([("content-type", AP)], peer.document().to_string())
 }
 

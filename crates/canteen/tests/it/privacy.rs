@@ -120,12 +120,13 @@ async fn privacy_matrix(b: Backend) {
             support::sse_open(&s, "/api/v1/streaming/hashtag?tag=matrix", tv.as_deref()).await,
         ));
     }
+    // They listen until every post and its fan-out is done (then a moment more).
+    let (stop, stopped) = tokio::sync::watch::channel(false);
     let collectors: Vec<_> = streams
         .into_iter()
         .map(|(v, name, stream)| {
-            tokio::spawn(
-                async move { (v, name, support::sse_collect(stream, std::time::Duration::from_secs(4)).await) },
-            )
+            let stopped = stopped.clone();
+            tokio::spawn(async move { (v, name, support::sse_collect_until(stream, stopped).await) })
         })
         .collect();
 
@@ -140,6 +141,7 @@ async fn privacy_matrix(b: Backend) {
         s.json(Method::POST, &format!("/api/v1/statuses/{}/favourite", post_of[aud]), Some(&at), json!({})).await;
     }
     s.run_jobs().await;
+    stop.send_replace(true);
 
     let mut failures = Vec::new();
     for v in VIEWERS {

@@ -550,6 +550,36 @@ pub async fn sse_collect(mut stream: axum::body::BodyDataStream, window: std::ti
     seen
 }
 
+/// Collects events until `stop` turns true, then for a few seconds more so what was published
+/// before it reaches the stream (a fixed window alone is too short on a loaded machine).
+pub async fn sse_collect_until(
+    mut stream: axum::body::BodyDataStream,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Vec<(String, Value)> {
+    let mut deadline = tokio::time::Instant::now() + Duration::from_secs(180);
+    let mut stopping = false;
+    let mut seen = Vec::new();
+    let mut buf = String::new();
+    loop {
+        tokio::select! {
+            chunk = tokio::time::timeout_at(deadline, futures_util::StreamExt::next(&mut stream)) => {
+                let Ok(Some(Ok(chunk))) = chunk else { break };
+                buf.push_str(&String::from_utf8_lossy(&chunk));
+                for (event, data) in sse_blocks(&mut buf) {
+                    seen.push((event, serde_json::from_str(&data).unwrap_or(Value::String(data))));
+                }
+            }
+            changed = stop.changed(), if !stopping => {
+                if changed.is_err() || *stop.borrow() {
+                    stopping = true;
+                    deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+                }
+            }
+        }
+    }
+    seen
+}
+
 /// Registers an app on a real server and signs `username` in with the password grant.
 pub async fn password_token(client: &reqwest::Client, base: &str, username: &str, password: &str) -> String {
     let app: Value = client

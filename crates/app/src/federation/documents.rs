@@ -304,7 +304,50 @@ pub(crate) async fn note_in(
     if let Some(lang) = &s.language {
         note["contentMap"] = json!({ lang: s.content_html });
     }
+    let media = canteen_store::media::of_statuses(e.reborrow(), &[s.id]).await?;
+    if !media.is_empty() {
+        note["attachment"] = media.iter().map(|m| attachment(app, m)).collect();
+    }
+    if let Some(poll) = canteen_store::polls::of_statuses(e.reborrow(), &[s.id]).await?.into_iter().next() {
+        question(e, &mut note, &poll).await?;
+    }
     Ok(note)
+}
+
+/// A picture as Mastodon attaches it: a `Document` with its type, size, alt text, blurhash
+/// and focal point.
+fn attachment(app: &App, m: &canteen_store::media::MediaRecord) -> Value {
+    json!({
+        "type": "Document", "mediaType": m.mime, "url": format!("{}/system/media/{}", app.config.public_url, m.file_key),
+        "name": if m.description.is_empty() { Value::Null } else { json!(m.description) },
+        "blurhash": m.blurhash, "width": m.width, "height": m.height, "focalPoint": [m.focus_x, m.focus_y],
+    })
+}
+
+/// A post with a poll is a `Question`: its options (`oneOf`, or `anyOf` for several choices)
+/// with their counts, when it ends, and `closed` once it has.
+async fn question(e: Exec<'_>, note: &mut Value, poll: &canteen_store::polls::PollRecord) -> Result<()> {
+    let options: Vec<String> = serde_json::from_str(&poll.options).unwrap_or_default();
+    let votes = canteen_store::polls::votes(e, Id(poll.id)).await?;
+    let mut voters: Vec<i64> = votes.iter().map(|(account, _)| *account).collect();
+    voters.sort_unstable();
+    voters.dedup();
+    let items: Vec<Value> = options
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let n = votes.iter().filter(|(_, c)| *c == i as i64).count();
+            json!({"type": "Note", "name": name, "replies": {"type": "Collection", "totalItems": n}})
+        })
+        .collect();
+    note["type"] = json!("Question");
+    note[if poll.multiple { "anyOf" } else { "oneOf" }] = json!(items);
+    note["endTime"] = json!(rfc3339(poll.expires_at));
+    note["votersCount"] = json!(voters.len());
+    if poll.expires_at <= crate::clock::now_ms() {
+        note["closed"] = json!(rfc3339(poll.expires_at));
+    }
+    Ok(())
 }
 
 fn escape(text: &str) -> String {

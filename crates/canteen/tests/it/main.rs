@@ -9,6 +9,7 @@ mod accounts;
 mod cli;
 mod extras;
 mod federation;
+mod federation_documents;
 mod federation_fetch;
 mod federation_inbox;
 mod guard;

@@ -12,12 +12,12 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-fn upload_request(token: &str, path: &str, file: &[u8], extra: &[(&str, &str)]) -> Request<Body> {
+pub(crate) fn upload_request(token: &str, path: &str, file: &[u8], extra: &[(&str, &str)]) -> Request<Body> {
     upload_as(token, path, "file", file, extra)
 }
 
 /// A multipart request with `file` under the field name `field` (`avatar` for profiles).
-fn upload_as(token: &str, path: &str, field: &str, file: &[u8], extra: &[(&str, &str)]) -> Request<Body> {
+pub(crate) fn upload_as(token: &str, path: &str, field: &str, file: &[u8], extra: &[(&str, &str)]) -> Request<Body> {
     let boundary = "media-test-boundary";
     let mut body = Vec::new();
     body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"ward.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").as_bytes());

@@ -36,7 +36,7 @@ pub async fn block_for(e: Exec<'_>, domain: &str) -> Result<Option<DomainBlock>>
     let candidates = parents(domain);
     let sql = format!(
         "SELECT {BLOCK_COLUMNS} FROM domain_blocks WHERE domain IN ({}) ORDER BY length(domain) DESC LIMIT 1",
-        (1..=candidates.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+        placeholders(candidates.len())
     );
     exec!(e, x => {
         let mut q = sqlx::query_as::<_, DomainBlock>(sqlx::AssertSqlSafe(sql.clone()));
@@ -46,6 +46,11 @@ pub async fn block_for(e: Exec<'_>, domain: &str) -> Result<Option<DomainBlock>>
         q.fetch_optional(x).await
     })
     .map_err(Into::into)
+}
+
+/// `$1, $2, … $n`: the candidates are bound, never written into the SQL.
+fn placeholders(n: usize) -> String {
+    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 /// `a.b.example.com` → itself, `b.example.com`, `example.com` (a port stays with the full name).
@@ -146,10 +151,7 @@ pub async fn delete_allow(e: Exec<'_>, id: Id) -> Result<bool> {
 /// Whether `domain` (or a domain it is a subdomain of) is on the allow-list.
 pub async fn is_allowed(e: Exec<'_>, domain: &str) -> Result<bool> {
     let candidates = parents(domain);
-    let sql = format!(
-        "SELECT count(*) FROM domain_allows WHERE domain IN ({})",
-        (1..=candidates.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-    );
+    let sql = format!("SELECT count(*) FROM domain_allows WHERE domain IN ({})", placeholders(candidates.len()));
     let n: i64 = exec!(e, x => {
         let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.clone()));
         for c in &candidates {

@@ -36,6 +36,17 @@ impl From<canteen_store::StoreError> for KeyLookupError {
     }
 }
 
+/// Where an account had to be fetched on someone's behalf (search, a re-post): a fetch that
+/// failed means "not found" to them.
+impl From<KeyLookupError> for AppError {
+    fn from(e: KeyLookupError) -> AppError {
+        match e {
+            KeyLookupError::App(inner) => inner,
+            other => AppError::NotFound(format!("Could not fetch the account: {other}")),
+        }
+    }
+}
+
 /// A remote actor's key, with the actor it belongs to.
 #[derive(Debug, Clone)]
 pub struct ActorKey {

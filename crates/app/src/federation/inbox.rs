@@ -19,6 +19,7 @@ use std::time::SystemTime;
 use canteen_domain::Id;
 use canteen_federation::signatures::{self, RequestParts, VerifyOptions};
 use canteen_federation::vocab::{Activity, ActivityType, Object};
+use canteen_store::federation::RemoteActor;
 use canteen_store::{accounts, federation as fstore, notifications as nstore, relationships as rel};
 use http::{HeaderMap, Method};
 
@@ -102,20 +103,18 @@ pub async fn receive(app: &App, req: InboxRequest) -> Result<Outcome> {
             key.owner
         )));
     }
+    // The sender as stored when its key was found (its inbox, followers collection): read once
+    // here for every handler.
+    let remote = fstore::remote_actor(app.store.reader(), key.account_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("the signing actor {actor_id} is not stored")))?;
     match activity.kind {
-        ActivityType::Follow => follow(app, key.account_id, actor_id, &activity).await,
-        ActivityType::Undo => undo(app, key.account_id, actor_id, &activity).await,
-        ActivityType::Create | ActivityType::Update | ActivityType::Delete => {
-            posts(app, key.account_id, actor_id, &activity).await
-        }
+        ActivityType::Follow => follow(app, &remote, &activity).await,
+        ActivityType::Undo => undo(app, &remote, &activity).await,
+        ActivityType::Create | ActivityType::Update | ActivityType::Delete => posts(app, &remote, &activity).await,
         ActivityType::Accept | ActivityType::Reject => follow_answered(app, key.account_id, actor_id, &activity).await,
         ActivityType::Like => like(app, key.account_id, &activity).await,
-        ActivityType::Announce => {
-            let remote = fstore::remote_actor(app.store.reader(), key.account_id)
-                .await?
-                .ok_or_else(|| AppError::Internal(format!("the signing actor {actor_id} is not stored")))?;
-            notes::announce(app, &remote, &activity).await
-        }
+        ActivityType::Announce => notes::announce(app, &remote, &activity).await,
         ActivityType::Block => blocked_by(app, key.account_id, &activity, true).await,
         ref other => {
             let why = format!("{} activities are not handled yet", other.as_str());
@@ -127,7 +126,8 @@ pub async fn receive(app: &App, req: InboxRequest) -> Result<Outcome> {
 
 /// A remote actor follows a local account: a follow (answered with `Accept`) or, for a locked
 /// account, a request for its owner to approve. Blocks either way are answered with `Reject`.
-async fn follow(app: &App, follower: Id, follower_uri: &str, activity: &Activity) -> Result<Outcome> {
+async fn follow(app: &App, remote: &RemoteActor, activity: &Activity) -> Result<Outcome> {
+    let (follower, follower_uri) = (Id(remote.account_id), remote.uri.as_str());
     let target_uri = activity.object_id().ok_or_else(|| AppError::BadRequest("the Follow has no object".into()))?;
     let not_here = || AppError::NotFound(format!("{target_uri} is not an account on this server"));
     let username = local_username(&app.config, target_uri).ok_or_else(not_here)?;
@@ -139,9 +139,9 @@ async fn follow(app: &App, follower: Id, follower_uri: &str, activity: &Activity
         .id
         .clone()
         .ok_or_else(|| AppError::BadRequest("the Follow has no id, so it cannot be answered".into()))?;
-    let remote = fstore::remote_actor(app.store.reader(), follower).await?;
     let inbox = remote
-        .and_then(|r| r.inbox_url)
+        .inbox_url
+        .clone()
         .ok_or_else(|| AppError::BadRequest(format!("the actor {follower_uri} has no inbox")))?;
     let e = || app.store.reader();
     let blocked =
@@ -181,7 +181,8 @@ async fn follow(app: &App, follower: Id, follower_uri: &str, activity: &Activity
 
 /// `Undo` of a `Follow`: the follow (or pending request) it made is removed. The `Follow` may
 /// be embedded (Mastodon) or named by id only.
-async fn undo(app: &App, actor: Id, actor_uri: &str, activity: &Activity) -> Result<Outcome> {
+async fn undo(app: &App, remote: &RemoteActor, activity: &Activity) -> Result<Outcome> {
+    let (actor, actor_uri) = (Id(remote.account_id), remote.uri.as_str());
     let (from, to) = match activity.inner_activity() {
         Some(inner) if inner.kind == ActivityType::Follow => {
             if inner.actor_id() != Some(actor_uri) {
@@ -201,9 +202,8 @@ async fn undo(app: &App, actor: Id, actor_uri: &str, activity: &Activity) -> Res
             return Err(unauthorized("an actor may only undo its own activities"));
         }
         Some(inner) if inner.kind == ActivityType::Announce => {
-            let remote = fstore::remote_actor(app.store.reader(), actor).await?.ok_or_else(|| not_stored(actor_uri))?;
             let id = inner.id.as_deref().ok_or_else(|| AppError::BadRequest("the undone Announce has no id".into()))?;
-            return notes::undo_announce(app, &remote, id).await;
+            return notes::undo_announce(app, remote, id).await;
         }
         Some(inner) if inner.kind == ActivityType::Block => return blocked_by(app, actor, inner, false).await,
         Some(inner) if inner.kind == ActivityType::Like => {
@@ -227,9 +227,7 @@ async fn undo(app: &App, actor: Id, actor_uri: &str, activity: &Activity) -> Res
             if let Some(s) = canteen_store::statuses::by_uri(app.store.reader(), id).await?
                 && s.reblog_of_id.is_some()
             {
-                let remote =
-                    fstore::remote_actor(app.store.reader(), actor).await?.ok_or_else(|| not_stored(actor_uri))?;
-                return notes::undo_announce(app, &remote, id).await;
+                return notes::undo_announce(app, remote, id).await;
             }
             match fstore::follow_by_uri(app.store.reader(), id).await? {
                 Some((from, to)) if from == actor => (from, to),
@@ -247,10 +245,8 @@ async fn undo(app: &App, actor: Id, actor_uri: &str, activity: &Activity) -> Res
 }
 
 /// `Create`, `Update` or `Delete` of a post; `Update` and `Delete` of the actor itself.
-async fn posts(app: &App, actor: Id, actor_uri: &str, activity: &Activity) -> Result<Outcome> {
-    let remote = fstore::remote_actor(app.store.reader(), actor)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("the signing actor {actor_uri} is not stored")))?;
+async fn posts(app: &App, remote: &RemoteActor, activity: &Activity) -> Result<Outcome> {
+    let (actor, actor_uri) = (Id(remote.account_id), remote.uri.as_str());
     let object_id = activity.object_id().ok_or_else(|| AppError::BadRequest("the activity has no object".into()))?;
     match (&activity.kind, activity.embedded_object()) {
         (ActivityType::Delete, _) if object_id == actor_uri => {
@@ -258,17 +254,17 @@ async fn posts(app: &App, actor: Id, actor_uri: &str, activity: &Activity) -> Re
             accounts::set_suspended(app.store.writer(), actor, Some(now_ms())).await?;
             Ok(Outcome::Handled("delete actor"))
         }
-        (ActivityType::Delete, _) => notes::delete(app, &remote, object_id).await,
+        (ActivityType::Delete, _) => notes::delete(app, remote, object_id).await,
         (ActivityType::Update, Some(Object::Actor(a))) if a.id == actor_uri => {
             actors::store_actor(app, a).await?;
             Ok(Outcome::Handled("update actor"))
         }
-        (ActivityType::Update, Some(Object::Post(post))) => notes::update(app, &remote, post).await,
+        (ActivityType::Update, Some(Object::Post(post))) => notes::update(app, remote, post).await,
         (ActivityType::Create, Some(Object::Post(post))) => {
             let account = accounts::by_id(app.store.reader(), actor)
                 .await?
                 .ok_or_else(|| AppError::Internal(format!("the signing actor {actor_uri} has no account")))?;
-            match notes::store(app, &account, &remote, post, Admission::Delivered).await? {
+            match notes::store(app, &account, remote, post, Admission::Delivered).await? {
                 Some(_) => Ok(Outcome::Handled("create post")),
                 None => Ok(Outcome::Ignored(format!("{}: nobody here follows or is addressed by it", post.id))),
             }
@@ -344,10 +340,6 @@ async fn like(app: &App, actor: Id, activity: &Activity) -> Result<Outcome> {
     tx.commit().await?;
     crate::notifications::publish(app, [event]);
     Ok(Outcome::Handled(if new { "like" } else { "like (again)" }))
-}
-
-fn not_stored(actor_uri: &str) -> AppError {
-    AppError::Internal(format!("the signing actor {actor_uri} is not stored"))
 }
 
 /// `Block` of a local account by a remote one (or its `Undo`): recorded, and for a block the

@@ -273,40 +273,41 @@ fn hashtags(post: &Post) -> Vec<String> {
 /// `nofollow noopener`, opening nowhere special), emphasis, quotes, code and lists. Scripts,
 /// styles, images, forms and event handlers are removed with their attributes.
 pub fn sanitize(html: &str) -> String {
-    ammonia::Builder::default()
-        .tags(maplit_set(&[
-            "p",
-            "br",
-            "a",
-            "span",
-            "strong",
-            "b",
-            "em",
-            "i",
-            "u",
-            "s",
-            "del",
-            "blockquote",
-            "code",
-            "pre",
-            "ul",
-            "ol",
-            "li",
-        ]))
-        .tag_attributes(std::collections::HashMap::from([
-            ("a", maplit_set(&["href", "class", "translate"])),
-            ("span", maplit_set(&["class", "translate"])),
-            ("ol", maplit_set(&["start", "reversed"])),
-        ]))
-        .url_schemes(maplit_set(&["http", "https", "mailto"]))
-        .link_rel(Some("nofollow noopener noreferrer"))
-        .clean(html)
-        .to_string()
+    SANITIZER.clean(html).to_string()
 }
 
-fn maplit_set(items: &[&'static str]) -> std::collections::HashSet<&'static str> {
-    items.iter().copied().collect()
-}
+/// Built once: every incoming post and edit goes through it.
+static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
+    let set = |items: &[&'static str]| items.iter().copied().collect::<std::collections::HashSet<_>>();
+    let mut b = ammonia::Builder::default();
+    b.tags(set(&[
+        "p",
+        "br",
+        "a",
+        "span",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "u",
+        "s",
+        "del",
+        "blockquote",
+        "code",
+        "pre",
+        "ul",
+        "ol",
+        "li",
+    ]))
+    .tag_attributes(std::collections::HashMap::from([
+        ("a", set(&["href", "class", "translate"])),
+        ("span", set(&["class", "translate"])),
+        ("ol", set(&["start", "reversed"])),
+    ]))
+    .url_schemes(set(&["http", "https", "mailto"]))
+    .link_rel(Some("nofollow noopener noreferrer"));
+    b
+});
 
 /// The text of sanitised HTML: paragraphs and breaks become new lines, tags go, entities are
 /// decoded.

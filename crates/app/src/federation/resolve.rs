@@ -11,7 +11,7 @@ use canteen_federation::vocab::Object;
 use canteen_federation::webfinger::Jrd;
 use canteen_store::accounts;
 
-use super::actors::{self, KeyLookupError};
+use super::actors;
 use super::fetch::Fetcher;
 use super::notes::{self, Admission};
 use crate::{App, AppError, Result};
@@ -26,15 +26,6 @@ pub enum Resolved {
 fn not_found(what: &str, why: impl std::fmt::Display) -> AppError {
     tracing::info!(%what, reason = %why, "could not resolve");
     AppError::NotFound(format!("Could not find {what}: {why}"))
-}
-
-impl From<KeyLookupError> for AppError {
-    fn from(e: KeyLookupError) -> AppError {
-        match e {
-            KeyLookupError::App(inner) => inner,
-            other => AppError::NotFound(format!("Could not fetch the account: {other}")),
-        }
-    }
 }
 
 /// The account `user@host` names: ours, one already known, or fetched through WebFinger.

@@ -79,11 +79,7 @@ async fn authorised_fetch_wants_signed_gets_and_ours_are_signed(backend: Backend
     assert_eq!(verified.key_id, key_id);
 
     // A server blocked here is refused even when it signs.
-    let root = {
-        s.user("root").await;
-        s.exec_sql("UPDATE users SET role = 'admin' WHERE email = 'root@example.nhs.uk'").await;
-        s.token_for("root", "admin:read admin:write").await
-    };
+    let root = crate::federation_inbox::admin(&s, "root").await;
     let domain = peer.base.trim_start_matches("http://").to_string();
     let r = s
         .form(Method::POST, "/api/v1/admin/domain_blocks", Some(&root), &[("domain", &domain), ("severity", "suspend")])

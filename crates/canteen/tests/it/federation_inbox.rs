@@ -56,7 +56,7 @@ async fn on_public(s: &TestServer, text: &str) -> bool {
     tl.json.as_array().unwrap().iter().any(|p| p["content"].as_str().unwrap_or("").contains(text))
 }
 
-async fn admin(s: &TestServer, name: &str) -> String {
+pub(crate) async fn admin(s: &TestServer, name: &str) -> String {
     s.user(name).await;
     s.exec_sql(&format!("UPDATE users SET role = 'admin' WHERE email = '{name}@example.nhs.uk'")).await;
     s.token_for(name, "read write admin:read admin:write").await

@@ -17,6 +17,10 @@ backend_tests!(a_locked_account_on_another_server_is_followed_read_and_answered,
 
 const PASSWORD: &str = "a good password";
 
+async fn token(c: &Client, base: &str, user: &str) -> String {
+    support::password_token(c, base, user, PASSWORD).await
+}
+
 fn create_user(db: &TestDb, port: u16, name: &str) {
     let out = canteen_cmd()
         .env("CANTEEN_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
@@ -27,35 +31,6 @@ fn create_user(db: &TestDb, port: u16, name: &str) {
         .output()
         .unwrap();
     assert!(out.status.success(), "create-user {name}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
-async fn token(c: &Client, base: &str, user: &str) -> String {
-    let app: Value = c
-        .post(format!("{base}/api/v1/apps"))
-        .form(&[("client_name", "t"), ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"), ("scopes", "read write follow")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let t: Value = c
-        .post(format!("{base}/oauth/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", app["client_id"].as_str().unwrap()),
-            ("client_secret", app["client_secret"].as_str().unwrap()),
-            ("username", user),
-            ("password", PASSWORD),
-            ("scope", "read write follow"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    t["access_token"].as_str().unwrap_or_else(|| panic!("no token for {user}: {t}")).to_string()
 }
 
 /// One API call; returns (status, body).

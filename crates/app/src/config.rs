@@ -34,6 +34,10 @@ pub struct AppConfig {
     pub federation_timeout: std::time::Duration,
     /// The largest remote document (actor, key) read, in bytes.
     pub federation_max_document_bytes: usize,
+    /// Where email goes (password resets).
+    pub mail_transport: crate::mail::MailTransport,
+    /// The `From` of every message we send.
+    pub mail_from: String,
 }
 
 impl AppConfig {
@@ -55,6 +59,8 @@ impl AppConfig {
             authorized_fetch: false,
             federation_timeout: std::time::Duration::from_secs(10),
             federation_max_document_bytes: 1024 * 1024,
+            mail_transport: crate::mail::MailTransport::Outbox(std::env::temp_dir().join("canteen-outbox")),
+            mail_from: "Canteen <noreply@localhost>".into(),
         }
     }
 

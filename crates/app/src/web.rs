@@ -69,6 +69,30 @@ pub fn form_token_matches(cookie: &str, field: &str) -> bool {
 /// and opens a session. Returns the token for the cookie and the session.
 pub async fn sign_in(app: &App, login: &str, password: &str) -> Result<(String, WebSession)> {
     let (user, account) = crate::oauth::sign_in(app, login, password).await?;
+    open_session(app, user, account).await
+}
+
+/// What became of a sign-up from the web.
+pub enum SignedUp {
+    /// The login may act at once: here is its session's token (for the cookie).
+    SignedIn(String),
+    /// The login waits for an admin's approval (`approval` registration mode).
+    AwaitingApproval,
+}
+
+/// Signs up under the registration mode and allow-list (the same rules as the API), and
+/// signs the new login in when it may act at once.
+pub async fn sign_up(app: &App, username: &str, email: &str, password: &str, agreement: bool) -> Result<SignedUp> {
+    let (user, account) =
+        crate::accounts::register(app, username.trim(), email.trim(), password, agreement, None, None).await?;
+    if check_may_sign_in(&user, &account).is_err() {
+        return Ok(SignedUp::AwaitingApproval);
+    }
+    let (token, _) = open_session(app, user, account).await?;
+    Ok(SignedUp::SignedIn(token))
+}
+
+async fn open_session(app: &App, user: User, account: Account) -> Result<(String, WebSession)> {
     let token = random_token()?;
     let now = now_ms();
     web_sessions::delete_expired(app.store.writer(), user.id.0, now).await?;
@@ -122,16 +146,64 @@ pub async fn home(app: &App, session: &WebSession, max_id: Option<Id>) -> Result
     timelines::home(app, &session.auth()?, page).await
 }
 
-/// A local profile and one page of its posts as anyone on the internet sees them (the
-/// audience rule for a signed-out viewer). Unknown and suspended profiles are not found.
-pub async fn public_profile(app: &App, username: &str, max_id: Option<Id>) -> Result<(Account, Vec<StatusView>)> {
+/// A local profile as one viewer sees it: its details each as their visibility allows,
+/// one page of the posts the viewer may see, and how the viewer stands to it.
+pub struct ProfileView {
+    pub account: Account,
+    /// (label, value) of the professional details this viewer may see.
+    pub details: Vec<(&'static str, String)>,
+    pub posts: Vec<StatusView>,
+    /// `None` for a signed-out viewer and for the owner.
+    pub relationship: Option<crate::follows::Relationship>,
+    pub is_owner: bool,
+}
+
+/// A local profile seen by `session` (`None`: anyone on the internet, or a search engine —
+/// also the owner's "see my profile as a stranger"). Unknown and suspended profiles, and
+/// remote handles, are not found; a profile that blocked the viewer is not found either.
+pub async fn profile(
+    app: &App,
+    session: Option<&WebSession>,
+    username: &str,
+    max_id: Option<Id>,
+) -> Result<ProfileView> {
     if username.is_empty() || username.contains('@') {
         return Err(AppError::NotFound("Record not found".into()));
     }
-    let (account, _) = crate::accounts::lookup(app, None, username).await?;
+    let auth = session.map(WebSession::auth).transpose()?;
+    let (account, audience) = crate::accounts::lookup(app, auth.as_ref(), username).await?;
+    let me = session.map(|s| &s.account);
+    let viewer = Viewer::load(app, me).await?;
+    if viewer.blocks_or_blocked_by(account.id) && !viewer.is(account.id) {
+        return Err(AppError::NotFound("Record not found".into()));
+    }
+    let d = &account.details;
+    let p = &account.privacy;
+    let details = [
+        ("Job title", &d.job_title, p.job_title_visibility),
+        ("Profession", &d.profession, p.profession_visibility),
+        ("Employer", &d.employer, p.employer_visibility),
+        ("Seniority", &d.seniority, p.seniority_visibility),
+        ("Location", &d.location, p.location_visibility),
+    ]
+    .into_iter()
+    .filter(|(_, value, vis)| !value.trim().is_empty() && canteen_domain::audience::may_see_field(*vis, audience))
+    .map(|(label, value, _)| (label, value.clone()))
+    .collect();
     let source =
         Source::Account { id: account.id, pinned: false, exclude_replies: true, exclude_reblogs: false, tagged: None };
     let page = Page { max_id: max_id.map(|i| i.0), since_id: None, min_id: None, limit: timelines::DEFAULT_LIMIT };
-    let posts = timelines::read(app, &Viewer::anonymous(), &source, page, false).await?;
-    Ok((account, posts))
+    let posts = timelines::read(app, &viewer, &source, page, false).await?;
+    let is_owner = me.is_some_and(|m| m.id == account.id);
+    let relationship = match me {
+        Some(m) if !is_owner => Some(crate::follows::relationship(app, m.id, account.id).await?),
+        _ => None,
+    };
+    Ok(ProfileView { account, details, posts, relationship, is_owner })
+}
+
+/// The signed-in profile's pending follow requests, oldest first.
+pub async fn follow_requests(app: &App, session: &WebSession) -> Result<Vec<Account>> {
+    let found = crate::follows::requests(app, &session.auth()?, None, 80).await?;
+    Ok(found.into_iter().map(|(_, a)| a).collect())
 }

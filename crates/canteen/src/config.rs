@@ -56,6 +56,14 @@ pub struct Config {
     /// "Authorised fetch" (Mastodon's secure mode): collections and posts are served to other
     /// servers only on a signed request. Default false.
     pub authorized_fetch: bool,
+    /// How email (password resets) leaves: `file` writes each message as an `.eml` file in
+    /// `outbox/` in `data_dir` (the embedded default); `smtp` hands it to the relay at
+    /// `smtp_host`:`smtp_port` (plain SMTP: a relay on this machine or private network).
+    pub mail_transport: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// The `From` of our email. Default: `<title> <noreply@host of public_url>`.
+    pub mail_from: Option<String>,
     /// Whether request rate limits apply.
     pub rate_limits: bool,
     /// `text` or `json`.
@@ -87,6 +95,10 @@ impl Default for Config {
             federation_allow_private: Vec::new(),
             limited_federation: false,
             authorized_fetch: false,
+            mail_transport: "file".into(),
+            smtp_host: "127.0.0.1".into(),
+            smtp_port: 25,
+            mail_from: None,
             rate_limits: true,
             log_format: "text".into(),
             log_level: "info".into(),
@@ -162,6 +174,9 @@ impl Config {
         if !matches!(self.sqlite_synchronous.as_str(), "full" | "normal") {
             bail!("sqlite_synchronous `{}` is not one of: full, normal", self.sqlite_synchronous);
         }
+        if !matches!(self.mail_transport.as_str(), "file" | "smtp") {
+            bail!("mail_transport `{}` is not one of: file, smtp", self.mail_transport);
+        }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format `{}` is not one of: text, json", self.log_format);
         }
@@ -208,6 +223,15 @@ impl Config {
         c.federation_allow_private = self.federation_allow_private.clone();
         c.limited_federation = self.limited_federation;
         c.authorized_fetch = self.authorized_fetch;
+        c.mail_transport = match self.mail_transport.as_str() {
+            "smtp" => canteen_app::mail::MailTransport::Smtp { host: self.smtp_host.clone(), port: self.smtp_port },
+            _ => canteen_app::mail::MailTransport::Outbox(self.data_dir.join("outbox")),
+        };
+        let host = url::Url::parse(&self.public_url()).ok().and_then(|u| u.host_str().map(String::from));
+        c.mail_from = self
+            .mail_from
+            .clone()
+            .unwrap_or_else(|| format!("{} <noreply@{}>", self.title, host.unwrap_or_else(|| "localhost".into())));
         c
     }
 }

@@ -26,6 +26,7 @@ pub mod settings;
 pub mod statuses;
 pub mod tags;
 pub mod users;
+pub mod web_accounts;
 pub mod web_sessions;
 
 pub use db::{Backend, Exec, SqliteDurability, Store, StoreOptions, Tx};

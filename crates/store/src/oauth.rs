@@ -126,3 +126,9 @@ pub async fn touch_token(e: Exec<'_>, id: i64, now: i64) -> Result<()> {
     exec!(e, x => sqlx::query(SQL).bind(id).bind(now).bind(now - 60_000).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Revokes every live token of a login, all its profiles (after a password reset).
+pub async fn revoke_tokens_of_user(e: Exec<'_>, user_id: Id, now: i64) -> Result<u64> {
+    const SQL: &str = "UPDATE oauth_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL";
+    Ok(exec!(e, x => sqlx::query(SQL).bind(user_id.0).bind(now).execute(x).await.map(|r| r.rows_affected()))?)
+}

@@ -73,3 +73,9 @@ pub async fn set_approved(e: Exec<'_>, id: Id, approved: bool, now: i64) -> Resu
     exec!(e, x => sqlx::query(SQL).bind(id.0).bind(approved).bind(now).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+pub async fn set_password_hash(e: Exec<'_>, id: Id, password_hash: &str, now: i64) -> Result<()> {
+    const SQL: &str = "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1";
+    exec!(e, x => sqlx::query(SQL).bind(id.0).bind(password_hash).bind(now).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -54,3 +54,9 @@ pub async fn delete_expired(e: Exec<'_>, user_id: i64, now: i64) -> Result<u64> 
     const SQL: &str = "DELETE FROM web_sessions WHERE user_id = $1 AND expires_at <= $2";
     Ok(exec!(e, x => sqlx::query(SQL).bind(user_id).bind(now).execute(x).await.map(|r| r.rows_affected()))?)
 }
+
+/// Ends every session of a login (after a password reset).
+pub async fn delete_all_of(e: Exec<'_>, user_id: i64) -> Result<u64> {
+    const SQL: &str = "DELETE FROM web_sessions WHERE user_id = $1";
+    Ok(exec!(e, x => sqlx::query(SQL).bind(user_id).execute(x).await.map(|r| r.rows_affected()))?)
+}

@@ -56,6 +56,8 @@ const NHSUK_CSS: &[u8] = include_bytes!("../assets/nhsuk/nhsuk-frontend.min.css"
 const NHSUK_JS: &[u8] = include_bytes!("../assets/nhsuk/nhsuk-frontend.min.js");
 const CANTEEN_CSS: &[u8] = include_bytes!("../assets/canteen/canteen.css");
 const CANTEEN_JS: &[u8] = include_bytes!("../assets/canteen/init.js");
+const CANTEEN_COMPOSE_JS: &[u8] = include_bytes!("../assets/canteen/compose.js");
+const CANTEEN_LIVE_JS: &[u8] = include_bytes!("../assets/canteen/live.js");
 
 /// The URL of a design-system file, e.g. `nhsuk("nhsuk-frontend.min.css")`.
 pub fn nhsuk(file: &str) -> String {
@@ -82,6 +84,8 @@ fn find(path: &str) -> Option<&'static [u8]> {
     match path.strip_prefix("canteen/")?.strip_prefix(CANTEEN_ASSETS_VERSION)? {
         "/canteen.css" => Some(CANTEEN_CSS),
         "/init.js" => Some(CANTEEN_JS),
+        "/compose.js" => Some(CANTEEN_COMPOSE_JS),
+        "/live.js" => Some(CANTEEN_LIVE_JS),
         _ => None,
     }
 }

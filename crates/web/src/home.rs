@@ -1,19 +1,25 @@
-//! `GET /`: a welcome for people who are signed out; the home timeline for those signed in.
+//! `GET /`: a welcome for people who are signed out; for those signed in, the compose form
+//! and the home timeline (sent to first run instead while the organisation's social-media
+//! policy waits to be acknowledged).
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use canteen_app::App;
+use canteen_app::web::WebSession;
 use canteen_domain::Id;
 use serde::Deserialize;
 
+use crate::compose::{AudienceChoice, ComposeForm, GuardView, audiences};
+use crate::forms::{Errors, see_other};
 use crate::pages::{self, Chrome, PostItem, render};
 use crate::session::Visitor;
 
 #[derive(Deserialize)]
 pub struct HomeQuery {
     max_id: Option<String>,
+    posted: Option<String>,
 }
 
 #[derive(Template)]
@@ -23,13 +29,86 @@ struct Welcome {
     title: String,
 }
 
+/// The compose form's contents and what the guard said about them.
+pub struct ComposeState {
+    pub text: String,
+    pub spoiler_text: String,
+    pub audiences: Vec<AudienceChoice>,
+    pub guard: Option<GuardView>,
+    pub errors: Errors,
+}
+
+impl ComposeState {
+    fn empty(session: &WebSession) -> ComposeState {
+        let default = canteen_app::statuses::default_visibility(&session.account).kind();
+        ComposeState {
+            text: String::new(),
+            spoiler_text: String::new(),
+            audiences: audiences(default),
+            guard: None,
+            errors: Errors::default(),
+        }
+    }
+
+    pub fn from_form(f: &ComposeForm, guard: Option<GuardView>, errors: Errors) -> ComposeState {
+        ComposeState {
+            text: f.status.clone(),
+            spoiler_text: f.spoiler_text.clone(),
+            audiences: audiences(&f.visibility),
+            guard,
+            errors,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home {
     chrome: Chrome,
+    compose: ComposeState,
+    max_chars: usize,
+    notice: Option<&'static str>,
     posts: Vec<PostItem>,
     older_href: Option<String>,
     is_older_page: bool,
+}
+
+/// Renders the home page for `session` with the compose form as given.
+pub async fn page(
+    app: &App,
+    session: &WebSession,
+    compose: ComposeState,
+    max_id: Option<Id>,
+    status: StatusCode,
+) -> Response {
+    render_page(app, session, compose, max_id, None, status).await
+}
+
+async fn render_page(
+    app: &App,
+    session: &WebSession,
+    compose: ComposeState,
+    max_id: Option<Id>,
+    notice: Option<&'static str>,
+    status: StatusCode,
+) -> Response {
+    let views = match canteen_app::web::home(app, session, max_id).await {
+        Ok(v) => v,
+        Err(e) => return pages::internal_error(&e),
+    };
+    let full = views.len() as i64 >= canteen_app::timelines::DEFAULT_LIMIT;
+    let older_href = views.last().filter(|_| full).map(|v| format!("/?max_id={}", v.status.id.0));
+    let title = if compose.errors.is_empty() { "Home" } else { "Error: Home" };
+    let page = Home {
+        chrome: Chrome::new(title, Some(session)),
+        compose,
+        max_chars: app.config.max_post_chars,
+        notice,
+        posts: views.iter().map(PostItem::from_view).collect(),
+        older_href,
+        is_older_page: max_id.is_some(),
+    };
+    render(status, &page)
 }
 
 /// `GET /` (`?max_id=` pages back).
@@ -38,18 +117,22 @@ pub async fn show(State(app): State<App>, visitor: Visitor, Query(q): Query<Home
         let title = app.config.title.clone();
         return render(StatusCode::OK, &Welcome { chrome: Chrome::new(format!("Welcome to {title}"), None), title });
     };
-    let max_id = q.max_id.as_deref().and_then(Id::parse);
-    let views = match canteen_app::web::home(&app, &session, max_id).await {
-        Ok(v) => v,
+    let auth = match session.auth() {
+        Ok(a) => a,
         Err(e) => return pages::internal_error(&e),
     };
-    let full = views.len() as i64 >= canteen_app::timelines::DEFAULT_LIMIT;
-    let older_href = views.last().filter(|_| full).map(|v| format!("/?max_id={}", v.status.id.0));
-    let page = Home {
-        chrome: Chrome::new("Home", Some(&session)),
-        posts: views.iter().map(PostItem::from_view).collect(),
-        older_href,
-        is_older_page: max_id.is_some(),
+    match canteen_app::onboarding::policy_to_acknowledge(&app, &auth).await {
+        Ok(Some(_)) => return see_other("/start"),
+        Ok(None) => {}
+        Err(e) => return pages::internal_error(&e),
+    }
+    let max_id = q.max_id.as_deref().and_then(Id::parse);
+    let notice = match q.posted.as_deref() {
+        Some("now") => Some("Your post has been sent."),
+        Some("later") => Some(
+            "Your post will be sent in an hour. Until then you can change your mind in a Mastodon app's scheduled posts.",
+        ),
+        _ => None,
     };
-    render(StatusCode::OK, &page)
+    render_page(&app, &session, ComposeState::empty(&session), max_id, notice, StatusCode::OK).await
 }

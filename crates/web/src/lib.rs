@@ -7,12 +7,19 @@
 //! a template from `templates/`. It never touches the store. Routes are listed in
 //! `crates/canteen/src/routes.rs`; handlers live in files named after their URLs.
 
+pub mod admin;
 pub mod assets;
+pub mod compose;
+pub mod follow_requests;
+pub mod forms;
 pub mod home;
+pub mod live;
 pub mod pages;
+pub mod password_reset;
 pub mod profile;
 pub mod search;
 pub mod security;
 pub mod session;
 pub mod sign_in;
 pub mod sign_up;
+pub mod start;

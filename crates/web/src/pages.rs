@@ -152,6 +152,11 @@ pub fn not_found(session: Option<&WebSession>) -> Response {
     )
 }
 
+/// 403 with the app's reason (already plain words).
+pub fn forbidden(session: Option<&WebSession>, reason: &str) -> Response {
+    error_page(StatusCode::FORBIDDEN, session, "You cannot do that", &[reason])
+}
+
 /// 403: a form arrived without its CSRF token, or with the wrong one.
 pub fn csrf_rejected(session: Option<&WebSession>) -> Response {
     error_page(
@@ -174,4 +179,30 @@ pub fn internal_error(e: &AppError) -> Response {
         "Sorry, there is a problem with the service",
         &["Try again later."],
     )
+}
+
+/// A page that says one thing: a heading, paragraphs and perhaps a link on.
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct Message {
+    chrome: Chrome,
+    heading: String,
+    paragraphs: Vec<String>,
+    link: Option<(String, String)>,
+}
+
+impl Message {
+    pub fn new(
+        heading: &str,
+        session: Option<&WebSession>,
+        paragraphs: &[&str],
+        link: Option<(&str, &str)>,
+    ) -> Message {
+        Message {
+            chrome: Chrome::new(heading, session),
+            heading: heading.into(),
+            paragraphs: paragraphs.iter().map(|p| p.to_string()).collect(),
+            link: link.map(|(h, t)| (h.to_string(), t.to_string())),
+        }
+    }
 }

@@ -7,21 +7,15 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
-use axum::http::header::{LOCATION, SET_COOKIE};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use canteen_app::web;
 use canteen_app::{App, AppError};
 use serde::Deserialize;
 
+use crate::forms::{Errors, see_other, signed_out_page, signed_out_token_ok, with_cookie};
 use crate::pages::{self, Chrome, render};
 use crate::session::{self, Visitor};
-
-/// A field's error, shown beside it and in the error summary at the top.
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
-}
 
 #[derive(Template)]
 #[template(path = "sign_in.html")]
@@ -29,51 +23,14 @@ struct SignInPage {
     chrome: Chrome,
     csrf_token: String,
     email: String,
-    errors: Vec<FieldError>,
+    errors: Errors,
 }
 
-impl SignInPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
-    }
-}
-
-fn see_other(to: &str) -> Response {
-    let mut res = StatusCode::SEE_OTHER.into_response();
-    res.headers_mut().insert(LOCATION, HeaderValue::from_str(to).unwrap_or(HeaderValue::from_static("/")));
-    res
-}
-
-fn with_cookie(mut res: Response, cookie: &str) -> Response {
-    if let Ok(v) = HeaderValue::from_str(cookie) {
-        res.headers_mut().append(SET_COOKIE, v);
-    }
-    res
-}
-
-/// The form token to use: the visitor's cookie, or a new one (with the cookie to set).
-fn form_token(app: &App, visitor: &Visitor) -> Result<(String, Option<String>), AppError> {
-    match &visitor.form_token {
-        Some(t) => Ok((t.clone(), None)),
-        None => {
-            let t = web::new_form_token()?;
-            let cookie = session::form_cookie(app, &t);
-            Ok((t, Some(cookie)))
-        }
-    }
-}
-
-fn page(app: &App, visitor: &Visitor, status: StatusCode, email: String, errors: Vec<FieldError>) -> Response {
-    let (csrf_token, cookie) = match form_token(app, visitor) {
-        Ok(t) => t,
-        Err(e) => return pages::internal_error(&e),
-    };
+fn page(app: &App, visitor: &Visitor, status: StatusCode, email: String, errors: Errors) -> Response {
     let title = if errors.is_empty() { "Sign in".to_string() } else { "Error: Sign in".to_string() };
-    let res = render(status, &SignInPage { chrome: Chrome::new(title, None), csrf_token, email, errors });
-    match cookie {
-        Some(c) => with_cookie(res, &c),
-        None => res,
-    }
+    signed_out_page(app, visitor, |csrf_token| {
+        render(status, &SignInPage { chrome: Chrome::new(title, None), csrf_token, email, errors })
+    })
 }
 
 /// `GET /sign-in`.
@@ -81,7 +38,7 @@ pub async fn show(State(app): State<App>, visitor: Visitor) -> Response {
     if visitor.session.is_some() {
         return see_other("/");
     }
-    page(&app, &visitor, StatusCode::OK, String::new(), Vec::new())
+    page(&app, &visitor, StatusCode::OK, String::new(), Errors::default())
 }
 
 #[derive(Deserialize)]
@@ -97,17 +54,16 @@ pub struct SignInForm {
 /// `POST /sign-in`: checks the form token, then the email and password (the app layer's
 /// sign-in, the same as OAuth's), then opens a session and goes home.
 pub async fn submit(State(app): State<App>, visitor: Visitor, Form(f): Form<SignInForm>) -> Response {
-    let cookie = visitor.form_token.as_deref().unwrap_or("");
-    if !web::form_token_matches(cookie, &f.csrf_token) {
+    if !signed_out_token_ok(&visitor, &f.csrf_token) {
         return pages::csrf_rejected(visitor.session.as_ref());
     }
     let email = f.email.trim().to_string();
-    let mut errors = Vec::new();
+    let mut errors = Errors::default();
     if email.is_empty() {
-        errors.push(FieldError { field: "email", message: "Enter your email address".into() });
+        errors.add("email", "Enter your email address");
     }
     if f.password.is_empty() {
-        errors.push(FieldError { field: "password", message: "Enter your password".into() });
+        errors.add("password", "Enter your password");
     }
     if !errors.is_empty() {
         return page(&app, &visitor, StatusCode::UNPROCESSABLE_ENTITY, email, errors);
@@ -126,10 +82,14 @@ pub async fn submit(State(app): State<App>, visitor: Visitor, Form(f): Form<Sign
         }
         Err(AppError::OAuth { .. }) => {
             let message = "Enter a correct email address and password".to_string();
-            page(&app, &visitor, StatusCode::UNPROCESSABLE_ENTITY, email, vec![FieldError { field: "email", message }])
+            let mut errors = Errors::default();
+            errors.add("email", message);
+            page(&app, &visitor, StatusCode::UNPROCESSABLE_ENTITY, email, errors)
         }
         Err(AppError::Forbidden(message)) => {
-            page(&app, &visitor, StatusCode::FORBIDDEN, email, vec![FieldError { field: "email", message }])
+            let mut errors = Errors::default();
+            errors.add("email", message);
+            page(&app, &visitor, StatusCode::FORBIDDEN, email, errors)
         }
         Err(e) => pages::internal_error(&e),
     }

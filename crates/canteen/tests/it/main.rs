@@ -28,3 +28,4 @@ mod streaming;
 mod two_servers;
 mod web;
 mod web_browser;
+mod web_journeys;

@@ -1,0 +1,312 @@
+//! Writing a post from the home page: `POST /compose` posts (or, for a post written in
+//! anger, waits an hour), `POST /compose/check` returns the guard's report for the draft as
+//! JSON while the author types (`assets/canteen/compose.js`). Both go through the same use
+//! cases as the API, so the guard cannot be skipped from the browser either.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json, Response};
+use canteen_app::statuses::NewPost;
+use canteen_app::{App, AppError, guard};
+use canteen_domain::status::Visibility;
+use canteen_guard::{Category, Report, Severity, Verdict};
+use serde::{Deserialize, Serialize};
+
+use crate::forms::{Errors, see_other, session_for_form};
+use crate::home;
+use crate::pages;
+use crate::session::Visitor;
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ComposeForm {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub spoiler_text: String,
+    #[serde(default)]
+    pub visibility: String,
+    /// The fingerprint of the report whose warnings the author was shown.
+    #[serde(default)]
+    pub guard_ack: String,
+    /// "true" when the author ticked "I have checked this post and still want to post it".
+    #[serde(default)]
+    pub confirm: Option<String>,
+    /// "later": wait an hour before posting (offered for posts written in anger).
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub csrf_token: String,
+}
+
+/// One choice of audience, described by who will see the post.
+pub struct AudienceChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub checked: bool,
+}
+
+const AUDIENCES: [(&str, &str, &str); 5] = [
+    (
+        "public",
+        "Everyone",
+        "Anyone, signed in or not, on this server and others. It can appear in public timelines and search.",
+    ),
+    (
+        "unlisted",
+        "Everyone, quietly",
+        "Anyone with the link or who visits your profile, but not in public timelines, hashtags or search.",
+    ),
+    ("private", "Your followers", "Only people who follow you. Nobody can share it further."),
+    ("mutuals", "Mutual followers", "Only people you follow who also follow you."),
+    ("direct", "Only the people you mention", "A private message to each @name in the post."),
+];
+
+pub fn audiences(chosen: &str) -> Vec<AudienceChoice> {
+    AUDIENCES
+        .iter()
+        .map(|(value, label, hint)| AudienceChoice { value, label, hint, checked: *value == chosen })
+        .collect()
+}
+
+/// A stretch of the checked text, marked when a finding covers it.
+pub struct Segment {
+    pub text: String,
+    pub marked: bool,
+}
+
+/// One finding as the compose form shows it.
+pub struct FindingView {
+    pub label: &'static str,
+    pub message: String,
+    pub blocks: bool,
+}
+
+/// The guard's report as the compose form shows it.
+pub struct GuardView {
+    pub blocks: bool,
+    pub findings: Vec<FindingView>,
+    /// The checked text with each finding's span marked.
+    pub preview: Vec<Segment>,
+    pub fingerprint: String,
+    /// Only tone was found (anger, a grievance): "wait and post later" is offered.
+    pub tone_only: bool,
+}
+
+/// A short plain name for a category, as a heading for its message.
+pub fn label(c: Category) -> &'static str {
+    match c {
+        Category::NhsNumber => "NHS number",
+        Category::ChiNumber => "CHI number",
+        Category::HcNumber => "Health and Care number",
+        Category::Nino => "National Insurance number",
+        Category::HospitalNumber => "Hospital number",
+        Category::DateOfBirth => "Date of birth",
+        Category::Address => "Address",
+        Category::PhoneNumber => "Phone number",
+        Category::EmailAddress => "Email address",
+        Category::PatientName => "Patient's name",
+        Category::CareLocation => "Where a patient is",
+        Category::IndirectIdentifiers => "Details that could identify someone",
+        Category::PhotoOfPatient => "Picture",
+        Category::NegativeEmotion => "Written while upset?",
+        Category::Grievance => "A grievance in public?",
+    }
+}
+
+fn is_tone(c: Category) -> bool {
+    matches!(c, Category::NegativeEmotion | Category::Grievance)
+}
+
+/// Splits `text` at the findings' spans (which the guard keeps on character boundaries).
+fn segments(text: &str, report: &Report) -> Vec<Segment> {
+    let mut spans: Vec<(usize, usize)> =
+        report.findings.iter().filter(|f| f.end > f.start && f.end <= text.len()).map(|f| (f.start, f.end)).collect();
+    spans.sort();
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (start, end) in spans {
+        let start = start.max(at);
+        if end <= start || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            continue;
+        }
+        if start > at {
+            out.push(Segment { text: text[at..start].to_string(), marked: false });
+        }
+        out.push(Segment { text: text[start..end].to_string(), marked: true });
+        at = end;
+    }
+    if at < text.len() {
+        out.push(Segment { text: text[at..].to_string(), marked: false });
+    }
+    out
+}
+
+pub fn guard_view(checked: &str, report: &Report) -> GuardView {
+    GuardView {
+        blocks: report.verdict == Verdict::Block,
+        findings: report
+            .findings
+            .iter()
+            .map(|f| FindingView {
+                label: label(f.category),
+                message: f.message.clone(),
+                blocks: f.severity == Severity::Block,
+            })
+            .collect(),
+        preview: segments(checked, report),
+        fingerprint: report.fingerprint.clone(),
+        tone_only: !report.findings.is_empty() && report.findings.iter().all(|f| is_tone(f.category)),
+    }
+}
+
+fn draft_of(f: &ComposeForm) -> guard::Draft<'_> {
+    guard::Draft { text: &f.status, spoiler_text: &f.spoiler_text, poll_options: &[] }
+}
+
+fn context(visibility: Visibility) -> canteen_guard::Context {
+    canteen_guard::Context {
+        visibility: guard::audience(visibility),
+        has_media: false,
+        media_confirmed_no_patient: false,
+    }
+}
+
+/// How long "wait and post later" waits.
+const COOLING_OFF_MS: i64 = 60 * 60 * 1000;
+
+/// `POST /compose`.
+pub async fn submit(State(app): State<App>, visitor: Visitor, Form(f): Form<ComposeForm>) -> Response {
+    let session = match session_for_form(&visitor, &f.csrf_token) {
+        Ok(s) => s,
+        Err(res) => return *res,
+    };
+    let auth = match session.auth() {
+        Ok(a) => a,
+        Err(e) => return pages::internal_error(&e),
+    };
+    let Some(visibility) = Visibility::parse(&f.visibility).filter(|v| !matches!(v, Visibility::Circle(_))) else {
+        let mut errors = Errors::default();
+        errors.add("visibility-public", "Choose who can see this post");
+        return home::page(
+            &app,
+            session,
+            home::ComposeState::from_form(&f, None, errors),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let later = f.action == "later";
+    // Waiting an hour is itself the author's answer to a warning about tone.
+    let acknowledged = f.confirm.as_deref() == Some("true") || later;
+    let post = NewPost {
+        text: f.status.clone(),
+        spoiler_text: f.spoiler_text.clone(),
+        visibility: Some(visibility),
+        guard_ack: acknowledged.then(|| f.guard_ack.clone()).filter(|a| !a.is_empty()),
+        ..Default::default()
+    };
+    let outcome = if later {
+        let at = canteen_app::clock::now_ms() + COOLING_OFF_MS;
+        canteen_app::scheduled::schedule(&app, &auth, post, at).await.map(|_| "/?posted=later")
+    } else {
+        canteen_app::statuses::create(&app, &auth, post).await.map(|_| "/?posted=now")
+    };
+    match outcome {
+        Ok(to) => see_other(to),
+        Err(AppError::Guard { .. }) => {
+            let report = match guard::check(&app, draft_of(&f), context(visibility)).await {
+                Ok(r) => r,
+                Err(e) => return pages::internal_error(&e),
+            };
+            let view = guard_view(&guard::checked_string(draft_of(&f)), &report);
+            let mut errors = Errors::default();
+            let first = report.findings.first().map(|x| x.message.clone()).unwrap_or_default();
+            errors.add("status", first);
+            let state = home::ComposeState::from_form(&f, Some(view), errors);
+            home::page(&app, session, state, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => match Errors::from_app(&e, &[("status", "status"), ("language", "status")], "status") {
+            Some(errors) => {
+                let state = home::ComposeState::from_form(&f, None, errors);
+                home::page(&app, session, state, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            None => pages::internal_error(&e),
+        },
+    }
+}
+
+#[derive(Serialize)]
+struct CheckedFinding {
+    category: &'static str,
+    label: &'static str,
+    severity: &'static str,
+    message: String,
+    start: usize,
+    end: usize,
+}
+
+#[derive(Serialize)]
+struct Checked {
+    verdict: &'static str,
+    fingerprint: String,
+    tone_only: bool,
+    findings: Vec<CheckedFinding>,
+    /// The text the spans index (the content warning, a blank line, then the post).
+    checked: String,
+}
+
+/// `POST /compose/check`: the guard's report on a draft (changes nothing).
+pub async fn check(State(app): State<App>, visitor: Visitor, Form(f): Form<ComposeForm>) -> Response {
+    let Some(session) = &visitor.session else {
+        return (StatusCode::UNAUTHORIZED, Json(serde_json::json!({"error": "Sign in to check a post"})))
+            .into_response();
+    };
+    if !canteen_app::web::csrf_matches(session, &f.csrf_token) {
+        return (StatusCode::FORBIDDEN, Json(serde_json::json!({"error": "This form has expired; refresh the page"})))
+            .into_response();
+    }
+    let visibility = Visibility::parse(&f.visibility).unwrap_or(Visibility::Public);
+    let report = match guard::check(&app, draft_of(&f), context(visibility)).await {
+        Ok(r) => r,
+        Err(e) => return pages::internal_error(&e),
+    };
+    let view = guard_view("", &report);
+    Json(Checked {
+        verdict: report.verdict.name(),
+        fingerprint: report.fingerprint.clone(),
+        tone_only: view.tone_only,
+        findings: report
+            .findings
+            .iter()
+            .map(|x| CheckedFinding {
+                category: x.category.name(),
+                label: label(x.category),
+                severity: if x.severity == Severity::Block { "block" } else { "warn" },
+                message: x.message.clone(),
+                start: x.start,
+                end: x.end,
+            })
+            .collect(),
+        checked: guard::checked_string(draft_of(&f)),
+    })
+    .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_mark_each_span_once() {
+        let policy = canteen_guard::Policy::default();
+        let ctx = context(Visibility::Public);
+        let text = "Patient NHS number 943 476 5919 seen today";
+        let report = canteen_guard::check(text, &policy, &ctx);
+        let segs = segments(text, &report);
+        assert_eq!(segs.iter().map(|s| s.text.as_str()).collect::<String>(), text);
+        assert!(segs.iter().any(|s| s.marked && s.text == "943 476 5919"), "{:?}", report.findings);
+    }
+}

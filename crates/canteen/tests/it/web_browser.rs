@@ -41,8 +41,13 @@ fn browser_setup() -> Option<(PathBuf, PathBuf)> {
 }
 
 fn create_user(db: &TestDb, name: &str) {
+    create_user_with_role(db, name, "user")
+}
+
+fn create_user_with_role(db: &TestDb, name: &str, role: &str) {
     let out = canteen_cmd()
         .args(["admin", "create-user", name, "--email", &format!("{name}@example.nhs.uk"), "--password", PASSWORD])
+        .args(["--role", role])
         .arg("--data-dir")
         .arg(db.dir.path())
         .args(["--database-url", &db.url])
@@ -124,4 +129,62 @@ async fn pages_have_no_accessibility_violations(b: Backend) {
     assert!(stdout.contains("no axe violations"), "{stdout}");
 }
 
-backend_tests!(pages_have_no_accessibility_violations);
+/// The journey, with JavaScript on and then off: a new person signs up, picks a
+/// profile mode, acknowledges the policy (set by the admin in the browser), follows, writes a
+/// post with a valid NHS number and sees the guard's finding (live as they type, or when the
+/// form comes back), removes it and posts; carol sees it arrive (live, or on reload); bob
+/// approves the newcomer's follow request; bob's stranger view hides his followers-only post
+/// and hidden employer. axe-core runs on every page visited.
+async fn the_main_journey_in_a_real_browser(b: Backend) {
+    let Some((chromium, dir)) = browser_setup() else { return };
+    let db = TestDb::new(b).await;
+    create_user_with_role(&db, "admin", "admin");
+    create_user(&db, "bob");
+    create_user(&db, "carol");
+    let server = Spawned::start(&db, &[]).await;
+    let client = reqwest::Client::new();
+    let bob = support::password_token(&client, &server.base, "bob", PASSWORD).await;
+    let r = client
+        .patch(format!("{}/api/v1/accounts/update_credentials", server.base))
+        .bearer_auth(&bob)
+        .form(&[
+            ("locked", "true"),
+            ("canteen[employer]", "Northtown Hospital"),
+            ("canteen[employer_visibility]", "only_me"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    for (text, visibility) in [("Public hello", "public"), ("Followers only news", "private")] {
+        let r = client
+            .post(format!("{}/api/v1/statuses", server.base))
+            .bearer_auth(&bob)
+            .form(&[("status", text), ("visibility", visibility)])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    }
+    for mode in ["js", "nojs"] {
+        let (chromium, dir, base) = (chromium.clone(), dir.clone(), server.base.clone());
+        let out = tokio::task::spawn_blocking(move || {
+            // `timeout`: a hung browser must not hang the test run.
+            Command::new("timeout")
+                .args(["300", "node"])
+                .arg(dir.join("journey.mjs"))
+                .args([base.as_str(), PASSWORD, mode])
+                .env("CHROMIUM_PATH", &chromium)
+                .current_dir(&dir)
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "the {mode} journey failed:\n{stdout}\n{stderr}\n{}", server.log(&db));
+        assert!(stdout.contains(&format!("journey ({mode}) done")), "{stdout}");
+    }
+}
+
+backend_tests!(pages_have_no_accessibility_violations, the_main_journey_in_a_real_browser);

@@ -77,6 +77,16 @@ async function run (width, label) {
   await page.goto(`${base}/@${email.split('@')[0]}`)
   await checkPage(page, `${label} profile`)
 
+  // A post's own page (its thread), then the other timelines and notifications.
+  await page.click('article .canteen-post__meta a')
+  await page.waitForSelector('h1:has-text("Post by")')
+  await checkPage(page, `${label} thread`)
+  for (const [path, name] of [['/notifications', 'notifications'], ['/local', 'local timeline'], ['/public', 'federated timeline'], ['/tags/nursing', 'hashtag']]) {
+    await page.goto(`${base}${path}`)
+    await checkPage(page, `${label} ${name}`)
+  }
+  if ((await page.locator('article').count()) === 0) problems.push(`${label}: the hashtag page is empty`)
+
   await page.goto(`${base}/search`)
   await checkPage(page, `${label} search`)
   await page.fill('#q', 'the')

@@ -177,3 +177,15 @@ pub async fn list(app: &App, auth: &Auth, id: Id, page: Page) -> Result<Vec<Stat
     let viewer = Viewer::load(app, Some(me)).await?;
     read(app, &viewer, &Source::List { members, replies_policy: list.replies_policy }, page, false).await
 }
+
+/// A post as a live stream shows it to `me` (`None`: signed out): only if the audience rule
+/// lets them see it and they have not muted its author. Relationships are read afresh, so a
+/// block or mute made since the stream opened applies at once.
+pub async fn live_item(app: &App, me: Option<&canteen_domain::account::Account>, id: Id) -> Result<Option<StatusView>> {
+    let viewer = Viewer::load(app, me).await?;
+    let Some(v) = crate::views::one(app, &viewer, id).await? else { return Ok(None) };
+    if viewer.mutes(v.account.id) && !viewer.is(v.account.id) {
+        return Ok(None);
+    }
+    Ok(Some(v))
+}

@@ -207,3 +207,58 @@ pub async fn follow_requests(app: &App, session: &WebSession) -> Result<Vec<Acco
     let found = crate::follows::requests(app, &session.auth()?, None, 80).await?;
     Ok(found.into_iter().map(|(_, a)| a).collect())
 }
+
+/// Which public timeline a page shows.
+pub enum PublicTimeline {
+    /// Posts from this server.
+    Local,
+    /// Posts from this server and the others it knows.
+    Federated,
+    /// Posts with a hashtag.
+    Tag(String),
+}
+
+/// One page of a public timeline as the session (or a signed-out visitor) may see it.
+pub async fn public_timeline(
+    app: &App,
+    session: Option<&WebSession>,
+    which: &PublicTimeline,
+    max_id: Option<Id>,
+) -> Result<Vec<StatusView>> {
+    let viewer = Viewer::load(app, session.map(|s| &s.account)).await?;
+    let source = match which {
+        PublicTimeline::Local => Source::Public { local: true },
+        PublicTimeline::Federated => Source::Public { local: false },
+        PublicTimeline::Tag(tag) => Source::Tag {
+            tag: tag.trim_start_matches('#').to_lowercase(),
+            any: Vec::new(),
+            all: Vec::new(),
+            none: Vec::new(),
+        },
+    };
+    let page = Page { max_id: max_id.map(|i| i.0), since_id: None, min_id: None, limit: timelines::DEFAULT_LIMIT };
+    timelines::read(app, &viewer, &source, page, false).await
+}
+
+/// A post with the posts before it in its thread and the replies after it, each as the
+/// viewer may see them. A post the viewer may not see is not found.
+pub async fn thread(
+    app: &App,
+    session: Option<&WebSession>,
+    id: Id,
+) -> Result<(Vec<StatusView>, StatusView, Vec<StatusView>)> {
+    let auth = session.map(WebSession::auth).transpose()?;
+    let focus = crate::statuses::get(app, auth.as_ref(), id).await?;
+    let (ancestors, descendants) = crate::statuses::context(app, auth.as_ref(), id).await?;
+    Ok((ancestors, focus, descendants))
+}
+
+/// One page of the session's notifications, newest first.
+pub async fn notifications(
+    app: &App,
+    session: &WebSession,
+    max_id: Option<i64>,
+) -> Result<Vec<crate::notifications::NotificationView>> {
+    let page = Page { max_id, since_id: None, min_id: None, limit: timelines::DEFAULT_LIMIT };
+    crate::notifications::list(app, &session.auth()?, page, &Default::default()).await
+}

@@ -2,7 +2,7 @@
 //! signed-in profile's home feed sends `event: post` with its id; `assets/canteen/live.js`
 //! shows "n new posts" and the reader chooses when to see them (the page never jumps).
 //! The session is checked again before each event, so signing out (or suspension) ends the
-//! stream, and each post goes through the same audience rule as every read.
+//! stream, and each post goes through the same audience and mute rules as the API's user stream.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -34,8 +34,8 @@ fn home_stream(app: App, token: String) -> impl Stream<Item = Result<SseEvent, I
             if session.account.id != reader {
                 continue;
             }
-            let Ok(auth) = session.auth() else { return None };
-            if canteen_app::statuses::get(&app, Some(&auth), status).await.is_ok() {
+            // The same rule as the API's user stream: within the audience, author not muted.
+            if canteen_app::timelines::live_item(&app, Some(&session.account), status).await.ok().flatten().is_some() {
                 let ev = SseEvent::default().event("post").data(status.0.to_string());
                 return Some((Ok(ev), (rx, app, token)));
             }

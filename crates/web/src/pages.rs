@@ -68,6 +68,10 @@ pub struct PostItem {
     pub reposted_by: Option<String>,
     pub time_iso: String,
     pub time_text: String,
+    /// The post's own page: its thread here, or its page on its home server.
+    pub href: String,
+    /// Replies, shown when there are any.
+    pub replies_count: i64,
     pub spoiler_text: String,
     /// HTML made by the app from escaped text (`canteen_app::content`): safe to insert.
     pub content_html: String,
@@ -89,6 +93,14 @@ impl PostItem {
             reposted_by,
             time_iso,
             time_text,
+            href: if a.is_local() {
+                format!("/@{}/{}", a.username, shown.status.id.0)
+            } else if !shown.status.url.is_empty() {
+                shown.status.url.clone()
+            } else {
+                shown.status.uri.clone()
+            },
+            replies_count: shown.replies_count,
             spoiler_text: shown.status.spoiler_text.clone(),
             content_html: shown.status.content_html.clone(),
         }

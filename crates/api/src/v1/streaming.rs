@@ -14,8 +14,7 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use canteen_app::auth::{Auth, authenticate};
 use canteen_app::events::Event;
-use canteen_app::viewer::Viewer;
-use canteen_app::{App, AppError, notifications, views};
+use canteen_app::{App, AppError, notifications};
 use canteen_domain::Id;
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
@@ -86,12 +85,7 @@ async fn render(
     let me = auth.and_then(|a| a.account.as_ref());
     let my_id = me.map(|a| a.id);
     let status_for = |id: Id| async move {
-        // Relationships are read afresh for each event.
-        let viewer = Viewer::load(app, me).await?;
-        let Some(v) = views::one(app, &viewer, id).await? else { return Ok::<_, AppError>(None) };
-        if viewer.mutes(v.account.id) && !viewer.is(v.account.id) {
-            return Ok(None);
-        }
+        let Some(v) = canteen_app::timelines::live_item(app, me, id).await? else { return Ok::<_, AppError>(None) };
         Ok(Some(serde_json::to_string(&status_from_domain(&app.config.public_url, &v, my_id)).unwrap_or_default()))
     };
     let out = |event, payload| Some(Outgoing { channel: channel.clone(), event, payload });

@@ -1,5 +1,6 @@
-//! The privacy matrix: every kind of viewer × every audience × every read path and stream.
-//! Each cell states, independently of the code under test, whether the post is shown.
+//! The privacy matrix: every kind of viewer × every audience × every read path and stream,
+//! in the API and in the web app's pages. Each cell states, independently of the code under
+//! test, whether the post is shown.
 
 use crate::support;
 
@@ -120,6 +121,14 @@ async fn privacy_matrix(b: Backend) {
             support::sse_open(&s, "/api/v1/streaming/hashtag?tag=matrix", tv.as_deref()).await,
         ));
     }
+    // The web app: a browser session for each signed-in viewer, and its live home stream.
+    let mut cookie: BTreeMap<&str, String> = BTreeMap::new();
+    cookie.insert("anonymous", String::new());
+    for v in VIEWERS.iter().filter(|v| **v != "anonymous") {
+        let c = crate::web::sign_in(&s, &crate::web::email(v)).await;
+        streams.push((v, "web live home", web_live(&s, &c).await));
+        cookie.insert(v, c);
+    }
     // They listen until every post and its fan-out is done (then a moment more).
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let collectors: Vec<_> = streams
@@ -170,9 +179,18 @@ async fn privacy_matrix(b: Backend) {
         } else {
             HashSet::new()
         };
+        let c = cookie[v].as_str();
+        let web_profile = crate::web::get(&s, "/@author", c).await.text;
+        let web_thread = crate::web::get(&s, &format!("/@author/{root}"), c).await.text;
+        let web_home = if c.is_empty() { String::new() } else { crate::web::get(&s, "/", c).await.text };
+        let web_local = crate::web::get(&s, "/local", c).await.text;
+        let web_tag = crate::web::get(&s, "/tags/matrix", c).await.text;
+        let web_notifications =
+            if c.is_empty() { String::new() } else { crate::web::get(&s, "/notifications", c).await.text };
         for aud in AUDIENCES {
             let id = &post_of[aud];
             let see = may_see(v, aud);
+            let on = |html: &str| html.contains(&format!("id=\"post-{id}\""));
             let mut check = |what: &str, shown: bool, want: bool| {
                 if shown != want {
                     failures.push(format!("{v} × {aud} × {what}: shown={shown}, expected {want}"));
@@ -203,24 +221,50 @@ async fn privacy_matrix(b: Backend) {
             if v == "mentioned" {
                 check("mention notification", notified.contains(id), true);
             }
+            // The web app's pages, read as this viewer's browser session.
+            let own_page = crate::web::get(&s, &format!("/@author/{id}"), c).await;
+            check("web post page", own_page.status == 200 && on(&own_page.text), see);
+            check("web thread replies", on(&web_thread), see);
+            check("web profile", on(&web_profile), see);
+            if !c.is_empty() {
+                check("web home", on(&web_home), in_home(v, aud));
+            }
+            check("web local timeline", on(&web_local), listed(v, aud));
+            check("web hashtag page", on(&web_tag), listed(v, aud));
+            if on(&web_notifications) {
+                check("web notification about it", true, see);
+            }
         }
     }
     for c in collectors {
         let (v, name, events) = c.await.unwrap();
         let updates: HashSet<String> = events
             .iter()
-            .filter(|(e, _)| e == "update")
-            .filter_map(|(_, p)| p["id"].as_str().map(String::from))
+            .filter(|(e, _)| e == "update" || e == "post")
+            .filter_map(|(_, p)| match p {
+                // The web stream sends the bare id, which reads as a number.
+                Value::Number(n) => Some(n.to_string()),
+                _ => p["id"].as_str().map(String::from),
+            })
             .collect();
         for aud in AUDIENCES {
             let shown = updates.contains(&post_of[aud]);
-            let want = if name == "user stream" { in_home(v, aud) } else { listed(v, aud) };
+            let want = if name == "user stream" || name == "web live home" { in_home(v, aud) } else { listed(v, aud) };
             if shown != want {
                 failures.push(format!("{v} × {aud} × {name}: shown={shown}, expected {want}"));
             }
         }
     }
     assert!(failures.is_empty(), "{} privacy cells wrong:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// The web app's `/live/home` stream for a browser session.
+async fn web_live(s: &TestServer, cookie: &str) -> axum::body::BodyDataStream {
+    use tower::ServiceExt;
+    let req = axum::http::Request::get("/live/home").header("cookie", cookie).body(axum::body::Body::empty()).unwrap();
+    let res = s.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.into_body().into_data_stream()
 }
 
 backend_tests!(privacy_matrix);

@@ -81,7 +81,7 @@ async function run (width, label) {
   await page.click('article .canteen-post__meta a')
   await page.waitForSelector('h1:has-text("Post by")')
   await checkPage(page, `${label} thread`)
-  for (const [path, name] of [['/notifications', 'notifications'], ['/local', 'local timeline'], ['/public', 'federated timeline'], ['/tags/nursing', 'hashtag']]) {
+  for (const [path, name] of [['/settings', 'settings'], ['/settings/sessions', 'sessions and apps'], ['/notifications', 'notifications'], ['/local', 'local timeline'], ['/public', 'federated timeline'], ['/tags/nursing', 'hashtag']]) {
     await page.goto(`${base}${path}`)
     await checkPage(page, `${label} ${name}`)
   }

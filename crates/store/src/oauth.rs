@@ -132,3 +132,32 @@ pub async fn revoke_tokens_of_user(e: Exec<'_>, user_id: Id, now: i64) -> Result
     const SQL: &str = "UPDATE oauth_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL";
     Ok(exec!(e, x => sqlx::query(SQL).bind(user_id.0).bind(now).execute(x).await.map(|r| r.rows_affected()))?)
 }
+
+/// An app holding live tokens of a login, for "authorised apps".
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuthorisedApp {
+    pub app_id: i64,
+    pub name: String,
+    pub website: Option<String>,
+    pub first_authorised_at: i64,
+    pub last_used_at: i64,
+}
+
+/// The apps with live (unrevoked, unexpired) tokens of a login, most recently used first.
+pub async fn authorised_apps(e: Exec<'_>, user_id: Id, now: i64) -> Result<Vec<AuthorisedApp>> {
+    const SQL: &str = "SELECT a.id AS app_id, a.name, a.website, MIN(t.created_at) AS first_authorised_at, \
+        MAX(COALESCE(t.last_used_at, t.created_at)) AS last_used_at \
+        FROM oauth_tokens t JOIN oauth_apps a ON a.id = t.app_id \
+        WHERE t.user_id = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) \
+        GROUP BY a.id, a.name, a.website ORDER BY last_used_at DESC";
+    Ok(exec!(e, x => sqlx::query_as::<_, AuthorisedApp>(SQL).bind(user_id.0).bind(now).fetch_all(x).await)?)
+}
+
+/// Revokes every live token one app holds for a login; how many were revoked.
+pub async fn revoke_app_for_user(e: Exec<'_>, user_id: Id, app_id: i64, now: i64) -> Result<u64> {
+    const SQL: &str =
+        "UPDATE oauth_tokens SET revoked_at = $3 WHERE user_id = $1 AND app_id = $2 AND revoked_at IS NULL";
+    Ok(
+        exec!(e, x => sqlx::query(SQL).bind(user_id.0).bind(app_id).bind(now).execute(x).await.map(|r| r.rows_affected()))?,
+    )
+}

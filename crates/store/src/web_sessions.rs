@@ -60,3 +60,16 @@ pub async fn delete_all_of(e: Exec<'_>, user_id: i64) -> Result<u64> {
     const SQL: &str = "DELETE FROM web_sessions WHERE user_id = $1";
     Ok(exec!(e, x => sqlx::query(SQL).bind(user_id).execute(x).await.map(|r| r.rows_affected()))?)
 }
+
+/// A login's live sessions, most recently used first.
+pub async fn of_user(e: Exec<'_>, user_id: i64, now: i64) -> Result<Vec<SessionRecord>> {
+    const SQL: &str = "SELECT id, token_hash, user_id, account_id, created_at, last_seen_at, expires_at \
+        FROM web_sessions WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC";
+    Ok(exec!(e, x => sqlx::query_as::<_, SessionRecord>(SQL).bind(user_id).bind(now).fetch_all(x).await)?)
+}
+
+/// Ends one of a login's sessions by id; true if it was theirs and existed.
+pub async fn delete_of_user(e: Exec<'_>, user_id: i64, id: i64) -> Result<bool> {
+    const SQL: &str = "DELETE FROM web_sessions WHERE user_id = $1 AND id = $2";
+    Ok(exec!(e, x => sqlx::query(SQL).bind(user_id).bind(id).execute(x).await.map(|r| r.rows_affected()))? > 0)
+}

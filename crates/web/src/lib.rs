@@ -21,6 +21,7 @@ pub mod profile;
 pub mod search;
 pub mod security;
 pub mod session;
+pub mod settings;
 pub mod sign_in;
 pub mod sign_up;
 pub mod start;

@@ -582,7 +582,91 @@ async fn password_reset_over_smtp(backend: Backend) {
     assert_eq!(s.count("jobs WHERE kind = 'mail.password_reset' AND attempts = 1").await, 1);
 }
 
+async fn settings_sessions_and_apps(backend: Backend) {
+    let s = TestServer::new(backend).await;
+    s.user("alice").await;
+    let alice = sign_in(&s, &email("alice")).await;
+    let settings = get(&s, "/settings", &alice).await;
+    assert_eq!(settings.status, StatusCode::OK, "{}", settings.text);
+    let token = csrf_field(&settings.text);
+    let profile = |name: &str, employer_vis: &str| {
+        vec![
+            ("display_name".to_string(), name.to_string()),
+            ("note".into(), "Nights on the acute medical unit".into()),
+            ("job_title".into(), "Ward sister".into()),
+            ("job_title_visibility".into(), "public".into()),
+            ("employer".into(), "Northtown Hospital".into()),
+            ("employer_visibility".into(), employer_vis.into()),
+            ("csrf_token".into(), token.clone()),
+        ]
+    };
+    let as_pairs = |v: &Vec<(String, String)>| v.iter().map(|(a, b)| (a.clone(), b.clone())).collect::<Vec<_>>();
+    // Too long a name: the error, what was typed kept, nothing saved.
+    let long = profile(&"A".repeat(200), "only_me");
+    let pairs = as_pairs(&long);
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let r = post(&s, "/settings/profile", &alice, &refs).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("href=\"#display_name\"") && r.text.contains("Ward sister"), "{}", r.text);
+    assert!(!get(&s, "/@alice", "").await.text.contains("Ward sister"), "nothing half-written");
+    let good = profile("Alice Ward", "only_me");
+    let pairs = as_pairs(&good);
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let r = post(&s, "/settings/profile", &alice, &refs).await;
+    assert_eq!(r.headers["location"], "/settings?saved=1", "{}", r.text);
+    let public = get(&s, "/@alice", "").await.text;
+    assert!(public.contains("Alice Ward") && public.contains("Ward sister"), "{public}");
+    assert!(!public.contains("Northtown Hospital"), "an only-me detail shown to the public");
+    assert!(get(&s, "/@alice", &alice).await.text.contains("Northtown Hospital"), "the owner sees it");
+
+    // High privacy wins over a box ticked in the same form.
+    let r = post(
+        &s,
+        "/settings/privacy",
+        &alice,
+        &[("high", "true"), ("discoverable", "true"), ("default_visibility", "public"), ("csrf_token", &token)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let acct = s.get("/api/v1/accounts/lookup?acct=alice", None).await.json;
+    assert_eq!((acct["locked"].clone(), acct["discoverable"].clone()), (json!(true), json!(false)), "{acct}");
+
+    // Sessions: another browser is listed and can be signed out from here.
+    let other = sign_in(&s, &email("alice")).await;
+    let page = get(&s, "/settings/sessions", &alice).await;
+    assert_eq!(
+        page.text.matches("<tr class=\"nhsuk-table__row\">").count(),
+        3,
+        "a header and two sessions: {}",
+        page.text
+    );
+    assert!(page.text.contains("This browser"));
+    let end = page.text.split("action=\"/settings/sessions/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let r = post(&s, &format!("/settings/sessions/{end}"), &alice, &[("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(!get(&s, "/", &other).await.text.contains("action=\"/sign-out\""), "the other browser is signed out");
+    assert!(get(&s, "/", &alice).await.text.contains("action=\"/sign-out\""), "this one is not");
+    // Someone else's session id: not found, nothing ended.
+    assert_eq!(
+        post(&s, "/settings/sessions/1/end", &alice, &[("csrf_token", &token)]).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Apps: a Mastodon app's token is listed, and removing the app revokes it.
+    let app_token = s.token_for("alice", "read").await;
+    let page = get(&s, "/settings/sessions", &alice).await;
+    assert!(page.text.contains("Test app"), "{}", page.text);
+    let revoke = page.text.split("action=\"/settings/apps/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let r = post(&s, &format!("/settings/apps/{revoke}"), &alice, &[("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(s.get("/api/v1/accounts/verify_credentials", Some(&app_token)).await.status, StatusCode::UNAUTHORIZED);
+    assert!(get(&s, "/settings/sessions", &alice).await.text.contains("No apps can use your account."));
+    // Without the form's token, nothing happens.
+    assert_eq!(post(&s, "/settings/privacy", &alice, &[("locked", "true")]).await.status, StatusCode::FORBIDDEN);
+}
+
 backend_tests!(
+    settings_sessions_and_apps,
     sign_up_and_first_run,
     approval_and_closed_registration,
     compose_with_the_guard,

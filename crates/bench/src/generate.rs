@@ -14,6 +14,8 @@ use sha2::{Digest, Sha256};
 /// What the load phase needs to know about the data set.
 pub struct DataSet {
     pub tokens: Vec<String>,
+    /// Browser session cookies' tokens of the same readers, for the web pages.
+    pub sessions: Vec<String>,
 }
 
 /// A small deterministic generator (xorshift), so every run builds the same graph.
@@ -92,11 +94,14 @@ fn token_hash(value: &str) -> String {
 /// Opens the data set in `dir`, generating it first if it is missing or of another size.
 pub async fn ensure(dir: &Path, accounts: usize, posts: usize) -> anyhow::Result<DataSet> {
     std::fs::create_dir_all(dir)?;
-    let marker = dir.join(format!("generated-{accounts}-{posts}"));
+    // v2: data sets since browser sessions were added.
+    let marker = dir.join(format!("generated-v2-{accounts}-{posts}"));
     let readers = accounts.min(2_000);
     let tokens: Vec<String> = (0..readers).map(|i| format!("bench-token-{i}")).collect();
+    // 43 URL-safe characters, the shape of a real session token.
+    let sessions: Vec<String> = (0..readers).map(|i| format!("bench-session-{i:0>29}")).collect();
     if marker.exists() {
-        return Ok(DataSet { tokens });
+        return Ok(DataSet { tokens, sessions });
     }
     for f in ["canteen.db", "canteen.db-wal", "canteen.db-shm"] {
         let _ = std::fs::remove_file(dir.join(f));
@@ -300,6 +305,20 @@ pub async fn ensure(dir: &Path, accounts: usize, posts: usize) -> anyhow::Result
             },
         )
         .await?;
+        canteen_store::web_sessions::insert(
+            tx.exec(),
+            &canteen_store::web_sessions::SessionRecord {
+                id: Id::from_parts(start_ms, 2 + (tokens.len() + i) as u64).0,
+                token_hash: token_hash(&sessions[i]),
+                user_id: reader,
+                account_id: reader,
+                created_at: start_ms,
+                // Far in the future, so reads never stop to record use.
+                last_seen_at: i64::MAX / 2,
+                expires_at: i64::MAX / 2,
+            },
+        )
+        .await?;
     }
     tx.commit().await?;
     bulk::analyze(store.writer()).await?;
@@ -311,7 +330,7 @@ pub async fn ensure(dir: &Path, accounts: usize, posts: usize) -> anyhow::Result
         posts as f64 / post_secs,
         t0.elapsed().as_secs_f64()
     );
-    Ok(DataSet { tokens })
+    Ok(DataSet { tokens, sessions })
 }
 
 #[cfg(test)]

@@ -89,6 +89,19 @@ async fn drive(
     seconds: u64,
     per_second: Option<f64>,
 ) -> Stats {
+    drive_as(server, paths, tokens, false, connections, seconds, per_second).await
+}
+
+/// As [`drive`]; with `cookies`, each token is a browser session's (`canteen_session`).
+async fn drive_as(
+    server: &Server,
+    paths: Arc<Vec<String>>,
+    tokens: Arc<Vec<String>>,
+    cookies: bool,
+    connections: usize,
+    seconds: u64,
+    per_second: Option<f64>,
+) -> Stats {
     let client = reqwest::Client::builder().pool_max_idle_per_host(connections).build().unwrap_or_default();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let (cpu0, _) = cpu_and_rss(server.child.id());
@@ -114,7 +127,12 @@ async fn drive(
                 let path = &paths[rng.below(paths.len())];
                 let mut req = client.get(format!("{base}{path}"));
                 if !tokens.is_empty() {
-                    req = req.bearer_auth(&tokens[rng.below(tokens.len())]);
+                    let token = &tokens[rng.below(tokens.len())];
+                    req = if cookies {
+                        req.header("cookie", format!("canteen_session={token}"))
+                    } else {
+                        req.bearer_auth(token)
+                    };
                 }
                 let t = Instant::now();
                 match req.send().await {
@@ -259,4 +277,104 @@ pub async fn search(dir: &Path, data: &DataSet, connections: usize, seconds: u64
         "relevance_saturated": json(&sat), "relevance_half_load": json(&half), "newest_saturated": json(&new_sat)});
     std::fs::write(dir.join("search.json"), serde_json::to_string_pretty(&out)?)?;
     Ok(())
+}
+
+/// The web app: the home page (compose form and 20 posts, rendered on the server) by many
+/// signed-in browser sessions and the local timeline, beside the floor; and the weight of a
+/// first visit (the page and every asset it loads, gzipped as a browser would get them).
+pub async fn web(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -> anyhow::Result<()> {
+    let server = start(dir).await?;
+    let sessions = Arc::new(data.sessions.clone());
+    let home = one_path("/");
+    drive_as(&server, home.clone(), sessions.clone(), true, connections, 2, None).await;
+    let floor = drive(&server, one_path("/health"), Arc::new(Vec::new()), connections, seconds, None).await;
+    let sat = drive_as(&server, home.clone(), sessions.clone(), true, connections, seconds, None).await;
+    let half = drive_as(&server, home, sessions.clone(), true, connections, seconds, Some(sat.rps / 2.0)).await;
+    let local = drive_as(&server, one_path("/local"), sessions.clone(), true, connections, seconds, None).await;
+    let single = drive_as(&server, one_path("/"), sessions.clone(), true, 1, seconds.min(5), None).await;
+    let (weight, files) = first_visit_weight(&server, &data.sessions[0]).await?;
+    let (_, rss) = cpu_and_rss(server.child.id());
+    println!(
+        "| scenario | req/s | of floor | p50 ms | p95 ms | p99 ms | max ms | requests | errors | server CPU (cores) |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("{}", row("floor: GET /health", &floor, floor.rps));
+    println!("{}", row("home page, saturated", &sat, floor.rps));
+    println!("{}", row("home page, half load", &half, floor.rps));
+    println!("{}", row("local timeline page, saturated", &local, floor.rps));
+    println!("{}", row("home page, one connection", &single, floor.rps));
+    println!(
+        "\nfirst visit (home page and its assets, gzipped): {:.1} KB in {} files",
+        weight as f64 / 1024.0,
+        files.len()
+    );
+    for (url, bytes) in &files {
+        println!("- {url}: {:.1} KB", *bytes as f64 / 1024.0);
+    }
+    println!("\nserver peak RSS: {rss:.0} MiB; {connections} connections; {seconds} s per row");
+    let out = serde_json::json!({"scenario": "web", "connections": connections, "seconds": seconds, "peak_rss_mib": rss,
+        "floor": json(&floor), "home_saturated": json(&sat), "home_half_load": json(&half),
+        "local_saturated": json(&local), "home_one_connection": json(&single), "first_visit_gzip_bytes": weight});
+    std::fs::write(dir.join("web.json"), serde_json::to_string_pretty(&out)?)?;
+    Ok(())
+}
+
+/// Fetches the home page and every file it loads (stylesheets, icon, scripts and the modules
+/// they import), asking for gzip; returns the total bytes on the wire and each file's.
+async fn first_visit_weight(server: &Server, session: &str) -> anyhow::Result<(usize, Vec<(String, usize)>)> {
+    let client = reqwest::Client::new();
+    let get = |path: String| {
+        let req = client
+            .get(format!("{}{path}", server.base))
+            .header("accept-encoding", "gzip")
+            .header("cookie", format!("canteen_session={session}"));
+        async move {
+            let res = req.send().await?;
+            anyhow::ensure!(res.status().is_success(), "{path}: {}", res.status());
+            Ok::<_, anyhow::Error>(res.bytes().await?.to_vec())
+        }
+    };
+    let page = get("/".into()).await?;
+    let html = String::from_utf8_lossy(&page).to_string();
+    let html = if html.contains("<html") { html } else { decompressed(&page)? };
+    let mut queue: Vec<String> = Vec::new();
+    for attr in ["href=\"/assets/", "src=\"/assets/"] {
+        for part in html.split(attr).skip(1) {
+            let path = format!("/assets/{}", part.split('"').next().unwrap_or(""));
+            // One icon is fetched (the SVG); the others are alternatives.
+            if (path.ends_with(".ico") || path.ends_with(".png")) || queue.contains(&path) {
+                continue;
+            }
+            queue.push(path);
+        }
+    }
+    let mut files = vec![("/".to_string(), page.len())];
+    let mut i = 0;
+    while i < queue.len() && i < 50 {
+        let path = queue[i].clone();
+        let body = get(path.clone()).await?;
+        if path.ends_with(".js") {
+            // Module imports: `from './x.js'` and `from '../../nhsuk/…'`, relative to the file.
+            let text = decompressed(&body).unwrap_or_default();
+            for part in text.split("from '").skip(1) {
+                let rel = part.split('\'').next().unwrap_or("");
+                if let Ok(url) = url::Url::parse(&format!("http://x{path}")).and_then(|u| u.join(rel)) {
+                    let p = url.path().to_string();
+                    if !queue.contains(&p) {
+                        queue.push(p);
+                    }
+                }
+            }
+        }
+        files.push((path, body.len()));
+        i += 1;
+    }
+    Ok((files.iter().map(|f| f.1).sum(), files))
+}
+
+fn decompressed(bytes: &[u8]) -> anyhow::Result<String> {
+    use std::io::Read;
+    let mut out = String::new();
+    flate2::read::GzDecoder::new(bytes).read_to_string(&mut out)?;
+    Ok(out)
 }

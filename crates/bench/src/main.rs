@@ -59,6 +59,8 @@ enum Scenario {
     Home,
     /// Two-word post searches by many accounts, after `canteen admin reindex`.
     Search,
+    /// The web app's home page by many browser sessions, and a first visit's weight.
+    Web,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -71,6 +73,7 @@ fn main() -> anyhow::Result<()> {
             Scenario::Generate => Ok(()),
             Scenario::Home => load::home(&cli.data_dir, &data, cli.connections, cli.seconds).await,
             Scenario::Search => load::search(&cli.data_dir, &data, cli.connections, cli.seconds).await,
+            Scenario::Web => load::web(&cli.data_dir, &data, cli.connections, cli.seconds).await,
         }
     })
 }

@@ -180,7 +180,9 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/inbox", post(activitypub::inbox::shared));
 
     // The web app (crates/web): pages people use in a browser, and the assets they load.
-    // Every response carries the security headers (strict CSP, no framing, nosniff).
+    // Every response carries the security headers (strict CSP, no framing, nosniff), and is
+    // gzipped when the browser accepts it (the design system's stylesheet is 278 KB raw;
+    // server-sent events are never compressed, so they are not held back).
     let web_pages = Router::new()
         .route("/", get(web::home::show))
         .route("/sign-in", get(web::sign_in::show).post(web::sign_in::submit))
@@ -213,7 +215,8 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/@{username}/unfollow", post(web::profile::unfollow))
         .route("/search", get(web::search::show))
         .route("/assets/{*path}", get(web::assets::serve))
-        .layer(middleware::from_fn(web::security::headers));
+        .layer(middleware::from_fn(web::security::headers))
+        .layer(tower_http::compression::CompressionLayer::new());
 
     Router::new()
         .merge(api)

@@ -409,8 +409,33 @@ async fn locked_follow_and_stranger_view(backend: Backend) {
 /// Opens `/live/home` with a session cookie.
 async fn live_open(s: &TestServer, cookie: &str) -> axum::http::Response<axum::body::Body> {
     use tower::ServiceExt;
-    let req = axum::http::Request::get("/live/home").header("cookie", cookie).body(axum::body::Body::empty()).unwrap();
+    // Browsers ask for gzip; a compressed event stream would be held back, so it must not be.
+    let req = axum::http::Request::get("/live/home")
+        .header("cookie", cookie)
+        .header("accept-encoding", "gzip")
+        .body(axum::body::Body::empty())
+        .unwrap();
     s.router.clone().oneshot(req).await.unwrap()
+}
+
+async fn pages_and_assets_are_gzipped(backend: Backend) {
+    let s = TestServer::new(backend).await;
+    let css = canteen_web::assets::nhsuk("nhsuk-frontend.min.css");
+    for path in ["/sign-in", css.as_str()] {
+        let req =
+            axum::http::Request::get(path).header("accept-encoding", "gzip").body(axum::body::Body::empty()).unwrap();
+        let r = s.send(req).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_eq!(r.headers["content-encoding"], "gzip", "{path}");
+        assert!(r.headers.contains_key("content-security-policy"), "{path}: the security headers stay");
+    }
+    // The stylesheet is 278 KB raw; gzipped it is a fraction.
+    let req = axum::http::Request::get(css.as_str())
+        .header("accept-encoding", "gzip")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let r = s.send(req).await;
+    assert!(r.text.chars().count() < 100 * 1024, "{} bytes", r.text.chars().count());
 }
 
 async fn live_new_posts(backend: Backend) {
@@ -425,6 +450,7 @@ async fn live_new_posts(backend: Backend) {
     assert_eq!(live_open(&s, "").await.status(), StatusCode::UNAUTHORIZED);
     let res = live_open(&s, &alice).await;
     assert_eq!(res.headers()["content-type"], "text/event-stream");
+    assert!(res.headers().get("content-encoding").is_none(), "the event stream is not compressed");
     let mut stream = res.into_body().into_data_stream();
     let posted = s.post(&bob_api, json!({"status": "Shift swap board is up", "visibility": "private"})).await;
     s.run_jobs().await;
@@ -672,6 +698,7 @@ backend_tests!(
     compose_with_the_guard,
     locked_follow_and_stranger_view,
     live_new_posts,
+    pages_and_assets_are_gzipped,
     forgotten_password_by_email,
     password_reset_over_smtp
 );

@@ -37,6 +37,51 @@ pub struct ComposeForm {
     pub action: String,
     #[serde(default)]
     pub csrf_token: String,
+    /// A picture already uploaded with an earlier try of this post (the browser cannot
+    /// send a file field again).
+    #[serde(default)]
+    pub media_id: String,
+    /// The picture's description for people who cannot see it.
+    #[serde(default)]
+    pub image_description: String,
+    /// "true": the author confirms no patient can be identified in the picture.
+    #[serde(default)]
+    pub image_no_patient: Option<String>,
+    /// "true" when the draft has a picture (sent by `compose.js` to the live check).
+    #[serde(default)]
+    pub has_media: Option<String>,
+}
+
+/// The compose form as sent (`multipart/form-data`, because of the picture).
+async fn read_form(mut mp: axum::extract::Multipart) -> Result<(ComposeForm, Option<Vec<u8>>), String> {
+    let mut f = ComposeForm::default();
+    let mut image = None;
+    while let Some(field) = mp.next_field().await.map_err(|e| e.to_string())? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "image" {
+            let bytes = field.bytes().await.map_err(|e| e.to_string())?;
+            // An empty file field is sent when no picture was chosen.
+            if !bytes.is_empty() {
+                image = Some(bytes.to_vec());
+            }
+            continue;
+        }
+        let value = field.text().await.map_err(|e| e.to_string())?;
+        match name.as_str() {
+            "status" => f.status = value,
+            "spoiler_text" => f.spoiler_text = value,
+            "visibility" => f.visibility = value,
+            "guard_ack" => f.guard_ack = value,
+            "confirm" => f.confirm = Some(value),
+            "action" => f.action = value,
+            "csrf_token" => f.csrf_token = value,
+            "media_id" => f.media_id = value,
+            "image_description" => f.image_description = value,
+            "image_no_patient" => f.image_no_patient = Some(value),
+            _ => {}
+        }
+    }
+    Ok((f, image))
 }
 
 /// One choice of audience, described by who will see the post.
@@ -165,11 +210,11 @@ fn draft_of(f: &ComposeForm) -> guard::Draft<'_> {
     guard::Draft { text: &f.status, spoiler_text: &f.spoiler_text, poll_options: &[] }
 }
 
-fn context(visibility: Visibility) -> canteen_guard::Context {
+fn context(visibility: Visibility, f: &ComposeForm) -> canteen_guard::Context {
     canteen_guard::Context {
         visibility: guard::audience(visibility),
-        has_media: false,
-        media_confirmed_no_patient: false,
+        has_media: !f.media_id.is_empty() || f.has_media.as_deref() == Some("true"),
+        media_confirmed_no_patient: f.image_no_patient.as_deref() == Some("true"),
     }
 }
 
@@ -177,7 +222,13 @@ fn context(visibility: Visibility) -> canteen_guard::Context {
 const COOLING_OFF_MS: i64 = 60 * 60 * 1000;
 
 /// `POST /compose`.
-pub async fn submit(State(app): State<App>, visitor: Visitor, Form(f): Form<ComposeForm>) -> Response {
+pub async fn submit(State(app): State<App>, visitor: Visitor, mp: axum::extract::Multipart) -> Response {
+    let (mut f, image) = match read_form(mp).await {
+        Ok(found) => found,
+        Err(e) => {
+            return pages::bad_request(visitor.session.as_ref(), &format!("The form could not be read: {e}"));
+        }
+    };
     let session = match session_for_form(&visitor, &f.csrf_token) {
         Ok(s) => s,
         Err(res) => return *res,
@@ -198,6 +249,45 @@ pub async fn submit(State(app): State<App>, visitor: Visitor, Form(f): Form<Comp
         )
         .await;
     };
+    // A picture needs words for people who cannot see it.
+    let has_picture = image.is_some() || !f.media_id.is_empty();
+    if has_picture && f.image_description.trim().is_empty() {
+        let mut errors = Errors::default();
+        errors.add("image_description", "Describe the picture for people who cannot see it");
+        return home::page(
+            &app,
+            session,
+            home::ComposeState::from_form(&f, None, errors),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    // The picture is stored (metadata stripped) on the first try, so a refused post keeps it.
+    if let Some(bytes) = image {
+        match canteen_app::media::upload(&app, &auth, bytes, Some(f.image_description.trim().to_string()), None).await {
+            Ok(rec) => f.media_id = rec.id.to_string(),
+            Err(e) => {
+                return match Errors::from_app(&e, &[], "image") {
+                    Some(errors) => {
+                        let state = home::ComposeState::from_form(&f, None, errors);
+                        home::page(&app, session, state, None, StatusCode::UNPROCESSABLE_ENTITY).await
+                    }
+                    None => pages::internal_error(&e),
+                };
+            }
+        }
+    } else if let Some(id) = canteen_domain::Id::parse(&f.media_id) {
+        // The description may have been corrected since the first try.
+        let description = Some(f.image_description.trim().to_string());
+        if let Err(e) = canteen_app::media::update(&app, &auth, id, description, None).await {
+            return match e {
+                AppError::NotFound(_) => pages::not_found(Some(session)),
+                e => pages::internal_error(&e),
+            };
+        }
+    }
+    let media_ids: Vec<canteen_domain::Id> = canteen_domain::Id::parse(&f.media_id).into_iter().collect();
     let later = f.action == "later";
     // Waiting an hour is itself the author's answer to a warning about tone.
     let acknowledged = f.confirm.as_deref() == Some("true") || later;
@@ -206,6 +296,8 @@ pub async fn submit(State(app): State<App>, visitor: Visitor, Form(f): Form<Comp
         spoiler_text: f.spoiler_text.clone(),
         visibility: Some(visibility),
         guard_ack: acknowledged.then(|| f.guard_ack.clone()).filter(|a| !a.is_empty()),
+        media_confirmed_no_patient: f.image_no_patient.as_deref() == Some("true"),
+        media_ids: media_ids.clone(),
         ..Default::default()
     };
     let outcome = if later {
@@ -217,7 +309,7 @@ pub async fn submit(State(app): State<App>, visitor: Visitor, Form(f): Form<Comp
     match outcome {
         Ok(to) => see_other(to),
         Err(AppError::Guard { .. }) => {
-            let report = match guard::check(&app, draft_of(&f), context(visibility)).await {
+            let report = match guard::check(&app, draft_of(&f), context(visibility, &f)).await {
                 Ok(r) => r,
                 Err(e) => return pages::internal_error(&e),
             };
@@ -269,7 +361,7 @@ pub async fn check(State(app): State<App>, visitor: Visitor, Form(f): Form<Compo
             .into_response();
     }
     let visibility = Visibility::parse(&f.visibility).unwrap_or(Visibility::Public);
-    let report = match guard::check(&app, draft_of(&f), context(visibility)).await {
+    let report = match guard::check(&app, draft_of(&f), context(visibility, &f)).await {
         Ok(r) => r,
         Err(e) => return pages::internal_error(&e),
     };
@@ -302,7 +394,7 @@ mod tests {
     #[test]
     fn segments_mark_each_span_once() {
         let policy = canteen_guard::Policy::default();
-        let ctx = context(Visibility::Public);
+        let ctx = context(Visibility::Public, &ComposeForm::default());
         let text = "Patient NHS number 943 476 5919 seen today";
         let report = canteen_guard::check(text, &policy, &ctx);
         let segs = segments(text, &report);

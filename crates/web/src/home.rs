@@ -36,6 +36,10 @@ pub struct ComposeState {
     pub audiences: Vec<AudienceChoice>,
     pub guard: Option<GuardView>,
     pub errors: Errors,
+    /// A picture uploaded with an earlier try: its id and description.
+    pub media_id: String,
+    pub image_description: String,
+    pub image_no_patient: bool,
 }
 
 impl ComposeState {
@@ -47,6 +51,9 @@ impl ComposeState {
             audiences: audiences(default),
             guard: None,
             errors: Errors::default(),
+            media_id: String::new(),
+            image_description: String::new(),
+            image_no_patient: false,
         }
     }
 
@@ -57,6 +64,9 @@ impl ComposeState {
             audiences: audiences(&f.visibility),
             guard,
             errors,
+            media_id: f.media_id.clone(),
+            image_description: f.image_description.clone(),
+            image_no_patient: f.image_no_patient.as_deref() == Some("true"),
         }
     }
 }

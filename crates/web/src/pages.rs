@@ -164,6 +164,11 @@ pub fn not_found(session: Option<&WebSession>) -> Response {
     )
 }
 
+/// 400: a form that could not be read at all.
+pub fn bad_request(session: Option<&WebSession>, reason: &str) -> Response {
+    error_page(StatusCode::BAD_REQUEST, session, "Your form could not be sent", &[reason, "Go back and try again."])
+}
+
 /// 403 with the app's reason (already plain words).
 pub fn forbidden(session: Option<&WebSession>, reason: &str) -> Response {
     error_page(StatusCode::FORBIDDEN, session, "You cannot do that", &[reason])

@@ -13,6 +13,34 @@ use canteen_domain::registration::RegistrationMode;
 use serde_json::json;
 use support::{Backend, TestServer, relaxed_limits};
 
+/// Sends the compose form as a browser does (`multipart/form-data`), with an optional picture.
+async fn compose_with(s: &TestServer, cookie: &str, pairs: &[(&str, &str)], image: Option<&[u8]>) -> support::Resp {
+    let boundary = "canteen-web-test";
+    let mut body: Vec<u8> = Vec::new();
+    for (k, v) in pairs {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    if let Some(bytes) = image {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"ward.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    let mut req = axum::http::Request::post("/compose")
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"));
+    if !cookie.is_empty() {
+        req = req.header("cookie", cookie);
+    }
+    s.send(req.body(axum::body::Body::from(body)).unwrap()).await
+}
+
+async fn compose(s: &TestServer, cookie: &str, pairs: &[(&str, &str)]) -> support::Resp {
+    compose_with(s, cookie, pairs, None).await
+}
+
 /// Opens the sign-up page: (form cookie, token).
 async fn sign_up_form(s: &TestServer) -> (String, String) {
     let r = get(s, "/sign-up", "").await;
@@ -189,7 +217,7 @@ async fn compose_with_the_guard(backend: Backend) {
 
     // A block: refused, the number highlighted, the reason in plain words, nothing saved.
     let text = "Lovely chat with the patient, NHS number 943 476 5919, before discharge";
-    let r = post(&s, "/compose", &alice, &[("status", text), ("visibility", "public"), ("csrf_token", &token)]).await;
+    let r = compose(&s, &alice, &[("status", text), ("visibility", "public"), ("csrf_token", &token)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     assert!(r.text.contains("This post cannot be sent"), "{}", r.text);
     assert!(r.text.contains("<mark>943 476 5919</mark>"), "{}", r.text);
@@ -197,9 +225,8 @@ async fn compose_with_the_guard(backend: Backend) {
     assert!(!r.text.contains("name=\"confirm\""), "a block cannot be acknowledged");
     assert_eq!(s.count("statuses").await, 0);
     // Acknowledging a block does nothing either.
-    let r = post(
+    let r = compose(
         &s,
-        "/compose",
         &alice,
         &[("status", text), ("visibility", "public"), ("confirm", "true"), ("guard_ack", "x"), ("csrf_token", &token)],
     )
@@ -221,24 +248,19 @@ async fn compose_with_the_guard(backend: Backend) {
 
     // A warning: shown with a checkbox; sent once confirmed for exactly this text.
     let warn = "Happy birthday to my neighbour, born on 12/03/1956, from all of us";
-    let r = post(&s, "/compose", &alice, &[("status", warn), ("visibility", "public"), ("csrf_token", &token)]).await;
+    let r = compose(&s, &alice, &[("status", warn), ("visibility", "public"), ("csrf_token", &token)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     assert!(r.text.contains("Check this post before you send it") && r.text.contains("name=\"confirm\""), "{}", r.text);
     let ack = r.text.split("name=\"guard_ack\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
     // Not ticked: still refused.
-    let r = post(
-        &s,
-        "/compose",
-        &alice,
-        &[("status", warn), ("visibility", "public"), ("guard_ack", &ack), ("csrf_token", &token)],
-    )
-    .await;
+    let r =
+        compose(&s, &alice, &[("status", warn), ("visibility", "public"), ("guard_ack", &ack), ("csrf_token", &token)])
+            .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     // Ticked, but the text changed since: checked again.
     let changed = format!("{warn}!");
-    let r = post(
+    let r = compose(
         &s,
-        "/compose",
         &alice,
         &[
             ("status", &changed),
@@ -251,9 +273,8 @@ async fn compose_with_the_guard(backend: Backend) {
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(s.count("statuses").await, 0);
-    let r = post(
+    let r = compose(
         &s,
-        "/compose",
         &alice,
         &[
             ("status", warn),
@@ -295,13 +316,12 @@ async fn compose_with_the_guard(backend: Backend) {
 
     // Written in anger: "wait an hour" is offered, and schedules the post.
     let angry = "I am absolutely furious. Third night shift in a row with no break, management never listen and the rota is a joke!!";
-    let r = post(&s, "/compose", &alice, &[("status", angry), ("visibility", "public"), ("csrf_token", &token)]).await;
+    let r = compose(&s, &alice, &[("status", angry), ("visibility", "public"), ("csrf_token", &token)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     assert!(r.text.contains("Wait an hour, then post it"), "{}", r.text);
     let ack = r.text.split("name=\"guard_ack\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let r = post(
+    let r = compose(
         &s,
-        "/compose",
         &alice,
         &[
             ("status", angry),
@@ -318,22 +338,73 @@ async fn compose_with_the_guard(backend: Backend) {
     assert_eq!(s.count("statuses").await, 1, "not posted yet");
 
     // No audience chosen, or no token: refused plainly.
-    let r = post(&s, "/compose", &alice, &[("status", "Hello"), ("csrf_token", &token)]).await;
+    let r = compose(&s, &alice, &[("status", "Hello"), ("csrf_token", &token)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("Choose who can see this post"));
     assert_eq!(
-        post(&s, "/compose", &alice, &[("status", "Hello"), ("visibility", "public")]).await.status,
+        compose(&s, &alice, &[("status", "Hello"), ("visibility", "public")]).await.status,
         StatusCode::FORBIDDEN
     );
-    let r = post(
-        &s,
-        "/compose",
-        &alice,
-        &[("status", "Hello from the ward"), ("visibility", "public"), ("csrf_token", &token)],
-    )
-    .await;
+    let r = compose(&s, &alice, &[("status", "Hello from the ward"), ("visibility", "public"), ("csrf_token", &token)])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     assert_eq!(s.count("statuses").await, 2);
+}
+
+async fn compose_with_a_picture(backend: Backend) {
+    let s = TestServer::new(backend).await;
+    s.user("alice").await;
+    let alice = sign_in(&s, &email("alice")).await;
+    let token = csrf_field(&get(&s, "/", &alice).await.text);
+    let jpeg = support::jpeg_with_gps();
+    let base =
+        [("status", "Our new garden for the day unit"), ("visibility", "public"), ("csrf_token", token.as_str())];
+    // No description: refused before anything is stored.
+    let r = compose_with(&s, &alice, &base, Some(&jpeg)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("<a href=\"#image_description\">Describe the picture"), "{}", r.text);
+    assert_eq!(s.count("media_attachments").await, 0);
+    // Described, but nobody confirmed no patient is in it: the guard asks (the default policy
+    // warns), and the picture is kept for the next try.
+    let mut pairs = base.to_vec();
+    pairs.push(("image_description", "Raised beds and a bench in the sun"));
+    let r = compose_with(&s, &alice, &pairs, Some(&jpeg)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("Picture:"), "the photo finding: {}", r.text);
+    assert!(r.text.contains("A picture is attached to this post."));
+    assert_eq!(s.count("media_attachments").await, 1);
+    let media_id = r.text.split("name=\"media_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert_eq!(s.count("statuses").await, 0);
+    // Confirmed: posted with the picture and its description.
+    pairs.push(("media_id", &media_id));
+    pairs.push(("image_no_patient", "true"));
+    let r = compose(&s, &alice, &pairs).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let me = s.get("/api/v1/accounts/lookup?acct=alice", None).await.json;
+    let posts = s.get(&format!("/api/v1/accounts/{}/statuses", me["id"].as_str().unwrap()), None).await.json;
+    let media = &posts[0]["media_attachments"][0];
+    assert_eq!(media["description"], "Raised beds and a bench in the sun", "{posts}");
+    // Someone else's upload cannot be attached.
+    s.user("bob").await;
+    let bob = sign_in(&s, &email("bob")).await;
+    let bob_token = csrf_field(&get(&s, "/", &bob).await.text);
+    let r = compose(
+        &s,
+        &bob,
+        &[
+            ("status", "Look"),
+            ("visibility", "public"),
+            ("media_id", &media_id),
+            ("image_description", "x"),
+            ("image_no_patient", "true"),
+            ("csrf_token", &bob_token),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    // A form that is not multipart at all is a clear 400 page, not a crash.
+    let r = post(&s, "/compose", &alice, &[("status", "x")]).await;
+    assert!(r.status.is_client_error(), "{}", r.status);
 }
 
 async fn locked_follow_and_stranger_view(backend: Backend) {
@@ -693,6 +764,7 @@ async fn settings_sessions_and_apps(backend: Backend) {
 
 backend_tests!(
     settings_sessions_and_apps,
+    compose_with_a_picture,
     sign_up_and_first_run,
     approval_and_closed_registration,
     compose_with_the_guard,

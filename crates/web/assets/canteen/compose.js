@@ -68,8 +68,13 @@ export function startCompose () {
   let sequence = 0
   async function check () {
     const mine = ++sequence
-    const body = new URLSearchParams(new FormData(form))
+    const data = new FormData(form)
+    const picture = data.get('image')
+    const hasPicture = (picture instanceof File && picture.size > 0) || Boolean(data.get('media_id'))
+    data.delete('image')
+    const body = new URLSearchParams(data)
     body.delete('confirm')
+    if (hasPicture) body.set('has_media', 'true')
     let report
     try {
       const res = await fetch(form.dataset.checkUrl, { method: 'POST', body, credentials: 'same-origin', headers: { Accept: 'application/json' } })
@@ -84,9 +89,11 @@ export function startCompose () {
     lastFingerprint = report.fingerprint
     render(region, report, confirmed)
   }
-  form.addEventListener('input', event => {
+  const recheck = event => {
     if (event.target.id === 'confirm') return
     clearTimeout(timer)
     timer = setTimeout(check, 400)
-  })
+  }
+  form.addEventListener('input', recheck)
+  form.addEventListener('change', recheck) // a file chosen, a box ticked
 }

@@ -101,6 +101,8 @@ try {
   // The admin sets the organisation's social-media policy.
   const admin = await person()
   await signIn(admin.page, 'admin')
+  await admin.page.goto(`${base}/admin`)
+  await checkPage(admin.page, 'admin')
   await admin.page.goto(`${base}/admin/policy`)
   await checkPage(admin.page, 'admin policy')
   await admin.page.fill('#policy', `Policy version for ${mode}: never post anything that could identify a patient.\n\nIf you would not say it aloud in the canteen, do not post it online.`)

@@ -1,9 +1,11 @@
-//! What administrators do from the command line (and, later, the admin pages).
+//! What administrators do: from the command line (trusted: whoever runs it owns the server)
+//! and from the admin pages (each use case checks the caller is an admin: the `*_as` ones).
 
 use canteen_domain::account::{Account, ProfileMode, Role, User};
 use canteen_store::{accounts, oauth, rules, users};
 
 use crate::accounts::{NewLogin, create_login};
+use crate::auth::Auth;
 use crate::clock::now_ms;
 use crate::{App, AppError, Result};
 
@@ -89,4 +91,43 @@ pub async fn add_rule(app: &App, text: &str, hint: &str) -> Result<i64> {
     };
     rules::insert(app.store.writer(), &rule, now_ms()).await?;
     Ok(rule.id)
+}
+
+/// The caller must be an administrator.
+pub fn require_admin(auth: &Auth) -> Result<()> {
+    let (user, _) = auth.signed_in()?;
+    if user.role != Role::Admin {
+        return Err(AppError::Forbidden("Only administrators may do this".into()));
+    }
+    Ok(())
+}
+
+/// What an administrator may do to a local profile from the admin pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moderation {
+    Suspend,
+    Unsuspend,
+    Approve,
+}
+
+/// Moderates a local profile (admins only; never oneself, so the last admin cannot lock
+/// themself out).
+pub async fn moderate_as(app: &App, auth: &Auth, username: &str, action: Moderation) -> Result<()> {
+    require_admin(auth)?;
+    let (_, me) = auth.signed_in()?;
+    let username = username.trim().trim_start_matches('@');
+    if action == Moderation::Suspend && me.username.eq_ignore_ascii_case(username) {
+        return Err(AppError::Forbidden("You cannot suspend yourself".into()));
+    }
+    match action {
+        Moderation::Suspend => suspend(app, username).await,
+        Moderation::Unsuspend => unsuspend(app, username).await,
+        Moderation::Approve => approve(app, username).await,
+    }
+}
+
+/// Adds a server rule (admins only).
+pub async fn add_rule_as(app: &App, auth: &Auth, text: &str, hint: &str) -> Result<i64> {
+    require_admin(auth)?;
+    add_rule(app, text, hint).await
 }

@@ -5,7 +5,6 @@
 //! category, never the text.
 
 use canteen_domain::Id;
-use canteen_domain::account::Role;
 use canteen_domain::status::Visibility;
 use canteen_guard::{Audience, Context, Policy, Report, Verdict};
 use canteen_store::guard_audit::{self, AckRecord};
@@ -174,17 +173,9 @@ pub async fn record_acknowledged(app: &App, e: Exec<'_>, author: Id, text: &Guar
     Ok(())
 }
 
-fn require_admin(auth: &Auth) -> Result<()> {
-    let (user, _) = auth.signed_in()?;
-    if user.role != Role::Admin {
-        return Err(AppError::Forbidden("Only administrators may do this".into()));
-    }
-    Ok(())
-}
-
 /// Replaces the organisation's policy (admins only). Invalid policies are refused whole.
 pub async fn set_policy(app: &App, auth: &Auth, json: &str) -> Result<Policy> {
-    require_admin(auth)?;
+    crate::admin::require_admin(auth)?;
     let policy = Policy::from_json(json)
         .and_then(|p| p.validate().map(|_| p))
         .map_err(|e| AppError::Unprocessable(format!("The guard policy is not valid: {}", e.0)))?;
@@ -194,6 +185,6 @@ pub async fn set_policy(app: &App, auth: &Auth, json: &str) -> Result<Policy> {
 
 /// The audit trail, newest first (admins only).
 pub async fn audit(app: &App, auth: &Auth, max: Option<i64>, limit: i64) -> Result<Vec<AckRecord>> {
-    require_admin(auth)?;
+    crate::admin::require_admin(auth)?;
     Ok(guard_audit::page(app.store.reader(), max.unwrap_or(i64::MAX), limit.clamp(1, 200)).await?)
 }

@@ -17,6 +17,7 @@ pub struct Me {
     pub username: String,
     /// The token the sign-out form (and every other form) carries.
     pub csrf_token: String,
+    pub is_admin: bool,
 }
 
 /// The layout's data: the page title, asset URLs and who is signed in.
@@ -41,6 +42,7 @@ impl Chrome {
                 display_name: display_name(&s.account),
                 username: s.account.username.clone(),
                 csrf_token: s.csrf_token.clone(),
+                is_admin: s.user.role == canteen_domain::account::Role::Admin,
             }),
             css: assets::nhsuk("nhsuk-frontend.min.css"),
             own_css: assets::canteen("canteen.css"),

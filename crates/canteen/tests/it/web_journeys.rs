@@ -173,6 +173,81 @@ async fn sign_up_and_first_run(backend: Backend) {
     assert!(r.text.contains("The policy changed while you were reading it"), "{}", r.text);
 }
 
+async fn admin_pages(backend: Backend) {
+    let s = TestServer::new(backend).await;
+    let admin = make_admin(&s, "admin").await;
+    let (_, bob_api) = s.signed_in("bob").await;
+    let bob = sign_in(&s, &email("bob")).await;
+    assert_eq!(get(&s, "/admin", &bob).await.status, StatusCode::FORBIDDEN, "not for everyone");
+    let page = get(&s, "/admin", &admin).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page.text.contains("href=\"/admin\""), "admins get a menu link");
+    let token = csrf_field(&page.text);
+    // Without the page's token nothing happens; a non-admin with a token is refused.
+    assert_eq!(
+        post(&s, "/admin/accounts", &admin, &[("username", "bob"), ("action", "suspend")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let bob_token = csrf_field(&get(&s, "/", &bob).await.text);
+    let r =
+        post(&s, "/admin/accounts", &bob, &[("username", "admin"), ("action", "suspend"), ("csrf_token", &bob_token)])
+            .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // Suspending bob signs him out of the browser and revokes his app.
+    let r = post(&s, "/admin/accounts", &admin, &[("username", "bob"), ("action", "suspend"), ("csrf_token", &token)])
+        .await;
+    assert_eq!(r.headers["location"], "/admin?done=suspend", "{}", r.text);
+    assert!(!get(&s, "/", &bob).await.text.contains("action=\"/sign-out\""));
+    assert_eq!(s.get("/api/v1/accounts/verify_credentials", Some(&bob_api)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(get(&s, "/@bob", "").await.status, StatusCode::NOT_FOUND);
+    let r =
+        post(&s, "/admin/accounts", &admin, &[("username", "bob"), ("action", "unsuspend"), ("csrf_token", &token)])
+            .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(get(&s, "/@bob", "").await.status, StatusCode::OK);
+    // Unknown profiles and oneself: a clear error on the page.
+    let r =
+        post(&s, "/admin/accounts", &admin, &[("username", "nobody"), ("action", "suspend"), ("csrf_token", &token)])
+            .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("No local account named"), "{}", r.text);
+    let r =
+        post(&s, "/admin/accounts", &admin, &[("username", "admin"), ("action", "suspend"), ("csrf_token", &token)])
+            .await;
+    assert!(r.text.contains("You cannot suspend yourself"), "{}", r.text);
+
+    // Rules appear at sign-up.
+    let r = post(&s, "/admin/rules", &admin, &[("rule", "No patient details, ever."), ("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(get(&s, "/sign-up", "").await.text.contains("No patient details, ever."));
+    let r = post(&s, "/admin/rules", &admin, &[("rule", "  "), ("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The guard policy: an invalid one is refused whole; a valid one takes effect at once.
+    let r = post(&s, "/admin/guard-policy", &admin, &[("guard_policy", "{not json"), ("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("The guard policy is not valid"), "{}", r.text);
+    assert!(r.text.contains("{not json"), "what was typed is kept");
+    let mut policy: serde_json::Value = serde_json::from_str(&canteen_guard::Policy::default().to_json()).unwrap();
+    policy["categories"]["date_of_birth"] = json!("block");
+    let r =
+        post(&s, "/admin/guard-policy", &admin, &[("guard_policy", &policy.to_string()), ("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let check = post(
+        &s,
+        "/compose/check",
+        &admin,
+        &[
+            ("status", "Happy birthday to my neighbour, born on 12/03/1956"),
+            ("visibility", "public"),
+            ("csrf_token", &token),
+        ],
+    )
+    .await;
+    assert_eq!(check.json["verdict"], "block", "{}", check.text);
+}
+
 async fn approval_and_closed_registration(backend: Backend) {
     let s = TestServer::with(backend, |c| c.registration_mode = RegistrationMode::Approval, relaxed_limits()).await;
     let (cookie, token) = sign_up_form(&s).await;
@@ -763,6 +838,7 @@ async fn settings_sessions_and_apps(backend: Backend) {
 }
 
 backend_tests!(
+    admin_pages,
     settings_sessions_and_apps,
     compose_with_a_picture,
     sign_up_and_first_run,

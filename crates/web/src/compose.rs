@@ -50,7 +50,46 @@ pub struct ComposeForm {
     /// "true" when the draft has a picture (sent by `compose.js` to the live check).
     #[serde(default)]
     pub has_media: Option<String>,
+    /// Up to four poll choices; a poll is made when any is filled in.
+    #[serde(default)]
+    pub poll_option_1: String,
+    #[serde(default)]
+    pub poll_option_2: String,
+    #[serde(default)]
+    pub poll_option_3: String,
+    #[serde(default)]
+    pub poll_option_4: String,
+    /// How long the poll runs, in seconds.
+    #[serde(default)]
+    pub poll_expires_in: String,
+    #[serde(default)]
+    pub poll_multiple: Option<String>,
 }
+
+impl ComposeForm {
+    /// The poll's choices as filled in (blank ones left out).
+    pub fn poll_options(&self) -> Vec<String> {
+        [&self.poll_option_1, &self.poll_option_2, &self.poll_option_3, &self.poll_option_4]
+            .into_iter()
+            .map(|o| o.trim().to_string())
+            .filter(|o| !o.is_empty())
+            .collect()
+    }
+
+    fn poll(&self) -> Option<canteen_app::polls::NewPoll> {
+        let options = self.poll_options();
+        (!options.is_empty()).then(|| canteen_app::polls::NewPoll {
+            options,
+            expires_in: self.poll_expires_in.parse().unwrap_or(86_400),
+            multiple: self.poll_multiple.as_deref() == Some("true"),
+            hide_totals: false,
+        })
+    }
+}
+
+/// How long a poll may run, as the form offers it.
+pub const POLL_LENGTHS: [(&str, &str); 4] =
+    [("3600", "1 hour"), ("86400", "1 day"), ("259200", "3 days"), ("604800", "7 days")];
 
 /// The compose form as sent (`multipart/form-data`, because of the picture).
 async fn read_form(mut mp: axum::extract::Multipart) -> Result<(ComposeForm, Option<Vec<u8>>), String> {
@@ -78,6 +117,12 @@ async fn read_form(mut mp: axum::extract::Multipart) -> Result<(ComposeForm, Opt
             "media_id" => f.media_id = value,
             "image_description" => f.image_description = value,
             "image_no_patient" => f.image_no_patient = Some(value),
+            "poll_option_1" => f.poll_option_1 = value,
+            "poll_option_2" => f.poll_option_2 = value,
+            "poll_option_3" => f.poll_option_3 = value,
+            "poll_option_4" => f.poll_option_4 = value,
+            "poll_expires_in" => f.poll_expires_in = value,
+            "poll_multiple" => f.poll_multiple = Some(value),
             _ => {}
         }
     }
@@ -206,8 +251,8 @@ pub fn guard_view(checked: &str, report: &Report) -> GuardView {
     }
 }
 
-fn draft_of(f: &ComposeForm) -> guard::Draft<'_> {
-    guard::Draft { text: &f.status, spoiler_text: &f.spoiler_text, poll_options: &[] }
+fn draft_of<'a>(f: &'a ComposeForm, poll_options: &'a [String]) -> guard::Draft<'a> {
+    guard::Draft { text: &f.status, spoiler_text: &f.spoiler_text, poll_options }
 }
 
 fn context(visibility: Visibility, f: &ComposeForm) -> canteen_guard::Context {
@@ -298,6 +343,7 @@ pub async fn submit(State(app): State<App>, visitor: Visitor, mp: axum::extract:
         guard_ack: acknowledged.then(|| f.guard_ack.clone()).filter(|a| !a.is_empty()),
         media_confirmed_no_patient: f.image_no_patient.as_deref() == Some("true"),
         media_ids: media_ids.clone(),
+        poll: f.poll(),
         ..Default::default()
     };
     let outcome = if later {
@@ -309,18 +355,28 @@ pub async fn submit(State(app): State<App>, visitor: Visitor, mp: axum::extract:
     match outcome {
         Ok(to) => see_other(to),
         Err(AppError::Guard { .. }) => {
-            let report = match guard::check(&app, draft_of(&f), context(visibility, &f)).await {
+            let options = f.poll_options();
+            let report = match guard::check(&app, draft_of(&f, &options), context(visibility, &f)).await {
                 Ok(r) => r,
                 Err(e) => return pages::internal_error(&e),
             };
-            let view = guard_view(&guard::checked_string(draft_of(&f)), &report);
+            let view = guard_view(&guard::checked_string(draft_of(&f, &options)), &report);
             let mut errors = Errors::default();
             let first = report.findings.first().map(|x| x.message.clone()).unwrap_or_default();
             errors.add("status", first);
             let state = home::ComposeState::from_form(&f, Some(view), errors);
             home::page(&app, session, state, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => match Errors::from_app(&e, &[("status", "status"), ("language", "status")], "status") {
+        Err(e) => match Errors::from_app(
+            &e,
+            &[
+                ("status", "status"),
+                ("language", "status"),
+                ("poll[options]", "poll_option_1"),
+                ("poll[expires_in]", "poll_expires_in"),
+            ],
+            "status",
+        ) {
             Some(errors) => {
                 let state = home::ComposeState::from_form(&f, None, errors);
                 home::page(&app, session, state, None, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -361,7 +417,8 @@ pub async fn check(State(app): State<App>, visitor: Visitor, Form(f): Form<Compo
             .into_response();
     }
     let visibility = Visibility::parse(&f.visibility).unwrap_or(Visibility::Public);
-    let report = match guard::check(&app, draft_of(&f), context(visibility, &f)).await {
+    let options = f.poll_options();
+    let report = match guard::check(&app, draft_of(&f, &options), context(visibility, &f)).await {
         Ok(r) => r,
         Err(e) => return pages::internal_error(&e),
     };
@@ -382,7 +439,7 @@ pub async fn check(State(app): State<App>, visitor: Visitor, Form(f): Form<Compo
                 end: x.end,
             })
             .collect(),
-        checked: guard::checked_string(draft_of(&f)),
+        checked: guard::checked_string(draft_of(&f, &options)),
     })
     .into_response()
 }

@@ -40,6 +40,9 @@ pub struct ComposeState {
     pub media_id: String,
     pub image_description: String,
     pub image_no_patient: bool,
+    pub poll_options: [String; 4],
+    pub poll_expires_in: String,
+    pub poll_multiple: bool,
 }
 
 impl ComposeState {
@@ -54,6 +57,9 @@ impl ComposeState {
             media_id: String::new(),
             image_description: String::new(),
             image_no_patient: false,
+            poll_options: Default::default(),
+            poll_expires_in: "86400".into(),
+            poll_multiple: false,
         }
     }
 
@@ -67,6 +73,14 @@ impl ComposeState {
             media_id: f.media_id.clone(),
             image_description: f.image_description.clone(),
             image_no_patient: f.image_no_patient.as_deref() == Some("true"),
+            poll_options: [
+                f.poll_option_1.clone(),
+                f.poll_option_2.clone(),
+                f.poll_option_3.clone(),
+                f.poll_option_4.clone(),
+            ],
+            poll_expires_in: f.poll_expires_in.clone(),
+            poll_multiple: f.poll_multiple.as_deref() == Some("true"),
         }
     }
 }
@@ -74,6 +88,7 @@ impl ComposeState {
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home {
+    poll_lengths: &'static [(&'static str, &'static str)],
     chrome: Chrome,
     compose: ComposeState,
     max_chars: usize,
@@ -110,6 +125,7 @@ async fn render_page(
     let older_href = views.last().filter(|_| full).map(|v| format!("/?max_id={}", v.status.id.0));
     let title = if compose.errors.is_empty() { "Home" } else { "Error: Home" };
     let page = Home {
+        poll_lengths: &crate::compose::POLL_LENGTHS,
         chrome: Chrome::new(title, Some(session)),
         compose,
         max_chars: app.config.max_post_chars,

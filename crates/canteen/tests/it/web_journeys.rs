@@ -482,6 +482,43 @@ async fn compose_with_a_picture(backend: Backend) {
     assert!(r.status.is_client_error(), "{}", r.status);
 }
 
+async fn compose_with_a_poll(backend: Backend) {
+    let s = TestServer::new(backend).await;
+    s.user("alice").await;
+    let alice = sign_in(&s, &email("alice")).await;
+    let token = csrf_field(&get(&s, "/", &alice).await.text);
+    let base =
+        [("status", "Which day suits the team huddle?"), ("visibility", "public"), ("csrf_token", token.as_str())];
+    // One choice is not a poll: the error links to the choices, the typed choice is kept.
+    let mut pairs = base.to_vec();
+    pairs.push(("poll_option_1", "Monday"));
+    let r = compose(&s, &alice, &pairs).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("<a href=\"#poll_option_1\">A poll needs 2 to"), "{}", r.text);
+    assert!(r.text.contains("value=\"Monday\""));
+    // The guard reads the choices too.
+    let mut pairs = base.to_vec();
+    pairs.extend([("poll_option_1", "Monday"), ("poll_option_2", "Patient 943 476 5919's bed")]);
+    let r = compose(&s, &alice, &pairs).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("<mark>943 476 5919</mark>"), "{}", r.text);
+    assert_eq!(s.count("statuses").await, 0);
+    let mut pairs = base.to_vec();
+    pairs.extend([
+        ("poll_option_1", "Monday"),
+        ("poll_option_2", "Thursday"),
+        ("poll_expires_in", "259200"),
+        ("poll_multiple", "true"),
+    ]);
+    let r = compose(&s, &alice, &pairs).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let me = s.get("/api/v1/accounts/lookup?acct=alice", None).await.json;
+    let posts = s.get(&format!("/api/v1/accounts/{}/statuses", me["id"].as_str().unwrap()), None).await.json;
+    let poll = &posts[0]["poll"];
+    assert_eq!(poll["options"].as_array().unwrap().len(), 2, "{posts}");
+    assert_eq!(poll["multiple"], json!(true));
+}
+
 async fn locked_follow_and_stranger_view(backend: Backend) {
     let s = TestServer::new(backend).await;
     let (_, bob_api) = s.signed_in("bob").await;
@@ -841,6 +878,7 @@ backend_tests!(
     admin_pages,
     settings_sessions_and_apps,
     compose_with_a_picture,
+    compose_with_a_poll,
     sign_up_and_first_run,
     approval_and_closed_registration,
     compose_with_the_guard,

@@ -19,15 +19,11 @@ pub const LINK_LIFETIME_MS: i64 = 60 * 60 * 1000;
 /// At most this many reset emails per login per hour, so the form cannot flood a mailbox.
 const MAX_PER_HOUR: i64 = 3;
 
-/// Queues a reset email for the login with this address, if there is one. Always `Ok`
-/// for an unknown address: the answer must not reveal who has a login.
+/// Queues a reset email for the login with this address, if there is one (the job sends at
+/// most three an hour). Always `Ok` for an unknown address: the answer must not reveal who
+/// has a login.
 pub async fn request(app: &App, email: &str) -> Result<()> {
     let Some(user) = users::by_email(app.store.reader(), email.trim()).await? else { return Ok(()) };
-    let recent = web_accounts::resets_since(app.store.reader(), user.id.0, now_ms() - 3_600_000).await?;
-    if recent >= MAX_PER_HOUR {
-        tracing::info!(user = user.id.0, "password reset asked for again too soon; no mail sent");
-        return Ok(());
-    }
     jobs::enqueue(app, app.store.writer(), SEND_JOB, &user.id.0.to_string(), 0).await?;
     Ok(())
 }
@@ -38,8 +34,16 @@ pub async fn send(app: &App, payload: &str) -> std::result::Result<(), String> {
     let Some(user) = users::by_id(app.store.reader(), Id(user_id)).await.map_err(|e| e.to_string())? else {
         return Ok(()); // deleted since: nothing to send
     };
-    let token = random_token().map_err(|e| e.to_string())?;
+    // Counted here, where links are made, rather than when asked: asks that arrive together
+    // are all queued before any link exists, and the jobs run one at a time.
     let now = now_ms();
+    let recent =
+        web_accounts::resets_since(app.store.reader(), user_id, now - 3_600_000).await.map_err(|e| e.to_string())?;
+    if recent >= MAX_PER_HOUR {
+        tracing::info!(user = user_id, "password reset asked for again too soon; no mail sent");
+        return Ok(());
+    }
+    let token = random_token().map_err(|e| e.to_string())?;
     web_accounts::insert_reset(app.store.writer(), &sha256_hex(&token), user_id, now, now + LINK_LIFETIME_MS)
         .await
         .map_err(|e| e.to_string())?;

@@ -167,16 +167,8 @@ pub async fn profile(
     username: &str,
     max_id: Option<Id>,
 ) -> Result<ProfileView> {
-    if username.is_empty() || username.contains('@') {
-        return Err(AppError::NotFound("Record not found".into()));
-    }
-    let auth = session.map(WebSession::auth).transpose()?;
-    let (account, audience) = crate::accounts::lookup(app, auth.as_ref(), username).await?;
+    let (account, audience, viewer) = visible_profile(app, session, username).await?;
     let me = session.map(|s| &s.account);
-    let viewer = Viewer::load(app, me).await?;
-    if viewer.blocks_or_blocked_by(account.id) && !viewer.is(account.id) {
-        return Err(AppError::NotFound("Record not found".into()));
-    }
     let d = &account.details;
     let p = &account.privacy;
     let details = [
@@ -200,6 +192,32 @@ pub async fn profile(
         _ => None,
     };
     Ok(ProfileView { account, details, posts, relationship, is_owner })
+}
+
+/// A local profile by username as `session` may find it, with how the viewer stands to it.
+/// Unknown and suspended profiles, remote handles, and a profile either side has blocked
+/// are not found.
+async fn visible_profile(
+    app: &App,
+    session: Option<&WebSession>,
+    username: &str,
+) -> Result<(Account, canteen_domain::audience::Viewer, Viewer)> {
+    if username.is_empty() || username.contains('@') {
+        return Err(AppError::NotFound("Record not found".into()));
+    }
+    let auth = session.map(WebSession::auth).transpose()?;
+    let (account, audience) = crate::accounts::lookup(app, auth.as_ref(), username).await?;
+    let viewer = Viewer::load(app, session.map(|s| &s.account)).await?;
+    if viewer.blocks_or_blocked_by(account.id) && !viewer.is(account.id) {
+        return Err(AppError::NotFound("Record not found".into()));
+    }
+    Ok((account, audience, viewer))
+}
+
+/// The profile a follow or unfollow button names (the same rules as the profile page,
+/// without reading its posts).
+pub async fn profile_account(app: &App, session: &WebSession, username: &str) -> Result<Account> {
+    Ok(visible_profile(app, Some(session), username).await?.0)
 }
 
 /// The signed-in profile's pending follow requests, oldest first.

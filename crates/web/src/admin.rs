@@ -6,7 +6,6 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use canteen_app::web::WebSession;
 use canteen_app::{App, AppError, onboarding};
@@ -43,8 +42,8 @@ async fn page(app: &App, session: &WebSession, text: Option<String>, saved: bool
         (Ok(p), Ok(n)) => (p.map(|p| p.text).unwrap_or_default(), n),
         (Err(e), _) | (_, Err(e)) => return pages::internal_error(&e),
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let title = if errors.is_empty() { "Social-media policy" } else { "Error: Social-media policy" };
+    let status = errors.status();
+    let title = errors.title("Social-media policy");
     let page = PolicyPage {
         chrome: Chrome::new(title, Some(session)),
         csrf_token: session.csrf_token.clone(),
@@ -128,8 +127,8 @@ async fn admin_page(
         (Ok(r), Ok(p)) => (r, p),
         (Err(e), _) | (_, Err(e)) => return pages::internal_error(&e),
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let title = if errors.is_empty() { "Administration" } else { "Error: Administration" };
+    let status = errors.status();
+    let title = errors.title("Administration");
     let page = AdminPage {
         chrome: Chrome::new(title, Some(session)),
         csrf_token: session.csrf_token.clone(),

@@ -209,6 +209,11 @@ fn is_tone(c: Category) -> bool {
     matches!(c, Category::NegativeEmotion | Category::Grievance)
 }
 
+/// Only tone was found (anger, a grievance): "wait and post later" is offered.
+fn tone_only(report: &Report) -> bool {
+    !report.findings.is_empty() && report.findings.iter().all(|f| is_tone(f.category))
+}
+
 /// Splits `text` at the findings' spans (which the guard keeps on character boundaries).
 fn segments(text: &str, report: &Report) -> Vec<Segment> {
     let mut spans: Vec<(usize, usize)> =
@@ -247,7 +252,7 @@ pub fn guard_view(checked: &str, report: &Report) -> GuardView {
             .collect(),
         preview: segments(checked, report),
         fingerprint: report.fingerprint.clone(),
-        tone_only: !report.findings.is_empty() && report.findings.iter().all(|f| is_tone(f.category)),
+        tone_only: tone_only(report),
     }
 }
 
@@ -266,6 +271,25 @@ fn context(visibility: Visibility, f: &ComposeForm) -> canteen_guard::Context {
 /// How long "wait and post later" waits.
 const COOLING_OFF_MS: i64 = 60 * 60 * 1000;
 
+/// The home page again with the form as sent, what the guard found, and the errors (422).
+async fn refuse(
+    app: &App,
+    session: &canteen_app::web::WebSession,
+    f: &ComposeForm,
+    guard: Option<GuardView>,
+    errors: Errors,
+) -> Response {
+    home::page(app, session, home::ComposeState::from_form(f, guard, errors), None, StatusCode::UNPROCESSABLE_ENTITY)
+        .await
+}
+
+/// An error on one field.
+fn error(field: &'static str, message: impl Into<String>) -> Errors {
+    let mut errors = Errors::default();
+    errors.add(field, message);
+    errors
+}
+
 /// `POST /compose`.
 pub async fn submit(State(app): State<App>, visitor: Visitor, mp: axum::extract::Multipart) -> Response {
     let (mut f, image) = match read_form(mp).await {
@@ -283,30 +307,13 @@ pub async fn submit(State(app): State<App>, visitor: Visitor, mp: axum::extract:
         Err(e) => return pages::internal_error(&e),
     };
     let Some(visibility) = Visibility::parse(&f.visibility).filter(|v| !matches!(v, Visibility::Circle(_))) else {
-        let mut errors = Errors::default();
-        errors.add("visibility-public", "Choose who can see this post");
-        return home::page(
-            &app,
-            session,
-            home::ComposeState::from_form(&f, None, errors),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return refuse(&app, session, &f, None, error("visibility-public", "Choose who can see this post")).await;
     };
     // A picture needs words for people who cannot see it.
     let has_picture = image.is_some() || !f.media_id.is_empty();
     if has_picture && f.image_description.trim().is_empty() {
-        let mut errors = Errors::default();
-        errors.add("image_description", "Describe the picture for people who cannot see it");
-        return home::page(
-            &app,
-            session,
-            home::ComposeState::from_form(&f, None, errors),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        let errors = error("image_description", "Describe the picture for people who cannot see it");
+        return refuse(&app, session, &f, None, errors).await;
     }
     // The picture is stored (metadata stripped) on the first try, so a refused post keeps it.
     if let Some(bytes) = image {
@@ -314,10 +321,7 @@ pub async fn submit(State(app): State<App>, visitor: Visitor, mp: axum::extract:
             Ok(rec) => f.media_id = rec.id.to_string(),
             Err(e) => {
                 return match Errors::from_app(&e, &[], "image") {
-                    Some(errors) => {
-                        let state = home::ComposeState::from_form(&f, None, errors);
-                        home::page(&app, session, state, None, StatusCode::UNPROCESSABLE_ENTITY).await
-                    }
+                    Some(errors) => refuse(&app, session, &f, None, errors).await,
                     None => pages::internal_error(&e),
                 };
             }
@@ -354,18 +358,16 @@ pub async fn submit(State(app): State<App>, visitor: Visitor, mp: axum::extract:
     };
     match outcome {
         Ok(to) => see_other(to),
-        Err(AppError::Guard { .. }) => {
-            let options = f.poll_options();
-            let report = match guard::check(&app, draft_of(&f, &options), context(visibility, &f)).await {
+        Err(AppError::Guard { report, .. }) => {
+            // The report the app judged the post by (not a second check that could differ).
+            let report: Report = match serde_json::from_value(report) {
                 Ok(r) => r,
-                Err(e) => return pages::internal_error(&e),
+                Err(e) => return pages::internal_error(&AppError::Internal(format!("guard report: {e}"))),
             };
+            let options = f.poll_options();
             let view = guard_view(&guard::checked_string(draft_of(&f, &options)), &report);
-            let mut errors = Errors::default();
             let first = report.findings.first().map(|x| x.message.clone()).unwrap_or_default();
-            errors.add("status", first);
-            let state = home::ComposeState::from_form(&f, Some(view), errors);
-            home::page(&app, session, state, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            refuse(&app, session, &f, Some(view), error("status", first)).await
         }
         Err(e) => match Errors::from_app(
             &e,
@@ -377,10 +379,7 @@ pub async fn submit(State(app): State<App>, visitor: Visitor, mp: axum::extract:
             ],
             "status",
         ) {
-            Some(errors) => {
-                let state = home::ComposeState::from_form(&f, None, errors);
-                home::page(&app, session, state, None, StatusCode::UNPROCESSABLE_ENTITY).await
-            }
+            Some(errors) => refuse(&app, session, &f, None, errors).await,
             None => pages::internal_error(&e),
         },
     }
@@ -422,11 +421,10 @@ pub async fn check(State(app): State<App>, visitor: Visitor, Form(f): Form<Compo
         Ok(r) => r,
         Err(e) => return pages::internal_error(&e),
     };
-    let view = guard_view("", &report);
     Json(Checked {
         verdict: report.verdict.name(),
         fingerprint: report.fingerprint.clone(),
-        tone_only: view.tone_only,
+        tone_only: tone_only(&report),
         findings: report
             .findings
             .iter()

@@ -34,6 +34,16 @@ impl Errors {
         self.0.is_empty()
     }
 
+    /// The page's status: 422 when a field is wrong.
+    pub fn status(&self) -> StatusCode {
+        if self.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY }
+    }
+
+    /// The page's title, starting "Error: " when a field is wrong (as the NHS pattern asks).
+    pub fn title(&self, title: &str) -> String {
+        if self.is_empty() { title.to_string() } else { format!("Error: {title}") }
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
         self.0.iter()
     }

@@ -18,11 +18,12 @@ use tokio::sync::broadcast;
 
 use crate::session::Visitor;
 
-type State_ = (broadcast::Receiver<Event>, App, String);
+/// What the stream carries between events: the bus, the app and the session's token.
+type LiveState = (broadcast::Receiver<Event>, App, String);
 
 fn home_stream(app: App, token: String) -> impl Stream<Item = Result<SseEvent, Infallible>> {
     let rx = app.events.subscribe();
-    stream::unfold((rx, app, token), |(mut rx, app, token): State_| async move {
+    stream::unfold((rx, app, token), |(mut rx, app, token): LiveState| async move {
         loop {
             let event = match rx.recv().await {
                 Ok(e) => e,

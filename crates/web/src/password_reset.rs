@@ -34,7 +34,7 @@ struct ResetPage {
 }
 
 fn forgot_page(app: &App, visitor: &Visitor, status: StatusCode, email: String, errors: Errors) -> Response {
-    let title = if errors.is_empty() { "Reset your password" } else { "Error: Reset your password" };
+    let title = errors.title("Reset your password");
     signed_out_page(app, visitor, |csrf_token| {
         render(status, &ForgotPage { chrome: Chrome::new(title, visitor.session.as_ref()), csrf_token, email, errors })
     })
@@ -95,7 +95,7 @@ fn expired(visitor: &Visitor) -> Response {
 }
 
 fn reset_page(app: &App, visitor: &Visitor, status: StatusCode, token: String, errors: Errors) -> Response {
-    let title = if errors.is_empty() { "Choose a new password" } else { "Error: Choose a new password" };
+    let title = errors.title("Choose a new password");
     signed_out_page(app, visitor, |csrf_token| {
         render(status, &ResetPage { chrome: Chrome::new(title, visitor.session.as_ref()), csrf_token, token, errors })
     })

@@ -122,11 +122,11 @@ async fn change(app: &App, visitor: &Visitor, username: &str, token: &str, follo
     };
     let result = async {
         let auth = session.auth()?;
-        let view = canteen_app::web::profile(app, Some(session), username, None).await?;
+        let account = canteen_app::web::profile_account(app, session, username).await?;
         if follow {
-            canteen_app::follows::follow(app, &auth, view.account.id, None, None).await
+            canteen_app::follows::follow(app, &auth, account.id, None, None).await
         } else {
-            canteen_app::follows::unfollow(app, &auth, view.account.id).await
+            canteen_app::follows::unfollow(app, &auth, account.id).await
         }
     }
     .await;

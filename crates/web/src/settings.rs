@@ -64,8 +64,8 @@ fn details(a: &Account) -> Vec<DetailField> {
 
 fn page(session: &WebSession, account: &Account, saved: bool, errors: Errors) -> Response {
     let p = &account.privacy;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let title = if errors.is_empty() { "Settings" } else { "Error: Settings" };
+    let status = errors.status();
+    let title = errors.title("Settings");
     let page = SettingsPage {
         chrome: Chrome::new(title, Some(session)),
         csrf_token: session.csrf_token.clone(),

@@ -27,7 +27,7 @@ struct SignInPage {
 }
 
 fn page(app: &App, visitor: &Visitor, status: StatusCode, email: String, errors: Errors) -> Response {
-    let title = if errors.is_empty() { "Sign in".to_string() } else { "Error: Sign in".to_string() };
+    let title = errors.title("Sign in");
     signed_out_page(app, visitor, |csrf_token| {
         render(status, &SignInPage { chrome: Chrome::new(title, None), csrf_token, email, errors })
     })

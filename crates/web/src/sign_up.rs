@@ -51,7 +51,7 @@ async fn page(app: &App, visitor: &Visitor, status: StatusCode, form: SignUpForm
         Err(e) => return pages::internal_error(&e),
     };
     let cfg = &app.config;
-    let title = if errors.is_empty() { "Create an account" } else { "Error: Create an account" };
+    let title = errors.title("Create an account");
     signed_out_page(app, visitor, |csrf_token| {
         let page = SignUpPage {
             chrome: Chrome::new(title, visitor.session.as_ref()),

@@ -71,8 +71,8 @@ fn page(
     errors: Errors,
 ) -> Response {
     let chosen = chosen.unwrap_or(session.account.profile_mode);
-    let title = if errors.is_empty() { "Set up your profile" } else { "Error: Set up your profile" };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let title = errors.title("Set up your profile");
+    let status = errors.status();
     let page = StartPage {
         chrome: Chrome::new(title, Some(session)),
         csrf_token: session.csrf_token.clone(),

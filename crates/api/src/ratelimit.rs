@@ -29,10 +29,10 @@ pub struct RateLimits {
     /// Any API request, per token (or per IP when there is no token).
     pub api: u32,
     pub api_window: Duration,
-    /// `POST /oauth/token` and the sign-in form, per IP.
+    /// `POST /oauth/token`, the sign-in form and the password-reset forms, per IP.
     pub sign_in: u32,
     pub sign_in_window: Duration,
-    /// `POST /api/v1/accounts`, per IP.
+    /// `POST /api/v1/accounts` and the web's sign-up form, per IP.
     pub registration: u32,
     pub registration_window: Duration,
     /// ActivityPub inbox deliveries, per sending address. Servers deliver in bursts (a
@@ -74,9 +74,14 @@ struct Window {
     count: u32,
 }
 
+/// Renders the refusal a browser sees for a web form, given the seconds until it may try
+/// again. The API crate has no pages, so the binary hands it the web app's.
+pub type PageRenderer = fn(u64) -> Response;
+
 pub struct RateLimiter {
     limits: RateLimits,
     windows: Mutex<HashMap<(Kind, String), Window>>,
+    web_page: Option<PageRenderer>,
 }
 
 /// The outcome of counting one request against one limit.
@@ -89,7 +94,13 @@ struct Count {
 
 impl RateLimiter {
     pub fn new(limits: RateLimits) -> RateLimiter {
-        RateLimiter { limits, windows: Mutex::new(HashMap::new()) }
+        RateLimiter { limits, windows: Mutex::new(HashMap::new()), web_page: None }
+    }
+
+    /// Web forms (paths outside `/api/` and `/oauth/`) refused with this page, not JSON.
+    pub fn with_web_page(mut self, render: PageRenderer) -> RateLimiter {
+        self.web_page = Some(render);
+        self
     }
 
     fn count(&self, kind: Kind, key: &str) -> Count {
@@ -137,10 +148,14 @@ fn headers(res: &mut Response, c: &Count) {
 fn too_many(c: &Count) -> Response {
     let mut res = (StatusCode::TOO_MANY_REQUESTS, Json(json!({"error": "Too many requests"}))).into_response();
     headers(&mut res, c);
+    retry_after(&mut res, c);
+    res
+}
+
+fn retry_after(res: &mut Response, c: &Count) {
     if let Ok(v) = HeaderValue::from_str(&c.reset_in.as_secs().max(1).to_string()) {
         res.headers_mut().insert("retry-after", v);
     }
-    res
 }
 
 /// The middleware: counts the request against each limit that applies to it.
@@ -158,8 +173,10 @@ pub async fn limit(State(state): State<ApiState>, req: Request, next: Next) -> R
     let is_post = req.method() == Method::POST;
     let trimmed = path.trim_end_matches('/');
     let special = match trimmed {
-        "/oauth/token" | "/oauth/authorize" | "/sign-in" if is_post => Some(Kind::SignIn),
-        "/api/v1/accounts" if is_post => Some(Kind::Registration),
+        // Each of these checks a password or a login's email; the reset forms also send mail.
+        "/oauth/token" | "/oauth/authorize" | "/sign-in" | "/forgot-password" if is_post => Some(Kind::SignIn),
+        p if is_post && p.starts_with("/reset-password/") => Some(Kind::SignIn),
+        "/api/v1/accounts" | "/sign-up" if is_post => Some(Kind::Registration),
         "/inbox" if is_post => Some(Kind::Inbox),
         p if is_post && p.starts_with("/users/") && p.ends_with("/inbox") => Some(Kind::Inbox),
         _ => None,
@@ -167,7 +184,15 @@ pub async fn limit(State(state): State<ApiState>, req: Request, next: Next) -> R
     if let Some(kind) = special {
         let c = limiter.count(kind, &ip);
         if !c.allowed {
-            return too_many(&c);
+            let is_web = !(path.starts_with("/api/") || path.starts_with("/oauth/"));
+            return match limiter.web_page {
+                Some(render) if is_web => {
+                    let mut res = render(c.reset_in.as_secs().max(1));
+                    retry_after(&mut res, &c);
+                    res
+                }
+                _ => too_many(&c),
+            };
         }
     }
     if !(path.starts_with("/api/") || path.starts_with("/oauth/")) {

@@ -23,7 +23,7 @@ use crate::telemetry;
 
 /// Builds the router with its middleware. `limits` configures request rate limits.
 pub fn router(app: App, limits: RateLimits) -> Router {
-    let state = ApiState { app, limiter: Arc::new(RateLimiter::new(limits)) };
+    let state = ApiState { app, limiter: Arc::new(RateLimiter::new(limits).with_web_page(web::pages::too_many_tries)) };
     // Install the recorder before the first request so no count is lost.
     telemetry::metrics_handle();
 

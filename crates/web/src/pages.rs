@@ -189,6 +189,24 @@ pub fn csrf_rejected(session: Option<&WebSession>) -> Response {
     )
 }
 
+/// 429: too many sign-in, sign-up or password-reset tries from one address. Made by the
+/// rate limiter, outside the web router, so it adds the security headers itself.
+pub fn too_many_tries(retry_after_secs: u64) -> Response {
+    let minutes = retry_after_secs.div_ceil(60);
+    let wait = if minutes <= 1 { "a minute".to_string() } else { format!("{minutes} minutes") };
+    let mut res = error_page(
+        StatusCode::TOO_MANY_REQUESTS,
+        None,
+        "Too many tries",
+        &[
+            "There have been too many tries from your network in a short time, so we have paused this form to keep accounts safe.",
+            &format!("Wait {wait}, then try again. Nothing you sent was saved."),
+        ],
+    );
+    crate::security::add_headers(&mut res);
+    res
+}
+
 /// 500, logging the cause; the page says nothing about it.
 pub fn internal_error(e: &AppError) -> Response {
     tracing::error!(error = %e, "web page failed");

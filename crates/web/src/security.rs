@@ -15,6 +15,12 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 /// show a signed-in person's timeline).
 pub async fn headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
+    add_headers(&mut res);
+    res
+}
+
+/// The same headers, for a page made outside the web router (the rate limiter's refusal).
+pub fn add_headers(res: &mut Response) {
     let is_html =
         res.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     let h = res.headers_mut();
@@ -26,5 +32,4 @@ pub async fn headers(req: Request, next: Next) -> Response {
     if is_html && !h.contains_key(CACHE_CONTROL) {
         h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    res
 }

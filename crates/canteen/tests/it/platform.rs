@@ -135,6 +135,40 @@ async fn sign_in_and_registration_limits_per_ip(b: Backend) {
     assert_eq!(s.count("users").await, 2, "alice and one");
 }
 
+/// The web's sign-up and password-reset forms count against the same per-address limits as
+/// the API's, and a browser is refused with a page (not JSON) that says how long to wait.
+async fn web_forms_share_the_per_ip_limits(b: Backend) {
+    let limits = RateLimits { sign_in: 2, registration: 1, ..relaxed_limits() };
+    let s = TestServer::with(b, |_| {}, limits).await;
+    let form = |path: &str, octet: u8| {
+        let mut req = Request::post(path)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from("email=alice%40example.nhs.uk"))
+            .unwrap();
+        req.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([10, 0, 0, octet], 5000))));
+        req
+    };
+    // No form token: refused by the form itself (403), but counted.
+    assert_eq!(s.send(form("/forgot-password", 8)).await.status, 403);
+    assert_eq!(s.send(form("/reset-password/some-token", 8)).await.status, 403);
+    let refused = s.send(form("/forgot-password", 8)).await;
+    assert_eq!(refused.status, 429, "the third reset try from one address shares the sign-in limit");
+    assert!(refused.text.contains("<h1>Too many tries</h1>"), "{}", refused.text);
+    assert!(refused.text.contains("Nothing you sent was saved."), "{}", refused.text);
+    assert!(refused.headers.get("retry-after").is_some());
+    assert!(refused.headers.get("content-security-policy").is_some(), "the page keeps the web's headers");
+    assert_eq!(s.send(form("/sign-in", 8)).await.status, 429, "sign-in is the same budget");
+    assert_eq!(s.send(form("/sign-in", 9)).await.status, 403, "another address is not affected");
+
+    assert_eq!(s.send(form("/sign-up", 8)).await.status, 403);
+    assert_eq!(s.send(form("/sign-up", 8)).await.status, 429, "sign-up shares the registration limit");
+    // The API's limit is still JSON.
+    let mut api = Request::post("/oauth/token").body(Body::empty()).unwrap();
+    api.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([10, 0, 0, 8], 5000))));
+    let api = s.send(api).await;
+    assert_eq!(api.error(429), "Too many requests");
+}
+
 async fn cors_body_limits_and_fallback(b: Backend) {
     let s = TestServer::new(b).await;
     let pre = s
@@ -197,6 +231,7 @@ async fn invented_tokens_still_count_against_the_address(b: Backend) {
 }
 
 backend_tests!(
+    web_forms_share_the_per_ip_limits,
     invented_tokens_still_count_against_the_address,
     instance_v1_v2_and_rules,
     nodeinfo,

@@ -280,3 +280,76 @@ pub async fn notifications(
     let page = Page { max_id, since_id: None, min_id: None, limit: timelines::DEFAULT_LIMIT };
     crate::notifications::list(app, &session.auth()?, page, &Default::default()).await
 }
+
+/// What a button under a post does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostAction {
+    Like,
+    Unlike,
+    Repost,
+    UndoRepost,
+    Bookmark,
+    RemoveBookmark,
+}
+
+impl PostAction {
+    /// The action a URL names (`/posts/{id}/{action}`).
+    pub fn parse(s: &str) -> Option<PostAction> {
+        Some(match s {
+            "like" => PostAction::Like,
+            "unlike" => PostAction::Unlike,
+            "repost" => PostAction::Repost,
+            "undo-repost" => PostAction::UndoRepost,
+            "bookmark" => PostAction::Bookmark,
+            "remove-bookmark" => PostAction::RemoveBookmark,
+            _ => return None,
+        })
+    }
+}
+
+/// Likes, re-posts or bookmarks (or undoes it) a post the session may see, through the same
+/// use cases as the API (so notifications, federation and the audience rule all apply). A
+/// post the session may not see is not found; a re-post its audience forbids is refused.
+pub async fn act_on_post(app: &App, session: &WebSession, id: Id, action: PostAction) -> Result<StatusView> {
+    use canteen_store::interactions::Kind;
+    let auth = session.auth()?;
+    match action {
+        PostAction::Like => crate::statuses::mark(app, &auth, id, Kind::Favourite, true).await,
+        PostAction::Unlike => crate::statuses::mark(app, &auth, id, Kind::Favourite, false).await,
+        PostAction::Bookmark => crate::statuses::mark(app, &auth, id, Kind::Bookmark, true).await,
+        PostAction::RemoveBookmark => crate::statuses::mark(app, &auth, id, Kind::Bookmark, false).await,
+        PostAction::Repost => crate::statuses::reblog(app, &auth, id, None).await,
+        PostAction::UndoRepost => crate::statuses::unreblog(app, &auth, id).await,
+    }
+}
+
+/// Which of one's marked posts a page lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marked {
+    Bookmarks,
+    Likes,
+}
+
+/// One page of the session's bookmarks or liked posts, newest mark first, as the session may
+/// still see them, with the cursor of the next page when there may be one.
+pub async fn marked(
+    app: &App,
+    session: &WebSession,
+    which: Marked,
+    max_id: Option<i64>,
+) -> Result<(Vec<StatusView>, Option<i64>)> {
+    use canteen_store::interactions::Kind;
+    let kind = match which {
+        Marked::Bookmarks => Kind::Bookmark,
+        Marked::Likes => Kind::Favourite,
+    };
+    let page = Page { max_id, since_id: None, min_id: None, limit: timelines::DEFAULT_LIMIT };
+    let (posts, cursors) = timelines::marked(app, &session.auth()?, kind, page).await?;
+    let Some((_, oldest)) = cursors else { return Ok((posts, None)) };
+    // Offer an older page only when there is an older mark (counted by rows, as some marked
+    // posts may no longer be visible).
+    let older = Page { max_id: Some(oldest), since_id: None, min_id: None, limit: 1 };
+    let more =
+        !canteen_store::interactions::page(app.store.reader(), kind, session.account.id, older).await?.is_empty();
+    Ok((posts, more.then_some(oldest)))
+}

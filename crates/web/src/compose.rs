@@ -64,6 +64,12 @@ pub struct ComposeForm {
     pub poll_expires_in: String,
     #[serde(default)]
     pub poll_multiple: Option<String>,
+    /// The post this one answers (set by a thread's reply form).
+    #[serde(default)]
+    pub in_reply_to_id: String,
+    /// When to send it, as a UK date and time (`2026-11-21T14:30`); blank: now.
+    #[serde(default)]
+    pub schedule_at: String,
 }
 
 impl ComposeForm {
@@ -123,6 +129,8 @@ async fn read_form(mut mp: axum::extract::Multipart) -> Result<(ComposeForm, Opt
             "poll_option_4" => f.poll_option_4 = value,
             "poll_expires_in" => f.poll_expires_in = value,
             "poll_multiple" => f.poll_multiple = Some(value),
+            "in_reply_to_id" => f.in_reply_to_id = value,
+            "schedule_at" => f.schedule_at = value,
             _ => {}
         }
     }
@@ -152,6 +160,11 @@ const AUDIENCES: [(&str, &str, &str); 5] = [
     ("mutuals", "Mutual followers", "Only people you follow who also follow you."),
     ("direct", "Only the people you mention", "A private message to each @name in the post."),
 ];
+
+/// Who will see a post with audience `kind`, in the words of the audience picker.
+pub fn audience_label(kind: &str) -> &'static str {
+    AUDIENCES.iter().find(|(value, _, _)| *value == kind).map(|(_, label, _)| *label).unwrap_or("People you chose")
+}
 
 pub fn audiences(chosen: &str) -> Vec<AudienceChoice> {
     AUDIENCES
@@ -337,6 +350,23 @@ pub async fn submit(State(app): State<App>, visitor: Visitor, mp: axum::extract:
         }
     }
     let media_ids: Vec<canteen_domain::Id> = canteen_domain::Id::parse(&f.media_id).into_iter().collect();
+    let in_reply_to_id = match f.in_reply_to_id.trim() {
+        "" => None,
+        given => match canteen_domain::Id::parse(given) {
+            Some(id) => Some(id),
+            None => return pages::bad_request(Some(session), "The post you are replying to could not be found."),
+        },
+    };
+    let chosen_time = match f.schedule_at.trim() {
+        "" => None,
+        given => match crate::uk_time::parse_local(given) {
+            Some(at) => Some(at),
+            None => {
+                let errors = error("schedule_at", "Enter the date and time to send it, for example 21/11/2026 14:30");
+                return refuse(&app, session, &f, None, errors).await;
+            }
+        },
+    };
     let later = f.action == "later";
     // Waiting an hour is itself the author's answer to a warning about tone.
     let acknowledged = f.confirm.as_deref() == Some("true") || later;
@@ -348,16 +378,23 @@ pub async fn submit(State(app): State<App>, visitor: Visitor, mp: axum::extract:
         media_confirmed_no_patient: f.image_no_patient.as_deref() == Some("true"),
         media_ids: media_ids.clone(),
         poll: f.poll(),
+        in_reply_to_id,
         ..Default::default()
     };
     let outcome = if later {
         let at = canteen_app::clock::now_ms() + COOLING_OFF_MS;
-        canteen_app::scheduled::schedule(&app, &auth, post, at).await.map(|_| "/?posted=later")
+        canteen_app::scheduled::schedule(&app, &auth, post, at).await.map(|_| "/?posted=later".to_string())
+    } else if let Some(at) = chosen_time {
+        canteen_app::scheduled::schedule(&app, &auth, post, at).await.map(|_| "/scheduled?added=1".to_string())
     } else {
-        canteen_app::statuses::create(&app, &auth, post).await.map(|_| "/?posted=now")
+        canteen_app::statuses::create(&app, &auth, post).await.map(|created| match in_reply_to_id {
+            // A reply is shown in its conversation; a new post on the home page.
+            Some(_) => format!("/@{}/{}", session.account.username, created.status.id.0),
+            None => "/?posted=now".to_string(),
+        })
     };
     match outcome {
-        Ok(to) => see_other(to),
+        Ok(to) => see_other(&to),
         Err(AppError::Guard { report, .. }) => {
             // The report the app judged the post by (not a second check that could differ).
             let report: Report = match serde_json::from_value(report) {
@@ -369,6 +406,8 @@ pub async fn submit(State(app): State<App>, visitor: Visitor, mp: axum::extract:
             let first = report.findings.first().map(|x| x.message.clone()).unwrap_or_default();
             refuse(&app, session, &f, Some(view), error("status", first)).await
         }
+        // Replying to a post the author may not see (or that was deleted meanwhile).
+        Err(AppError::NotFound(_)) => pages::not_found(Some(session)),
         Err(e) => match Errors::from_app(
             &e,
             &[
@@ -376,6 +415,7 @@ pub async fn submit(State(app): State<App>, visitor: Visitor, mp: axum::extract:
                 ("language", "status"),
                 ("poll[options]", "poll_option_1"),
                 ("poll[expires_in]", "poll_expires_in"),
+                ("scheduled_at", "schedule_at"),
             ],
             "status",
         ) {

@@ -8,9 +8,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use canteen_app::{App, AppError};
 use canteen_domain::Id;
-use serde::Deserialize;
 
-use crate::forms::{see_other, session_for_form};
+use crate::forms::{TokenForm, see_other, session_for_form};
 use crate::pages::{self, Chrome, render};
 use crate::session::Visitor;
 
@@ -51,12 +50,6 @@ pub async fn show(State(app): State<App>, visitor: Visitor) -> Response {
         requests,
     };
     render(StatusCode::OK, &page)
-}
-
-#[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    csrf_token: String,
 }
 
 async fn settle(app: &App, visitor: &Visitor, id: &str, token: &str, accept: bool) -> Response {

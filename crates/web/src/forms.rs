@@ -111,6 +111,13 @@ pub fn signed_out_token_ok(visitor: &Visitor, field: &str) -> bool {
     web::form_token_matches(visitor.form_token.as_deref().unwrap_or(""), field)
 }
 
+/// A form whose only field is its CSRF token (a button that does one thing).
+#[derive(serde::Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    pub csrf_token: String,
+}
+
 /// The signed-in session, if the form carries its CSRF token; otherwise the response to give
 /// (sign in first, or the CSRF refusal).
 pub fn session_for_form<'a>(visitor: &'a Visitor, csrf_token: &str) -> Result<&'a WebSession, Box<Response>> {

@@ -43,6 +43,10 @@ pub struct ComposeState {
     pub poll_options: [String; 4],
     pub poll_expires_in: String,
     pub poll_multiple: bool,
+    /// The post a reply answers (empty for a new post).
+    pub in_reply_to_id: String,
+    /// The chosen UK time to send it, as typed (empty: now).
+    pub schedule_at: String,
 }
 
 impl ComposeState {
@@ -60,7 +64,29 @@ impl ComposeState {
             poll_options: Default::default(),
             poll_expires_in: "86400".into(),
             poll_multiple: false,
+            in_reply_to_id: String::new(),
+            schedule_at: String::new(),
         }
+    }
+
+    /// The form under a post in its thread: the reply starts with the handles of the people
+    /// in it (not one's own), and a reply to a private or direct post keeps that audience.
+    pub fn reply_to(session: &WebSession, parent: &canteen_app::views::StatusView) -> ComposeState {
+        let mut state = ComposeState::empty(session);
+        let mut handles: Vec<String> = Vec::new();
+        for a in std::iter::once(&parent.account).chain(parent.mentions.iter()) {
+            let handle = format!("@{}", a.acct());
+            if a.id != session.account.id && !handles.contains(&handle) {
+                handles.push(handle);
+            }
+        }
+        state.text = if handles.is_empty() { String::new() } else { format!("{} ", handles.join(" ")) };
+        let parent_kind = parent.status.visibility.kind();
+        if matches!(parent_kind, "private" | "direct" | "mutuals") {
+            state.audiences = audiences(parent_kind);
+        }
+        state.in_reply_to_id = parent.status.id.0.to_string();
+        state
     }
 
     pub fn from_form(f: &ComposeForm, guard: Option<GuardView>, errors: Errors) -> ComposeState {
@@ -81,6 +107,8 @@ impl ComposeState {
             ],
             poll_expires_in: f.poll_expires_in.clone(),
             poll_multiple: f.poll_multiple.as_deref() == Some("true"),
+            in_reply_to_id: f.in_reply_to_id.clone(),
+            schedule_at: f.schedule_at.clone(),
         }
     }
 }
@@ -155,9 +183,9 @@ pub async fn show(State(app): State<App>, visitor: Visitor, Query(q): Query<Home
     let max_id = q.max_id.as_deref().and_then(Id::parse);
     let notice = match q.posted.as_deref() {
         Some("now") => Some("Your post has been sent."),
-        Some("later") => Some(
-            "Your post will be sent in an hour. Until then you can change your mind in a Mastodon app's scheduled posts.",
-        ),
+        Some("later") => {
+            Some("Your post will be sent in an hour. Until then you can change your mind in Scheduled posts.")
+        }
         _ => None,
     };
     render_page(&app, &session, ComposeState::empty(&session), max_id, notice, StatusCode::OK).await

@@ -77,6 +77,18 @@ pub struct PostItem {
     pub spoiler_text: String,
     /// HTML made by the app from escaped text (`canteen_app::content`): safe to insert.
     pub content_html: String,
+    /// The post the buttons act on (the original, for a re-post).
+    pub action_id: String,
+    /// Where "Reply" goes: the thread's reply form, for posts from this server.
+    pub reply_href: Option<String>,
+    pub favourites_count: i64,
+    pub reblogs_count: i64,
+    /// The viewer's own marks on it.
+    pub favourited: bool,
+    pub reblogged: bool,
+    pub bookmarked: bool,
+    /// Its audience lets it be re-posted (public or unlisted).
+    pub can_repost: bool,
 }
 
 impl PostItem {
@@ -105,6 +117,14 @@ impl PostItem {
             replies_count: shown.replies_count,
             spoiler_text: shown.status.spoiler_text.clone(),
             content_html: shown.status.content_html.clone(),
+            action_id: shown.status.id.0.to_string(),
+            reply_href: a.is_local().then(|| format!("/@{}/{}#reply", a.username, shown.status.id.0)),
+            favourites_count: shown.favourites_count,
+            reblogs_count: shown.reblogs_count,
+            favourited: shown.favourited,
+            reblogged: shown.reblogged,
+            bookmarked: shown.bookmarked,
+            can_repost: shown.status.visibility.can_reblog(),
         }
     }
 }

@@ -11,7 +11,7 @@ use canteen_app::{App, AppError};
 use canteen_domain::Id;
 use serde::Deserialize;
 
-use crate::forms::{see_other, session_for_form};
+use crate::forms::{TokenForm, see_other, session_for_form};
 use crate::pages::{self, Chrome, PostItem, render};
 use crate::session::Visitor;
 
@@ -107,12 +107,6 @@ pub async fn show(
         older_href,
     };
     render(StatusCode::OK, &page)
-}
-
-#[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    csrf_token: String,
 }
 
 async fn change(app: &App, visitor: &Visitor, username: &str, token: &str, follow: bool) -> Response {

@@ -13,7 +13,7 @@ use canteen_app::{App, AppError, account_security};
 use canteen_domain::account::{Account, FieldVisibility, PostVisibility, PrivacyPreset};
 use serde::Deserialize;
 
-use crate::forms::{Errors, see_other, session_for_form};
+use crate::forms::{Errors, TokenForm, see_other, session_for_form};
 use crate::pages::{self, Chrome, render, times};
 use crate::session::Visitor;
 
@@ -296,12 +296,6 @@ pub async fn sessions(State(app): State<App>, visitor: Visitor) -> Response {
             .collect(),
     };
     render(StatusCode::OK, &page)
-}
-
-#[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    csrf_token: String,
 }
 
 fn done(result: Result<(), AppError>, session: &WebSession) -> Response {

@@ -13,7 +13,7 @@ use canteen_app::web;
 use canteen_app::{App, AppError};
 use serde::Deserialize;
 
-use crate::forms::{Errors, see_other, signed_out_page, signed_out_token_ok, with_cookie};
+use crate::forms::{Errors, TokenForm, see_other, signed_out_page, signed_out_token_ok, with_cookie};
 use crate::pages::{self, Chrome, render};
 use crate::session::{self, Visitor};
 
@@ -93,12 +93,6 @@ pub async fn submit(State(app): State<App>, visitor: Visitor, Form(f): Form<Sign
         }
         Err(e) => pages::internal_error(&e),
     }
-}
-
-#[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    csrf_token: String,
 }
 
 /// `POST /sign-out`: ends the session (the form must carry its token) and clears the cookie.

@@ -7,6 +7,7 @@ use axum::response::Response;
 use canteen_app::{App, AppError};
 use canteen_domain::Id;
 
+use crate::home::ComposeState;
 use crate::pages::{self, Chrome, PostItem, render};
 use crate::session::Visitor;
 
@@ -17,6 +18,10 @@ struct ThreadPage {
     ancestors: Vec<PostItem>,
     post: PostItem,
     replies: Vec<PostItem>,
+    /// The reply form, for a signed-in visitor.
+    compose: Option<ComposeState>,
+    max_chars: usize,
+    poll_lengths: &'static [(&'static str, &'static str)],
 }
 
 /// `GET /@{username}/{id}`. A post that is not this profile's, or that the visitor may not
@@ -39,6 +44,9 @@ pub async fn show(State(app): State<App>, visitor: Visitor, Path((username, id))
         ancestors: ancestors.iter().map(PostItem::from_view).collect(),
         post,
         replies: replies.iter().map(PostItem::from_view).collect(),
+        compose: visitor.session.as_ref().map(|s| ComposeState::reply_to(s, &focus)),
+        max_chars: app.config.max_post_chars,
+        poll_lengths: &crate::compose::POLL_LENGTHS,
     };
     render(StatusCode::OK, &page)
 }

@@ -29,3 +29,4 @@ mod two_servers;
 mod web;
 mod web_browser;
 mod web_journeys;
+mod web_posts;

@@ -37,7 +37,7 @@ async fn compose_with(s: &TestServer, cookie: &str, pairs: &[(&str, &str)], imag
     s.send(req.body(axum::body::Body::from(body)).unwrap()).await
 }
 
-async fn compose(s: &TestServer, cookie: &str, pairs: &[(&str, &str)]) -> support::Resp {
+pub(crate) async fn compose(s: &TestServer, cookie: &str, pairs: &[(&str, &str)]) -> support::Resp {
     compose_with(s, cookie, pairs, None).await
 }
 

@@ -1,0 +1,228 @@
+//! What people do with posts in the web app, through the real router on SQLite and
+//! PostgreSQL: the like, re-post and bookmark buttons (and the bookmarks and likes pages),
+//! replying from a thread, and scheduling a post for a chosen UK time.
+
+use crate::support;
+use crate::web::{csrf_field, email, get, post, sign_in};
+use crate::web_journeys::compose;
+
+use axum::http::StatusCode;
+use serde_json::json;
+use support::{Backend, TestServer};
+
+/// A post's button form action (`/posts/{id}/{verb}`) as the page offers it, if it does.
+fn offers(html: &str, id: &str, verb: &str) -> bool {
+    html.contains(&format!("action=\"/posts/{id}/{verb}\""))
+}
+
+async fn like_repost_and_bookmark(backend: Backend) {
+    let s = TestServer::new(backend).await;
+    let (_, alice_api) = s.signed_in("alice").await;
+    let (_, carol_api) = s.signed_in("carol").await;
+    s.user("bob").await;
+    let public = s.post(&alice_api, json!({"status": "Flu clinic open today", "visibility": "public"})).await;
+    let public_id = public["id"].as_str().unwrap().to_string();
+    let private = s.post(&alice_api, json!({"status": "Team news for followers", "visibility": "private"})).await;
+    let private_id = private["id"].as_str().unwrap().to_string();
+    let hidden = s.post(&carol_api, json!({"status": "Only for carol's followers", "visibility": "private"})).await;
+    let hidden_id = hidden["id"].as_str().unwrap().to_string();
+    let bob = sign_in(&s, &email("bob")).await;
+    let follow = s.token_for("bob", "follow").await;
+    let alice_id = s.get("/api/v1/accounts/lookup?acct=alice", None).await.json["id"].as_str().unwrap().to_string();
+    s.form(axum::http::Method::POST, &format!("/api/v1/accounts/{alice_id}/follow"), Some(&follow), &[]).await;
+    s.run_jobs().await;
+
+    let home = get(&s, "/", &bob).await;
+    assert!(home.text.contains("Team news for followers"), "{}", home.text);
+    assert!(offers(&home.text, &public_id, "like") && offers(&home.text, &public_id, "repost"));
+    assert!(offers(&home.text, &private_id, "like"), "a followers-only post can be liked");
+    assert!(!offers(&home.text, &private_id, "repost"), "but its audience does not allow re-posting");
+    let token = csrf_field(&home.text);
+
+    // Without the form's token nothing happens.
+    let r = post(&s, &format!("/posts/{public_id}/like"), &bob, &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = post(&s, &format!("/posts/{public_id}/like"), &bob, &[("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(r.headers["location"], format!("/#post-{public_id}"), "back to the post");
+    let seen = s.get(&format!("/api/v1/statuses/{public_id}"), Some(&alice_api)).await;
+    assert_eq!(seen.json["favourites_count"], 1);
+    let notes = s.get("/api/v1/notifications", Some(&alice_api)).await;
+    assert_eq!(notes.json[0]["type"], "favourite", "{}", notes.text);
+    let home = get(&s, "/", &bob).await;
+    assert!(offers(&home.text, &public_id, "unlike"), "the button now undoes it");
+    assert!(home.text.contains("aria-pressed=\"true\">Like"), "and says it is pressed");
+
+    // A re-post, then undone.
+    let r = post(&s, &format!("/posts/{public_id}/repost"), &bob, &[("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(s.get(&format!("/api/v1/statuses/{public_id}"), None).await.json["reblogs_count"], 1);
+    assert!(get(&s, "/@bob", "").await.text.contains("re-posted"), "the re-post is on bob's profile");
+    let r = post(&s, &format!("/posts/{public_id}/undo-repost"), &bob, &[("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(s.get(&format!("/api/v1/statuses/{public_id}"), None).await.json["reblogs_count"], 0);
+    // Re-posting a followers-only post is refused, with the reason; a post bob may not see
+    // is not found, as if it did not exist.
+    let r = post(&s, &format!("/posts/{private_id}/repost"), &bob, &[("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text.contains("does not allow re-posting"), "{}", r.text);
+    for verb in ["like", "bookmark", "repost"] {
+        let r = post(&s, &format!("/posts/{hidden_id}/{verb}"), &bob, &[("csrf_token", &token)]).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{verb}");
+    }
+    assert_eq!(s.count("favourites").await, 1, "nothing half-written by the refusals");
+    assert_eq!(post(&s, &format!("/posts/{public_id}/shout"), &bob, &[("csrf_token", &token)]).await.status, 404);
+
+    // Bookmarks are private to their owner and listed on their own page.
+    let empty = get(&s, "/bookmarks", &bob).await;
+    assert!(empty.text.contains("You have not bookmarked any posts"), "{}", empty.text);
+    for id in [&public_id, &private_id] {
+        let r = post(&s, &format!("/posts/{id}/bookmark"), &bob, &[("csrf_token", &token)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    let marks = get(&s, "/bookmarks", &bob).await;
+    assert!(marks.text.contains("Flu clinic open today") && marks.text.contains("Team news for followers"));
+    assert!(marks.text.find("Team news").unwrap() < marks.text.find("Flu clinic").unwrap(), "newest mark first");
+    assert!(offers(&marks.text, &public_id, "remove-bookmark"));
+    let r = post(&s, &format!("/posts/{private_id}/remove-bookmark"), &bob, &[("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(!get(&s, "/bookmarks", &bob).await.text.contains("Team news for followers"));
+    assert!(get(&s, "/likes", &bob).await.text.contains("Flu clinic open today"));
+    // Signed out: sent to sign in; carol does not see bob's bookmarks.
+    assert_eq!(get(&s, "/bookmarks", "").await.status, StatusCode::SEE_OTHER);
+    let carol = sign_in(&s, &email("carol")).await;
+    assert!(!get(&s, "/bookmarks", &carol).await.text.contains("Flu clinic"));
+    // Once alice stops bob following her, her followers-only post leaves his likes page.
+    let r = post(&s, &format!("/posts/{private_id}/like"), &bob, &[("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(get(&s, "/likes", &bob).await.text.contains("Team news for followers"));
+    let bob_id = s.get("/api/v1/accounts/lookup?acct=bob", None).await.json["id"].as_str().unwrap().to_string();
+    let alice_follow = s.token_for("alice", "follow").await;
+    let r = s
+        .form(
+            axum::http::Method::POST,
+            &format!("/api/v1/accounts/{bob_id}/remove_from_followers"),
+            Some(&alice_follow),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(!get(&s, "/likes", &bob).await.text.contains("Team news for followers"));
+}
+
+async fn replying_from_a_thread(backend: Backend) {
+    let s = TestServer::new(backend).await;
+    let (_, alice_api) = s.signed_in("alice").await;
+    s.user("bob").await;
+    let parent = s.post(&alice_api, json!({"status": "Who is going to the study day?", "visibility": "public"})).await;
+    let parent_id = parent["id"].as_str().unwrap().to_string();
+    let bob = sign_in(&s, &email("bob")).await;
+
+    let thread = get(&s, &format!("/@alice/{parent_id}"), &bob).await;
+    assert!(thread.text.contains("id=\"reply\""), "{}", thread.text);
+    assert!(thread.text.contains(">@alice </textarea>"), "the reply starts with the author's handle");
+    assert!(thread.text.contains(&format!("name=\"in_reply_to_id\" value=\"{parent_id}\"")));
+    assert!(!get(&s, &format!("/@alice/{parent_id}"), "").await.text.contains("id=\"reply\""), "not signed out");
+    let token = csrf_field(&thread.text);
+
+    let r = compose(
+        &s,
+        &bob,
+        &[
+            ("status", "@alice I am, see you there"),
+            ("visibility", "public"),
+            ("in_reply_to_id", &parent_id),
+            ("csrf_token", &token),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let location = r.headers["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/@bob/"), "{location}");
+    let reply_id = location.rsplit('/').next().unwrap();
+    let reply = s.get(&format!("/api/v1/statuses/{reply_id}"), None).await;
+    assert_eq!(reply.json["in_reply_to_id"], parent_id.as_str());
+    let shown = get(&s, &location, &bob).await;
+    assert!(shown.text.contains("Earlier in the conversation") && shown.text.contains("Who is going"));
+    s.run_jobs().await;
+    let notes = s.get("/api/v1/notifications", Some(&alice_api)).await;
+    assert_eq!(notes.json[0]["type"], "mention", "{}", notes.text);
+
+    // A reply to a post that does not exist (or bob may not see) is not found, and not saved.
+    let before = s.count("statuses").await;
+    let r = compose(
+        &s,
+        &bob,
+        &[("status", "hello"), ("visibility", "public"), ("in_reply_to_id", "999999"), ("csrf_token", &token)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    assert_eq!(s.count("statuses").await, before);
+}
+
+async fn scheduling_for_a_chosen_time(backend: Backend) {
+    let s = TestServer::new(backend).await;
+    s.user("alice").await;
+    let alice = sign_in(&s, &email("alice")).await;
+    let token = csrf_field(&get(&s, "/", &alice).await.text);
+    let now = canteen_app::clock::now_ms();
+    let uk = |ms: i64| canteen_web::uk_time::show(ms).0;
+    let send = |when: String| {
+        let token = token.clone();
+        let alice = alice.clone();
+        let s = &s;
+        async move {
+            compose(
+                s,
+                &alice,
+                &[
+                    ("status", "Reminder: flu jabs in the atrium"),
+                    ("visibility", "public"),
+                    ("schedule_at", &when),
+                    ("csrf_token", &token),
+                ],
+            )
+            .await
+        }
+    };
+    let r = send("next Tuesday".into()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("Enter the date and time to send it"), "{}", r.text);
+    assert!(r.text.contains("value=\"next Tuesday\""), "what was typed is kept");
+    let r = send(uk(now - 60 * 60 * 1000)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("at least 5 minutes in the future"), "{}", r.text);
+    assert!(r.text.contains("href=\"#schedule_at\""), "the error summary links to the field");
+    assert_eq!(s.count("scheduled_statuses").await, 0);
+
+    let at = now + 3 * 60 * 60 * 1000;
+    let r = send(uk(at)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(r.headers["location"], "/scheduled?added=1");
+    assert_eq!(s.count("statuses").await, 0, "not posted yet");
+    let page = get(&s, "/scheduled?added=1", &alice).await;
+    assert!(page.text.contains("Your post is scheduled"), "{}", page.text);
+    assert!(page.text.contains("Reminder: flu jabs in the atrium") && page.text.contains("Who can see it: Everyone"));
+    assert!(page.text.contains(&canteen_web::uk_time::show(at).1), "the time in UK words");
+    let scheduled_at = s.get("/api/v1/scheduled_statuses", Some(&s.token_for("alice", "read").await)).await;
+    let minute = |ms: i64| ms / 60_000;
+    let stored = chrono::DateTime::parse_from_rfc3339(scheduled_at.json[0]["scheduled_at"].as_str().unwrap())
+        .unwrap()
+        .timestamp_millis();
+    assert_eq!(minute(stored), minute(at), "UK time read back to the same minute");
+
+    // Nobody else sees it or can cancel it.
+    s.user("bob").await;
+    let bob = sign_in(&s, &email("bob")).await;
+    assert!(!get(&s, "/scheduled", &bob).await.text.contains("flu jabs"));
+    let id = page.text.split("action=\"/scheduled/").nth(1).unwrap().split('/').next().unwrap().to_string();
+    let bob_token = csrf_field(&get(&s, "/", &bob).await.text);
+    let r = post(&s, &format!("/scheduled/{id}/cancel"), &bob, &[("csrf_token", &bob_token)]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = post(&s, &format!("/scheduled/{id}/cancel"), &alice, &[("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(get(&s, "/scheduled?cancelled=1", &alice).await.text.contains("You have no posts waiting to be sent"));
+    assert_eq!(s.count("scheduled_statuses").await, 0);
+}
+
+backend_tests!(like_repost_and_bookmark, replying_from_a_thread, scheduling_for_a_chosen_time);

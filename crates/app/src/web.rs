@@ -353,3 +353,44 @@ pub async fn marked(
         !canteen_store::interactions::page(app.store.reader(), kind, session.account.id, older).await?.is_empty();
     Ok((posts, more.then_some(oldest)))
 }
+
+/// A list with its members and one page of its timeline, for its page.
+pub struct ListPage {
+    pub list: crate::lists::ListRecord,
+    pub members: Vec<Account>,
+    pub posts: Vec<StatusView>,
+}
+
+/// One of the session's lists (another's is not found), its members and newest posts.
+pub async fn list_page(app: &App, session: &WebSession, id: Id, max_id: Option<Id>) -> Result<ListPage> {
+    let auth = session.auth()?;
+    let list = crate::lists::own(app, &auth, id).await?;
+    let members = crate::lists::members(app, &auth, id).await?;
+    let page = Page { max_id: max_id.map(|i| i.0), since_id: None, min_id: None, limit: timelines::DEFAULT_LIMIT };
+    let posts = timelines::list(app, &auth, id, page).await?;
+    Ok(ListPage { list, members, posts })
+}
+
+/// Adds someone the session follows to one of its lists, by handle (`alice`, `@alice` or
+/// `@alice@other.example`). Anyone else (unknown, or not followed) is refused with the
+/// reason, on the `account` field.
+pub async fn add_to_list(app: &App, session: &WebSession, id: Id, handle: &str) -> Result<Account> {
+    use canteen_domain::validation::Invalid;
+    let auth = session.auth()?;
+    crate::lists::own(app, &auth, id).await?;
+    let handle = handle.trim().trim_start_matches('@');
+    let problem = |message: &str| AppError::invalid(Invalid::new("account", "ERR_INVALID", message));
+    if handle.is_empty() {
+        return Err(problem("Enter the username of someone you follow"));
+    }
+    let account = match crate::accounts::lookup(app, Some(&auth), handle).await {
+        Ok((account, _)) => account,
+        Err(AppError::NotFound(_)) => return Err(problem(&format!("There is no one called @{handle} here"))),
+        Err(e) => return Err(e),
+    };
+    if !canteen_store::relationships::is_following(app.store.reader(), session.account.id, account.id).await? {
+        return Err(problem(&format!("You can only add people you follow. Follow @{handle} first.")));
+    }
+    crate::lists::add(app, &auth, id, &[account.id]).await?;
+    Ok(account)
+}

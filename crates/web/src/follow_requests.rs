@@ -10,22 +10,15 @@ use canteen_app::{App, AppError};
 use canteen_domain::Id;
 
 use crate::forms::{TokenForm, see_other, session_for_form};
-use crate::pages::{self, Chrome, render};
+use crate::pages::{self, Chrome, PersonItem, render};
 use crate::session::Visitor;
-
-pub struct Requester {
-    id: String,
-    name: String,
-    handle: String,
-    href: String,
-}
 
 #[derive(Template)]
 #[template(path = "follow_requests.html")]
 struct RequestsPage {
     chrome: Chrome,
     csrf_token: String,
-    requests: Vec<Requester>,
+    requests: Vec<PersonItem>,
 }
 
 /// `GET /follow-requests`.
@@ -35,15 +28,7 @@ pub async fn show(State(app): State<App>, visitor: Visitor) -> Response {
         Ok(a) => a,
         Err(e) => return pages::internal_error(&e),
     };
-    let requests = accounts
-        .iter()
-        .map(|a| Requester {
-            id: a.id.0.to_string(),
-            name: if a.display_name.trim().is_empty() { a.username.clone() } else { a.display_name.clone() },
-            handle: format!("@{}", a.acct()),
-            href: if a.is_local() { format!("/@{}", a.username) } else { a.url.clone() },
-        })
-        .collect();
+    let requests = accounts.iter().map(PersonItem::from_account).collect();
     let page = RequestsPage {
         chrome: Chrome::new("Follow requests", Some(session)),
         csrf_token: session.csrf_token.clone(),

@@ -13,6 +13,7 @@ pub mod compose;
 pub mod follow_requests;
 pub mod forms;
 pub mod home;
+pub mod lists;
 pub mod live;
 pub mod marked;
 pub mod notifications;

@@ -59,6 +59,26 @@ fn display_name(a: &Account) -> String {
     if a.display_name.trim().is_empty() { a.username.clone() } else { a.display_name.clone() }
 }
 
+/// A person in a list of people (follow requests, a list's members).
+pub struct PersonItem {
+    pub id: String,
+    pub name: String,
+    /// `@user` (local) or `@user@domain`.
+    pub handle: String,
+    pub href: String,
+}
+
+impl PersonItem {
+    pub fn from_account(a: &Account) -> PersonItem {
+        PersonItem {
+            id: a.id.0.to_string(),
+            name: display_name(a),
+            handle: format!("@{}", a.acct()),
+            href: if a.is_local() { format!("/@{}", a.username) } else { a.url.clone() },
+        }
+    }
+}
+
 /// One post as a page shows it.
 pub struct PostItem {
     pub id: String,

@@ -1,6 +1,6 @@
 //! What people do with posts in the web app, through the real router on SQLite and
 //! PostgreSQL: the like, re-post and bookmark buttons (and the bookmarks and likes pages),
-//! replying from a thread, and scheduling a post for a chosen UK time.
+//! replying from a thread, scheduling a post for a chosen UK time, and lists.
 
 use crate::support;
 use crate::web::{csrf_field, email, get, post, sign_in};
@@ -225,4 +225,88 @@ async fn scheduling_for_a_chosen_time(backend: Backend) {
     assert_eq!(s.count("scheduled_statuses").await, 0);
 }
 
-backend_tests!(like_repost_and_bookmark, replying_from_a_thread, scheduling_for_a_chosen_time);
+async fn lists_of_people_one_follows(backend: Backend) {
+    let s = TestServer::new(backend).await;
+    let (_, alice_api) = s.signed_in("alice").await;
+    let (_, carol_api) = s.signed_in("carol").await;
+    s.user("bob").await;
+    s.user("dave").await;
+    let follow = s.token_for("bob", "follow").await;
+    for who in ["alice", "carol"] {
+        let id =
+            s.get(&format!("/api/v1/accounts/lookup?acct={who}"), None).await.json["id"].as_str().unwrap().to_string();
+        s.form(axum::http::Method::POST, &format!("/api/v1/accounts/{id}/follow"), Some(&follow), &[]).await;
+    }
+    s.post(&alice_api, json!({"status": "Ward 4 team huddle at 2", "visibility": "public"})).await;
+    s.post(&carol_api, json!({"status": "Pharmacy news", "visibility": "public"})).await;
+    s.run_jobs().await;
+    let bob = sign_in(&s, &email("bob")).await;
+
+    let page = get(&s, "/lists", &bob).await;
+    assert!(page.text.contains("You have no lists yet."), "{}", page.text);
+    let token = csrf_field(&page.text);
+    let r = post(&s, "/lists", &bob, &[("title", "  "), ("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("Title can&#39;t be blank") && r.text.contains("href=\"#title\""), "{}", r.text);
+    assert_eq!(s.count("lists").await, 0);
+    let r = post(&s, "/lists", &bob, &[("title", "My team"), ("exclusive", "true"), ("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let list_path = r.headers["location"].to_str().unwrap().to_string();
+    let list = get(&s, &list_path, &bob).await;
+    assert!(list.text.contains("<h1>My team</h1>") && list.text.contains("Nobody yet"), "{}", list.text);
+
+    // Only people bob follows can be added; the reason is given at the field.
+    let add = |who: &'static str| {
+        let (s, bob, token, path) = (&s, bob.clone(), token.clone(), format!("{list_path}/members"));
+        async move { post(s, &path, &bob, &[("account", who), ("csrf_token", &token)]).await }
+    };
+    let r = add("@dave").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("You can only add people you follow. Follow @dave first."), "{}", r.text);
+    assert!(r.text.contains("value=\"@dave\""), "what was typed is kept");
+    let r = add("nobody").await;
+    assert!(r.text.contains("There is no one called @nobody here"), "{}", r.text);
+    assert_eq!(add("@alice").await.status, StatusCode::SEE_OTHER);
+    let list = get(&s, &format!("{list_path}?added=1"), &bob).await;
+    assert!(list.text.contains("They were added"));
+    assert!(list.text.contains("Ward 4 team huddle") && !list.text.contains("Pharmacy news"), "{}", list.text);
+    // Exclusive: alice's posts leave bob's home timeline; carol's stay.
+    let home = get(&s, "/", &bob).await;
+    assert!(!home.text.contains("Ward 4 team huddle") && home.text.contains("Pharmacy news"));
+
+    // Another person's list is not found, and cannot be changed.
+    let dave = sign_in(&s, &email("dave")).await;
+    assert_eq!(get(&s, &list_path, &dave).await.status, StatusCode::NOT_FOUND);
+    let dave_token = csrf_field(&get(&s, "/lists", &dave).await.text);
+    let r = post(&s, &format!("{list_path}/delete"), &dave, &[("csrf_token", &dave_token)]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // Settings: rename, not exclusive any more.
+    let r = post(
+        &s,
+        &format!("{list_path}/settings"),
+        &bob,
+        &[("title", "Ward 4"), ("replies_policy", "none"), ("csrf_token", &token)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let list = get(&s, &list_path, &bob).await;
+    assert!(list.text.contains("<h1>Ward 4</h1>") && list.text.contains("value=\"none\" checked"));
+    assert!(get(&s, "/", &bob).await.text.contains("Ward 4 team huddle"), "back in Home");
+
+    let alice_id = s.get("/api/v1/accounts/lookup?acct=alice", None).await.json["id"].as_str().unwrap().to_string();
+    let r = post(&s, &format!("{list_path}/members/{alice_id}/remove"), &bob, &[("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(get(&s, &list_path, &bob).await.text.contains("Nobody yet"));
+    let r = post(&s, &format!("{list_path}/delete"), &bob, &[("csrf_token", &token)]).await;
+    assert_eq!(r.headers["location"], "/lists?deleted=1");
+    assert_eq!(s.count("lists").await, 0);
+    assert_eq!(get(&s, &list_path, &bob).await.status, StatusCode::NOT_FOUND);
+}
+
+backend_tests!(
+    like_repost_and_bookmark,
+    replying_from_a_thread,
+    scheduling_for_a_chosen_time,
+    lists_of_people_one_follows
+);

@@ -394,3 +394,34 @@ pub async fn add_to_list(app: &App, session: &WebSession, id: Id, handle: &str) 
     crate::lists::add(app, &auth, id, &[account.id]).await?;
     Ok(account)
 }
+
+/// The profiles of the session's login, oldest first (the one in use among them).
+pub async fn profiles(app: &App, session: &WebSession) -> Result<Vec<Account>> {
+    crate::profiles::list(app, &session.auth()?).await
+}
+
+/// Makes the session act as another of its login's profiles. Another login's profile is not
+/// found; a suspended one is refused by the sign-in rules.
+pub async fn switch_profile(app: &App, session: &WebSession, profile_id: Id) -> Result<Account> {
+    let target = accounts::by_id(app.store.reader(), profile_id).await?;
+    let Some(target) = target.filter(|a| a.user_id == Some(session.user.id)) else {
+        return Err(AppError::NotFound("Record not found".into()));
+    };
+    check_may_sign_in(&session.user, &target)?;
+    web_sessions::set_account(app.store.writer(), session.id, session.user.id.0, target.id.0).await?;
+    Ok(target)
+}
+
+/// Adds a profile to the session's login (the same rules as the API: a free username, at
+/// most `profiles::MAX_PROFILES`), and switches the session to it.
+pub async fn add_profile(
+    app: &App,
+    session: &WebSession,
+    username: &str,
+    display_name: &str,
+    mode: canteen_domain::account::ProfileMode,
+) -> Result<Account> {
+    let name = Some(display_name.trim()).filter(|n| !n.is_empty());
+    let created = crate::profiles::create(app, &session.auth()?, username.trim(), name, mode).await?;
+    switch_profile(app, session, created.id).await
+}

@@ -73,3 +73,12 @@ pub async fn delete_of_user(e: Exec<'_>, user_id: i64, id: i64) -> Result<bool> 
     const SQL: &str = "DELETE FROM web_sessions WHERE user_id = $1 AND id = $2";
     Ok(exec!(e, x => sqlx::query(SQL).bind(user_id).bind(id).execute(x).await.map(|r| r.rows_affected()))? > 0)
 }
+
+/// Makes a session act as another of its login's profiles; true if the session was found.
+pub async fn set_account(e: Exec<'_>, id: i64, user_id: i64, account_id: i64) -> Result<bool> {
+    const SQL: &str = "UPDATE web_sessions SET account_id = $3 WHERE id = $1 AND user_id = $2";
+    Ok(
+        exec!(e, x => sqlx::query(SQL).bind(id).bind(user_id).bind(account_id).execute(x).await.map(|r| r.rows_affected()))?
+            > 0,
+    )
+}

@@ -21,6 +21,7 @@ pub mod pages;
 pub mod password_reset;
 pub mod post_actions;
 pub mod profile;
+pub mod profiles;
 pub mod scheduled;
 pub mod search;
 pub mod security;

@@ -18,10 +18,10 @@ use crate::pages::{self, Chrome, render};
 use crate::session::Visitor;
 
 pub struct ModeChoice {
-    value: &'static str,
-    label: &'static str,
-    hint: &'static str,
-    checked: bool,
+    pub value: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub checked: bool,
 }
 
 pub struct PolicyText {
@@ -60,8 +60,13 @@ const MODES: [(ProfileMode, &str, &str, &str); 3] = [
     ),
 ];
 
-fn mode_label(mode: ProfileMode) -> &'static str {
+pub fn mode_label(mode: ProfileMode) -> &'static str {
     MODES.iter().find(|m| m.0 == mode).map(|m| m.2).unwrap_or("Personal")
+}
+
+/// The three modes as radio choices, each explained, with `chosen` selected.
+pub fn mode_choices(chosen: ProfileMode) -> Vec<ModeChoice> {
+    MODES.iter().map(|(mode, value, label, hint)| ModeChoice { value, label, hint, checked: *mode == chosen }).collect()
 }
 
 fn page(
@@ -76,10 +81,7 @@ fn page(
     let page = StartPage {
         chrome: Chrome::new(title, Some(session)),
         csrf_token: session.csrf_token.clone(),
-        modes: MODES
-            .iter()
-            .map(|(mode, value, label, hint)| ModeChoice { value, label, hint, checked: *mode == chosen })
-            .collect(),
+        modes: mode_choices(chosen),
         policy: policy.map(|p| PolicyText {
             paragraphs: p.text.split("\n\n").map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
             version: p.version,

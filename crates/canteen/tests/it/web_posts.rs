@@ -304,7 +304,73 @@ async fn lists_of_people_one_follows(backend: Backend) {
     assert_eq!(get(&s, &list_path, &bob).await.status, StatusCode::NOT_FOUND);
 }
 
+async fn switching_between_ones_profiles(backend: Backend) {
+    let s = TestServer::new(backend).await;
+    s.user("alice").await;
+    s.user("mallory").await;
+    let alice = sign_in(&s, &email("alice")).await;
+    let other_browser = sign_in(&s, &email("alice")).await;
+    let page = get(&s, "/settings/profiles", &alice).await;
+    assert!(page.text.contains("You are using this profile."), "{}", page.text);
+    let token = csrf_field(&page.text);
+
+    // A taken username and a missing mode are refused together, nothing made.
+    let r = post(&s, "/settings/profiles", &alice, &[("username", "mallory"), ("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("Choose how you will use this profile"), "{}", r.text);
+    let r = post(
+        &s,
+        "/settings/profiles",
+        &alice,
+        &[("username", "mallory"), ("mode", "professional"), ("csrf_token", &token)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("Username has already been taken"), "{}", r.text);
+    assert_eq!(s.count("accounts").await, 2);
+
+    let r = post(
+        &s,
+        "/settings/profiles",
+        &alice,
+        &[
+            ("username", "nurse_alice"),
+            ("display_name", "Alice (Staff Nurse)"),
+            ("mode", "professional"),
+            ("csrf_token", &token),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = get(&s, "/settings/profiles?switched=1", &alice).await;
+    assert!(page.text.contains("You switched profile"));
+    assert!(page.text.contains(">Alice (Staff Nurse)</a>"), "the header names the profile in use");
+    // Posting now posts as the professional profile; the other browser is still alice.
+    let r =
+        compose(&s, &alice, &[("status", "Hello from work"), ("visibility", "public"), ("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert!(get(&s, "/@nurse_alice", "").await.text.contains("Hello from work"));
+    assert!(!get(&s, "/@alice", "").await.text.contains("Hello from work"));
+    assert!(get(&s, "/settings", &other_browser).await.text.contains("/@alice?view=stranger"));
+    // Nothing on the public profile links the two.
+    assert!(!get(&s, "/@nurse_alice", "").await.text.contains("@alice\""));
+
+    // Switch back; another login's profile cannot be taken.
+    let page = get(&s, "/settings/profiles", &alice).await;
+    let alice_id =
+        page.text.split("action=\"/settings/profiles/").nth(1).unwrap().split('/').next().unwrap().to_string();
+    let r = post(&s, &format!("/settings/profiles/{alice_id}/switch"), &alice, &[("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(get(&s, "/settings", &alice).await.text.contains("/@alice?view=stranger"));
+    let mallory_id = s.get("/api/v1/accounts/lookup?acct=mallory", None).await.json["id"].as_str().unwrap().to_string();
+    let r = post(&s, &format!("/settings/profiles/{mallory_id}/switch"), &alice, &[("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(get(&s, "/settings", &alice).await.text.contains("/@alice?view=stranger"), "unchanged");
+    assert_eq!(post(&s, &format!("/settings/profiles/{alice_id}/switch"), &alice, &[]).await.status, 403);
+}
+
 backend_tests!(
+    switching_between_ones_profiles,
     like_repost_and_bookmark,
     replying_from_a_thread,
     scheduling_for_a_chosen_time,

@@ -21,6 +21,7 @@ pub async fn nodeinfo_links(State(app): State<App>) -> Json<serde_json::Value> {
 /// `GET /nodeinfo/2.1`.
 pub async fn nodeinfo(State(app): State<App>) -> ApiResult<Response> {
     let stats = instance::stats(&app).await?;
+    let registration = canteen_app::registration::current(&app).await?;
     let body = json!({
         "version": "2.1",
         "software": {
@@ -30,7 +31,7 @@ pub async fn nodeinfo(State(app): State<App>) -> ApiResult<Response> {
         },
         "protocols": ["activitypub"],
         "services": {"inbound": [], "outbound": []},
-        "openRegistrations": app.config.registration_mode == RegistrationMode::Open,
+        "openRegistrations": registration.mode == RegistrationMode::Open,
         "usage": {
             "users": {"total": stats.user_count, "activeMonth": stats.user_count, "activeHalfyear": stats.user_count},
             "localPosts": stats.status_count

@@ -102,8 +102,8 @@ pub async fn register(
     locale: Option<String>,
     reason: Option<String>,
 ) -> Result<(User, Account)> {
-    let cfg = &app.config;
-    if cfg.registration_mode == RegistrationMode::Closed {
+    let cfg = crate::registration::current(app).await?;
+    if cfg.mode == RegistrationMode::Closed {
         return Err(AppError::Forbidden("Registrations are closed on this server".into()));
     }
     if !agreement {
@@ -113,11 +113,11 @@ pub async fn register(
             "Agreement must be accepted (the server's rules)",
         )));
     }
-    if validation::email(email).is_ok() && !email_domain_allowed(email, &cfg.registration_allowed_domains) {
+    if validation::email(email).is_ok() && !email_domain_allowed(email, &cfg.allowed_domains) {
         return Err(AppError::invalid(Invalid::new(
             "email",
             "ERR_BLOCKED",
-            format!("Email must be an address at one of: {}", cfg.registration_allowed_domains.join(", ")),
+            format!("Email must be an address at one of: {}", cfg.allowed_domains.join(", ")),
         )));
     }
     create_login(
@@ -130,7 +130,7 @@ pub async fn register(
             // There is no mail transport yet (the web issue brings one), so API sign-ups are
             // confirmed at once; approval is still enforced.
             confirmed: true,
-            approved: cfg.registration_mode == RegistrationMode::Open,
+            approved: cfg.mode == RegistrationMode::Open,
             locale,
             reason,
             mode: ProfileMode::Personal,

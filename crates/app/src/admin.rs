@@ -131,3 +131,33 @@ pub async fn add_rule_as(app: &App, auth: &Auth, text: &str, hint: &str) -> Resu
     require_admin(auth)?;
     add_rule(app, text, hint).await
 }
+
+/// Gives the login that owns `username` a role (admins only; never one's own, so the last
+/// admin cannot demote themself by accident).
+pub async fn set_role_as(app: &App, auth: &Auth, username: &str, role: &str) -> Result<()> {
+    use canteen_domain::validation::Invalid;
+    require_admin(auth)?;
+    let (me, _) = auth.signed_in()?;
+    let Some(role) = Role::parse(role) else {
+        return Err(AppError::invalid(Invalid::new("role", "ERR_INCLUSION", "Choose a role")));
+    };
+    let username = username.trim().trim_start_matches('@');
+    let (user, _) = find(app, username).await?;
+    if user.id == me.id {
+        return Err(AppError::Forbidden("You cannot change your own role".into()));
+    }
+    users::set_role(app.store.writer(), user.id, role, now_ms()).await?;
+    Ok(())
+}
+
+/// Sign-ups waiting for approval, oldest first (admins only).
+pub async fn awaiting_approval_as(app: &App, auth: &Auth) -> Result<Vec<users::PendingSignUp>> {
+    require_admin(auth)?;
+    Ok(users::awaiting_approval(app.store.reader(), 200).await?)
+}
+
+/// Moderators' and admins' profiles as (username, role) (admins only).
+pub async fn staff_as(app: &App, auth: &Auth) -> Result<Vec<(String, String)>> {
+    require_admin(auth)?;
+    Ok(users::staff(app.store.reader()).await?)
+}

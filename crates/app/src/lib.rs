@@ -27,6 +27,7 @@ pub mod password_reset;
 mod passwords;
 pub mod polls;
 pub mod profiles;
+pub mod registration;
 pub mod scheduled;
 pub mod search;
 mod secrets;

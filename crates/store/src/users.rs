@@ -79,3 +79,27 @@ pub async fn set_password_hash(e: Exec<'_>, id: Id, password_hash: &str, now: i6
     exec!(e, x => sqlx::query(SQL).bind(id.0).bind(password_hash).bind(now).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// A sign-up waiting for an admin's approval, with the profile it made.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingSignUp {
+    pub user_id: i64,
+    pub email: String,
+    pub username: String,
+    pub reason: Option<String>,
+    pub created_at: i64,
+}
+
+/// Sign-ups not yet approved, oldest first.
+pub async fn awaiting_approval(e: Exec<'_>, limit: i64) -> Result<Vec<PendingSignUp>> {
+    const SQL: &str = "SELECT u.id AS user_id, u.email, a.username, u.registration_reason AS reason, u.created_at \
+        FROM users u JOIN accounts a ON a.user_id = u.id WHERE u.approved = $1 ORDER BY u.created_at, a.id LIMIT $2";
+    Ok(exec!(e, x => sqlx::query_as::<_, PendingSignUp>(SQL).bind(false).bind(limit).fetch_all(x).await)?)
+}
+
+/// The profiles of logins with a role above `user` (moderators and admins), by username.
+pub async fn staff(e: Exec<'_>) -> Result<Vec<(String, String)>> {
+    const SQL: &str = "SELECT a.username, u.role FROM users u JOIN accounts a ON a.user_id = u.id \
+        WHERE u.role <> 'user' ORDER BY a.username";
+    Ok(exec!(e, x => sqlx::query_as::<_, (String, String)>(SQL).fetch_all(x).await)?)
+}

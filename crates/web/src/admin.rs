@@ -27,7 +27,7 @@ struct PolicyPage {
     errors: Errors,
 }
 
-fn admin(visitor: &Visitor) -> Result<&WebSession, Box<Response>> {
+pub(crate) fn admin(visitor: &Visitor) -> Result<&WebSession, Box<Response>> {
     match &visitor.session {
         None => Err(Box::new(see_other("/sign-in"))),
         Some(s) if s.user.role != Role::Admin => {
@@ -178,7 +178,7 @@ pub struct ModerateForm {
 }
 
 /// The admin session if the form carries its token; otherwise the response to give.
-fn admin_form<'a>(visitor: &'a Visitor, token: &str) -> Result<&'a WebSession, Box<Response>> {
+pub(crate) fn admin_form<'a>(visitor: &'a Visitor, token: &str) -> Result<&'a WebSession, Box<Response>> {
     session_for_form(visitor, token).and_then(|_| admin(visitor))
 }
 

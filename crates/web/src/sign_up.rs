@@ -51,13 +51,17 @@ async fn page(app: &App, visitor: &Visitor, status: StatusCode, form: SignUpForm
         Err(e) => return pages::internal_error(&e),
     };
     let cfg = &app.config;
+    let registration = match canteen_app::registration::current(app).await {
+        Ok(r) => r,
+        Err(e) => return pages::internal_error(&e),
+    };
     let title = errors.title("Create an account");
     signed_out_page(app, visitor, |csrf_token| {
         let page = SignUpPage {
             chrome: Chrome::new(title, visitor.session.as_ref()),
-            closed: cfg.registration_mode == RegistrationMode::Closed,
-            needs_approval: cfg.registration_mode == RegistrationMode::Approval,
-            allowed_domains: cfg.registration_allowed_domains.clone(),
+            closed: registration.mode == RegistrationMode::Closed,
+            needs_approval: registration.mode == RegistrationMode::Approval,
+            allowed_domains: registration.allowed_domains,
             contact_email: cfg.contact_email.clone(),
             rules,
             csrf_token,

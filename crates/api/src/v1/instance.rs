@@ -50,6 +50,7 @@ pub fn streaming_url(app: &App) -> String {
 /// `GET /api/v1/instance`.
 pub async fn show(State(app): State<App>) -> ApiResult<Json<Value>> {
     let stats = instance::stats(&app).await?;
+    let registration = canteen_app::registration::current(&app).await?;
     let cfg = &app.config;
     Ok(Json(json!({
         "uri": cfg.domain(),
@@ -62,8 +63,8 @@ pub async fn show(State(app): State<App>) -> ApiResult<Json<Value>> {
         "stats": {"user_count": stats.user_count, "status_count": stats.status_count, "domain_count": stats.domain_count},
         "thumbnail": null,
         "languages": ["en"],
-        "registrations": cfg.registration_mode != RegistrationMode::Closed,
-        "approval_required": cfg.registration_mode == RegistrationMode::Approval,
+        "registrations": registration.mode != RegistrationMode::Closed,
+        "approval_required": registration.mode == RegistrationMode::Approval,
         "invites_enabled": false,
         "configuration": configuration(&app),
         "contact_account": null,

@@ -12,6 +12,7 @@ use crate::version_string;
 
 pub async fn show(State(app): State<App>) -> ApiResult<Json<Value>> {
     let stats = instance::stats(&app).await?;
+    let registration = canteen_app::registration::current(&app).await?;
     let cfg = &app.config;
     let mut configuration = configuration(&app);
     if let Some(obj) = configuration.as_object_mut() {
@@ -39,9 +40,9 @@ pub async fn show(State(app): State<App>) -> ApiResult<Json<Value>> {
         "languages": ["en"],
         "configuration": configuration,
         "registrations": {
-            "enabled": cfg.registration_mode != RegistrationMode::Closed,
-            "approval_required": cfg.registration_mode == RegistrationMode::Approval,
-            "reason_required": cfg.registration_mode == RegistrationMode::Approval,
+            "enabled": registration.mode != RegistrationMode::Closed,
+            "approval_required": registration.mode == RegistrationMode::Approval,
+            "reason_required": registration.mode == RegistrationMode::Approval,
             "message": null,
             "url": null,
             "min_age": null

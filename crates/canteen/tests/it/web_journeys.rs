@@ -282,6 +282,110 @@ async fn approval_and_closed_registration(backend: Backend) {
     assert_eq!(s.count("users").await, 0);
 }
 
+/// Whether the input with `id` is checked.
+fn checked(html: &str, id: &str) -> bool {
+    let at = html.find(&format!("id=\"{id}\"")).expect("the input");
+    let tag = &html[at..at + html[at..].find('>').unwrap()];
+    tag.contains(" checked")
+}
+
+/// Admins change who may sign up while the server runs, approve waiting sign-ups and give
+/// roles; the API's instance document and the sign-up form follow at once.
+async fn admin_sign_ups_and_roles(backend: Backend) {
+    let s = TestServer::new(backend).await;
+    let admin = make_admin(&s, "root").await;
+    s.user("bob").await;
+    let bob = sign_in(&s, &email("bob")).await;
+    assert_eq!(get(&s, "/admin/sign-ups", &bob).await.status, StatusCode::FORBIDDEN);
+    let page = get(&s, "/admin/sign-ups", &admin).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(checked(&page.text, "mode-open"), "the config's mode to start with");
+    let token = csrf_field(&page.text);
+
+    // Every bad domain is named, and nothing is saved.
+    let r = post(
+        &s,
+        "/admin/registration",
+        &admin,
+        &[("mode", "approval"), ("allowed_domains", "nhs.net\nnot a domain"), ("csrf_token", &token)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("These are not email domains: not, a, domain"), "{}", r.text);
+    assert!(checked(&r.text, "mode-approval"), "what was chosen is kept");
+    assert_eq!(s.get("/api/v1/instance", None).await.json["approval_required"], false);
+    // A non-admin's hand-made post is refused.
+    let bob_token = csrf_field(&get(&s, "/", &bob).await.text);
+    let r = post(&s, "/admin/registration", &bob, &[("mode", "open"), ("csrf_token", &bob_token)]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let r = post(
+        &s,
+        "/admin/registration",
+        &admin,
+        &[("mode", "approval"), ("allowed_domains", "nhs.net\n@Example.NHS.uk"), ("csrf_token", &token)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let instance = s.get("/api/v1/instance", None).await;
+    assert_eq!(instance.json["approval_required"], true, "{}", instance.text);
+    assert_eq!(s.get("/api/v2/instance", None).await.json["registrations"]["approval_required"], true);
+    assert!(get(&s, "/sign-up", "").await.text.contains("example.nhs.uk"), "the form names the allowed domains");
+
+    let (cookie, form_token) = sign_up_form(&s).await;
+    let sign_up = |username: &'static str, address: &'static str| {
+        let (s, cookie, form_token) = (&s, cookie.clone(), form_token.clone());
+        async move {
+            let form = [
+                ("username", username),
+                ("email", address),
+                ("password", PASSWORD),
+                ("agreement", "true"),
+                ("csrf_token", form_token.as_str()),
+            ];
+            post(s, "/sign-up", &cookie, &form).await
+        }
+    };
+    let r = sign_up("gmail_user", "someone@gmail.com").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("Email must be an address at one of: nhs.net, example.nhs.uk"), "{}", r.text);
+    let r = sign_up("olu", "olu@example.nhs.uk").await;
+    assert!(r.text.contains("Your account is waiting for approval"), "{}", r.text);
+    let page = get(&s, "/admin/sign-ups", &admin).await;
+    assert!(page.text.contains("<strong>@olu</strong> · olu@example.nhs.uk"), "{}", page.text);
+    let r = post(&s, "/admin/sign-ups/approve", &admin, &[("username", "olu"), ("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(get(&s, "/admin/sign-ups", &admin).await.text.contains("Nobody is waiting."));
+    let (cookie, form_token) = crate::web::sign_in_form(&s).await;
+    let r = post(
+        &s,
+        "/sign-in",
+        &cookie,
+        &[("email", "olu@example.nhs.uk"), ("password", PASSWORD), ("csrf_token", &form_token)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "approved, so olu can sign in: {}", r.text);
+
+    // Roles: never one's own; an unknown name is a form error.
+    let role = |who: &'static str, role: &'static str| {
+        let (s, admin, token) = (&s, admin.clone(), token.clone());
+        async move {
+            post(s, "/admin/roles", &admin, &[("role_username", who), ("role", role), ("csrf_token", &token)]).await
+        }
+    };
+    let r = role("root", "user").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "shown on the form");
+    assert!(r.text.contains("You cannot change your own role"), "{}", r.text);
+    let r = role("nobody", "moderator").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("No local account named nobody") && r.text.contains("href=\"#role_username\""));
+    assert_eq!(role("bob", "wizard").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(role("bob", "admin").await.status, StatusCode::SEE_OTHER);
+    let page = get(&s, "/admin/sign-ups?done=role", &admin).await;
+    assert!(page.text.contains("<td class=\"nhsuk-table__cell\">@bob</td><td class=\"nhsuk-table__cell\">admin</td>"));
+    assert_eq!(get(&s, "/admin", &bob).await.status, StatusCode::OK, "bob is an admin now");
+}
+
 async fn compose_with_the_guard(backend: Backend) {
     let s = TestServer::new(backend).await;
     s.user("alice").await;
@@ -876,6 +980,7 @@ async fn settings_sessions_and_apps(backend: Backend) {
 
 backend_tests!(
     admin_pages,
+    admin_sign_ups_and_roles,
     settings_sessions_and_apps,
     compose_with_a_picture,
     compose_with_a_poll,

@@ -184,7 +184,8 @@ pub async fn limit(State(state): State<ApiState>, req: Request, next: Next) -> R
     if let Some(kind) = special {
         let c = limiter.count(kind, &ip);
         if !c.allowed {
-            let is_web = !(path.starts_with("/api/") || path.starts_with("/oauth/"));
+            // The consent page is a web page too, though it lives under /oauth/.
+            let is_web = trimmed == "/oauth/authorize" || !(path.starts_with("/api/") || path.starts_with("/oauth/"));
             return match limiter.web_page {
                 Some(render) if is_web => {
                     let mut res = render(c.reset_in.as_secs().max(1));

@@ -163,7 +163,6 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .layer(cors());
 
     let pages = Router::new()
-        .route("/oauth/authorize", get(oauth::authorize_page).post(oauth::authorize_submit))
         .route("/avatars/original/missing.png", get(assets::missing_image))
         .route("/headers/original/missing.png", get(assets::missing_image))
         .route("/system/media/{key}", get(v1::media::file))
@@ -185,6 +184,7 @@ pub fn router(app: App, limits: RateLimits) -> Router {
     // server-sent events are never compressed, so they are not held back).
     let web_pages = Router::new()
         .route("/", get(web::home::show))
+        .route("/oauth/authorize", get(web::oauth::show).post(web::oauth::submit))
         .route("/sign-in", get(web::sign_in::show).post(web::sign_in::submit))
         .route("/sign-out", post(web::sign_in::sign_out))
         .route("/sign-up", get(web::sign_up::show).post(web::sign_up::submit))

@@ -18,6 +18,7 @@ pub mod lists;
 pub mod live;
 pub mod marked;
 pub mod notifications;
+pub mod oauth;
 pub mod pages;
 pub mod password_reset;
 pub mod post_actions;

@@ -281,7 +281,9 @@ async fn authorization_code_with_pkce(b: Backend) {
     let page = s.get(&q, None).await;
     assert_eq!(page.status, 200);
     assert!(page.text.contains("<strong>Web</strong>") && page.text.contains("name=\"password\""));
+    assert!(page.text.contains("See your posts, timelines"), "the scope in plain words: {}", page.text);
     assert_eq!(page.headers["x-frame-options"], "DENY");
+    let (cookie, token) = form_token(&page);
 
     // A redirect URI the app did not register is refused on the page, never redirected to.
     let evil = s
@@ -307,6 +309,7 @@ async fn authorization_code_with_pkce(b: Backend) {
             ("login", login.into()),
             ("password", password.into()),
             ("decision", decision.into()),
+            ("csrf_token", token.clone()),
         ]
     };
     let post = |pairs: Vec<(&'static str, String)>| {
@@ -316,9 +319,14 @@ async fn authorization_code_with_pkce(b: Backend) {
             .finish();
         axum::http::Request::post("/oauth/authorize")
             .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", &cookie)
             .body(axum::body::Body::from(body))
             .unwrap()
     };
+    // Without the page's form token nothing is checked or issued.
+    let mut forged = form("alice", "a good password", "approve");
+    forged.retain(|(k, _)| *k != "csrf_token");
+    assert_eq!(s.send(post(forged)).await.status, 403);
     let wrong = s.send(post(form("alice", "wrong password", "approve"))).await;
     assert_eq!(wrong.status, 401);
     assert!(wrong.text.contains("role=\"alert\""));
@@ -361,23 +369,38 @@ async fn authorization_code_with_pkce(b: Backend) {
     assert_eq!(again.error(400), "invalid_grant", "a code works once");
 }
 
+/// The consent page's signed-out form token: (cookie as `name=value`, the form's field).
+fn form_token(page: &support::Resp) -> (String, String) {
+    let cookie = crate::web::set_cookie(page, "canteen_csrf").expect("a form cookie");
+    (crate::web::cookie_pair(&cookie), crate::web::csrf_field(&page.text))
+}
+
 async fn out_of_band_code_is_shown_and_needs_the_secret(b: Backend) {
     let s = TestServer::new(b).await;
     s.user("alice").await;
     let (id, secret) = s.app_client("read write").await;
+    let page = s
+        .get(
+            &format!("/oauth/authorize?client_id={id}&redirect_uri=urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob&scope=read"),
+            None,
+        )
+        .await;
+    let (cookie, token) = form_token(&page);
     let body = format!(
-        "client_id={id}&redirect_uri=urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob&scope=read&login=alice&password=a+good+password&decision=approve"
+        "client_id={id}&redirect_uri=urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob&scope=read&login=alice&password=a+good+password&decision=approve&csrf_token={token}"
     );
     let r = s
         .send(
             axum::http::Request::post("/oauth/authorize")
                 .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", cookie)
                 .body(body.into())
                 .unwrap(),
         )
         .await;
     assert_eq!(r.status, 200);
-    let start = r.text.find("<code id=\"code\">").unwrap() + "<code id=\"code\">".len();
+    let at = r.text.find("<code id=\"code\"").expect("the code is shown");
+    let start = at + r.text[at..].find('>').unwrap() + 1;
     let code = &r.text[start..start + 43];
     let no_secret = s
         .json(
@@ -520,7 +543,61 @@ async fn expired_tokens_are_refused(b: Backend) {
     assert_eq!(r.error(401), "The access token expired");
 }
 
+/// Signed in to the web app, the page only asks "allow this app?", for the profile in use;
+/// the code it gives acts as that profile.
+async fn consent_when_signed_in_uses_the_session(b: Backend) {
+    let s = TestServer::new(b).await;
+    s.user("alice").await;
+    let app = s
+        .json(
+            Method::POST,
+            "/api/v1/apps",
+            None,
+            json!({"client_name": "Tusky", "redirect_uris": "https://app.example/cb", "scopes": "read write follow"}),
+        )
+        .await;
+    let id = app.json["client_id"].as_str().unwrap().to_string();
+    let alice = crate::web::sign_in(&s, &crate::web::email("alice")).await;
+    let q = format!(
+        "/oauth/authorize?client_id={id}&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&scope=read+follow&state=s1"
+    );
+    let page = crate::web::get(&s, &q, &alice).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("<h1>Allow Tusky to use your account?</h1>"), "{}", page.text);
+    assert!(page.text.contains("It will act as <strong>alice</strong>"), "{}", page.text);
+    assert!(page.text.contains("Follow, unfollow, block and mute people for you"));
+    assert!(!page.text.contains("name=\"password\""), "no password asked again");
+    let token = crate::web::csrf_field(&page.text);
+    let fields = [
+        ("client_id", id.as_str()),
+        ("redirect_uri", "https://app.example/cb"),
+        ("scope", "read follow"),
+        ("state", "s1"),
+        ("decision", "approve"),
+    ];
+    // Another site's form (no session token) is refused.
+    assert_eq!(crate::web::post(&s, "/oauth/authorize", &alice, &fields).await.status, 403);
+    let mut with_token = fields.to_vec();
+    with_token.push(("csrf_token", &token));
+    let r = crate::web::post(&s, "/oauth/authorize", &alice, &with_token).await;
+    assert_eq!(r.status, 302, "{}", r.text);
+    let loc = r.headers["location"].to_str().unwrap().to_string();
+    assert_eq!(query_param(&loc, "state").as_deref(), Some("s1"));
+    let code = query_param(&loc, "code").unwrap();
+    let (_, secret) = (id.clone(), app.json["client_secret"].as_str().unwrap().to_string());
+    let t = s
+        .json(Method::POST, "/oauth/token", None, json!({"grant_type": "authorization_code", "client_id": id, "client_secret": secret, "code": code, "redirect_uri": "https://app.example/cb"}))
+        .await;
+    assert_eq!(t.status, 200, "{}", t.text);
+    assert_eq!(t.json["scope"], "read follow");
+    let token = t.json["access_token"].as_str().unwrap();
+    assert_eq!(s.get("/api/v1/accounts/verify_credentials", Some(token)).await.json["username"], "alice");
+    // The app is listed under Sessions and apps.
+    assert!(crate::web::get(&s, "/settings/sessions", &alice).await.text.contains("Tusky"));
+}
+
 backend_tests!(
+    consent_when_signed_in_uses_the_session,
     expired_tokens_are_refused,
     apps_register_in_every_encoding,
     password_grant_and_its_failures,

@@ -146,26 +146,64 @@ pub async fn home(app: &App, session: &WebSession, max_id: Option<Id>) -> Result
     timelines::home(app, &session.auth()?, page).await
 }
 
+/// Which part of a profile a page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileTab {
+    /// Posts and re-posts, without replies.
+    Posts,
+    /// Posts, re-posts and replies.
+    Replies,
+    /// Own posts with pictures.
+    Media,
+    Followers,
+    Following,
+}
+
+impl ProfileTab {
+    pub fn parse(s: &str) -> Option<ProfileTab> {
+        Some(match s {
+            "posts" => ProfileTab::Posts,
+            "replies" => ProfileTab::Replies,
+            "media" => ProfileTab::Media,
+            "followers" => ProfileTab::Followers,
+            "following" => ProfileTab::Following,
+            _ => return None,
+        })
+    }
+}
+
 /// A local profile as one viewer sees it: its details each as their visibility allows,
-/// one page of the posts the viewer may see, and how the viewer stands to it.
+/// one page of the chosen tab (posts the viewer may see, or people), and how the viewer
+/// stands to it.
 pub struct ProfileView {
     pub account: Account,
     /// (label, value) of the professional details this viewer may see.
     pub details: Vec<(&'static str, String)>,
     pub posts: Vec<StatusView>,
+    /// The followers or followings tab: one page of people, and the cursor of the next.
+    pub people: Vec<Account>,
+    pub people_next: Option<i64>,
+    /// (followers, following), or `None` when the owner hides them from this viewer (the
+    /// lists are hidden too: people guess an employer from them).
+    pub counts: Option<(i64, i64)>,
     /// `None` for a signed-out viewer and for the owner.
     pub relationship: Option<crate::follows::Relationship>,
     pub is_owner: bool,
 }
 
+/// How many people one page of followers or followings shows.
+const PEOPLE_PAGE: i64 = 40;
+
 /// A local profile seen by `session` (`None`: anyone on the internet, or a search engine —
 /// also the owner's "see my profile as a stranger"). Unknown and suspended profiles, and
 /// remote handles, are not found; a profile that blocked the viewer is not found either.
+/// `max_id` pages back: a post id for post tabs, a row cursor for people.
 pub async fn profile(
     app: &App,
     session: Option<&WebSession>,
     username: &str,
-    max_id: Option<Id>,
+    tab: ProfileTab,
+    max_id: Option<i64>,
 ) -> Result<ProfileView> {
     let (account, audience, viewer) = visible_profile(app, session, username).await?;
     let me = session.map(|s| &s.account);
@@ -182,16 +220,38 @@ pub async fn profile(
     .filter(|(_, value, vis)| !value.trim().is_empty() && canteen_domain::audience::may_see_field(*vis, audience))
     .map(|(label, value, _)| (label, value.clone()))
     .collect();
-    let source =
-        Source::Account { id: account.id, pinned: false, exclude_replies: true, exclude_reblogs: false, tagged: None };
-    let page = Page { max_id: max_id.map(|i| i.0), since_id: None, min_id: None, limit: timelines::DEFAULT_LIMIT };
-    let posts = timelines::read(app, &viewer, &source, page, false).await?;
     let is_owner = me.is_some_and(|m| m.id == account.id);
+    let hidden = account.privacy.hide_collections && !is_owner;
+    let counts = if hidden { None } else { Some(crate::follows::counts(app, me.map(|m| m.id), &account).await?) };
+    let (mut posts, mut people, mut people_next) = (Vec::new(), Vec::new(), None);
+    match tab {
+        ProfileTab::Followers | ProfileTab::Following => {
+            if !hidden {
+                let auth = session.map(WebSession::auth).transpose()?;
+                let followers = tab == ProfileTab::Followers;
+                let rows =
+                    crate::follows::collection(app, auth.as_ref(), account.id, followers, max_id, PEOPLE_PAGE).await?;
+                people_next = rows.last().filter(|_| rows.len() as i64 >= PEOPLE_PAGE).map(|(c, _)| *c);
+                people = rows.into_iter().map(|(_, a)| a).collect();
+            }
+        }
+        ProfileTab::Posts | ProfileTab::Replies | ProfileTab::Media => {
+            let source = Source::Account {
+                id: account.id,
+                pinned: false,
+                exclude_replies: tab == ProfileTab::Posts,
+                exclude_reblogs: tab == ProfileTab::Media,
+                tagged: None,
+            };
+            let page = Page { max_id, since_id: None, min_id: None, limit: timelines::DEFAULT_LIMIT };
+            posts = timelines::read(app, &viewer, &source, page, tab == ProfileTab::Media).await?;
+        }
+    }
     let relationship = match me {
         Some(m) if !is_owner => Some(crate::follows::relationship(app, m.id, account.id).await?),
         _ => None,
     };
-    Ok(ProfileView { account, details, posts, relationship, is_owner })
+    Ok(ProfileView { account, details, posts, people, people_next, counts, relationship, is_owner })
 }
 
 /// A local profile by username as `session` may find it, with how the viewer stands to it.

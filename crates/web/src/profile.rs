@@ -7,12 +7,12 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use canteen_app::web::ProfileTab;
 use canteen_app::{App, AppError};
-use canteen_domain::Id;
 use serde::Deserialize;
 
 use crate::forms::{TokenForm, see_other, session_for_form};
-use crate::pages::{self, Chrome, PostItem, render};
+use crate::pages::{self, Chrome, PersonItem, PostItem, render};
 use crate::session::Visitor;
 
 /// The follow control's state.
@@ -45,13 +45,29 @@ struct ProfilePage {
     follows_you: bool,
     posts: Vec<PostItem>,
     older_href: Option<String>,
+    /// The profile's sections as links: (label, href, is this one).
+    tabs: Vec<(String, String, bool)>,
+    tab: &'static str,
+    people: Vec<PersonItem>,
+    /// The owner hides who follows them and whom they follow.
+    people_hidden: bool,
 }
 
 #[derive(Deserialize)]
 pub struct ProfileQuery {
     max_id: Option<String>,
     view: Option<String>,
+    tab: Option<String>,
 }
+
+/// (query value, label) of the tabs, in order.
+const TABS: [(&str, &str); 5] = [
+    ("posts", "Posts"),
+    ("replies", "Posts and replies"),
+    ("media", "Pictures"),
+    ("followers", "Followers"),
+    ("following", "Following"),
+];
 
 /// `GET /@{username}` (`?max_id=` pages back; `?view=stranger` for the owner).
 pub async fn show(
@@ -60,12 +76,16 @@ pub async fn show(
     Path(username): Path<String>,
     Query(q): Query<ProfileQuery>,
 ) -> Response {
-    let max_id = q.max_id.as_deref().and_then(Id::parse);
+    let max_id = q.max_id.as_deref().and_then(|m| m.parse::<i64>().ok());
+    let Some(tab) = ProfileTab::parse(q.tab.as_deref().unwrap_or("posts")) else {
+        return pages::not_found(visitor.session.as_ref());
+    };
+    let tab_name = TABS.iter().map(|t| t.0).find(|t| ProfileTab::parse(t) == Some(tab)).unwrap_or("posts");
     let as_stranger = q.view.as_deref() == Some("stranger");
     let owner_as_stranger = as_stranger && visitor.session.as_ref().is_some_and(|s| s.account.username == username);
     // The stranger view reads as a signed-out visitor would: nothing of the owner's is used.
     let reader = if as_stranger { None } else { visitor.session.as_ref() };
-    let view = match canteen_app::web::profile(&app, reader, &username, max_id).await {
+    let view = match canteen_app::web::profile(&app, reader, &username, tab, max_id).await {
         Ok(v) => v,
         Err(AppError::NotFound(_)) => return pages::not_found(visitor.session.as_ref()),
         Err(e) => return pages::internal_error(&e),
@@ -75,11 +95,25 @@ pub async fn show(
         if account.display_name.trim().is_empty() { account.username.clone() } else { account.display_name.clone() };
     let full = view.posts.len() as i64 >= canteen_app::timelines::DEFAULT_LIMIT;
     let stranger_q = if as_stranger { "&view=stranger" } else { "" };
+    let href = |tab: &str| format!("/@{}?tab={tab}{stranger_q}", account.username);
     let older_href = view
         .posts
         .last()
         .filter(|_| full)
-        .map(|v| format!("/@{}?max_id={}{stranger_q}", account.username, v.status.id.0));
+        .map(|v| v.status.id.0)
+        .or(view.people_next)
+        .map(|cursor| format!("{}&max_id={cursor}", href(tab_name)));
+    let tabs = TABS
+        .iter()
+        .map(|(value, label)| {
+            let label = match (value, view.counts) {
+                (&"followers", Some((n, _))) => format!("{label} ({n})"),
+                (&"following", Some((_, n))) => format!("{label} ({n})"),
+                _ => label.to_string(),
+            };
+            (label, href(value), *value == tab_name)
+        })
+        .collect();
     let follow = match (&visitor.session, &view.relationship) {
         _ if owner_as_stranger => FollowState::OwnerAsStranger,
         (None, _) => FollowState::SignIn,
@@ -105,6 +139,10 @@ pub async fn show(
         follow,
         posts: view.posts.iter().map(PostItem::from_view).collect(),
         older_href,
+        tabs,
+        tab: tab_name,
+        people: view.people.iter().map(PersonItem::from_account).collect(),
+        people_hidden: view.counts.is_none(),
     };
     render(StatusCode::OK, &page)
 }

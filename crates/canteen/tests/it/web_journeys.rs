@@ -14,7 +14,12 @@ use serde_json::json;
 use support::{Backend, TestServer, relaxed_limits};
 
 /// Sends the compose form as a browser does (`multipart/form-data`), with an optional picture.
-async fn compose_with(s: &TestServer, cookie: &str, pairs: &[(&str, &str)], image: Option<&[u8]>) -> support::Resp {
+pub(crate) async fn compose_with(
+    s: &TestServer,
+    cookie: &str,
+    pairs: &[(&str, &str)],
+    image: Option<&[u8]>,
+) -> support::Resp {
     let boundary = "canteen-web-test";
     let mut body: Vec<u8> = Vec::new();
     for (k, v) in pairs {

@@ -1,10 +1,11 @@
 //! What people do with posts in the web app, through the real router on SQLite and
 //! PostgreSQL: the like, re-post and bookmark buttons (and the bookmarks and likes pages),
-//! replying from a thread, scheduling a post for a chosen UK time, and lists.
+//! replying from a thread, scheduling a post for a chosen UK time, lists, switching
+//! profiles, and a profile's tabs (posts, replies, pictures, followers, following).
 
 use crate::support;
 use crate::web::{csrf_field, email, get, post, sign_in};
-use crate::web_journeys::compose;
+use crate::web_journeys::{compose, compose_with};
 
 use axum::http::StatusCode;
 use serde_json::json;
@@ -369,7 +370,89 @@ async fn switching_between_ones_profiles(backend: Backend) {
     assert_eq!(post(&s, &format!("/settings/profiles/{alice_id}/switch"), &alice, &[]).await.status, 403);
 }
 
+async fn profile_tabs_and_hidden_follow_lists(backend: Backend) {
+    let s = TestServer::new(backend).await;
+    let (_, bob_api) = s.signed_in("bob").await;
+    s.user("alice").await;
+    s.user("carol").await;
+    let bobs = s.post(&bob_api, json!({"status": "Anyone on the late shift?", "visibility": "public"})).await;
+    let alice = sign_in(&s, &email("alice")).await;
+    let token = csrf_field(&get(&s, "/", &alice).await.text);
+    let send = |pairs: Vec<(&'static str, String)>, image: Option<Vec<u8>>| {
+        let (s, alice, token) = (&s, alice.clone(), token.clone());
+        async move {
+            let mut pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            pairs.push(("visibility", "public"));
+            pairs.push(("csrf_token", &token));
+            let r = compose_with(s, &alice, &pairs, image.as_deref()).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        }
+    };
+    send(vec![("status", "A plain post".into())], None).await;
+    send(
+        vec![("status", "@bob count me in".into()), ("in_reply_to_id", bobs["id"].as_str().unwrap().to_string())],
+        None,
+    )
+    .await;
+    send(
+        vec![
+            ("status", "The new garden".into()),
+            ("image_description", "Raised beds".into()),
+            ("image_no_patient", "true".into()),
+        ],
+        Some(support::jpeg_with_gps()),
+    )
+    .await;
+    for who in ["bob", "carol"] {
+        let page = get(&s, &format!("/@{who}"), &alice).await;
+        let r = post(&s, &format!("/@{who}/follow"), &alice, &[("csrf_token", &csrf_field(&page.text))]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+
+    let posts = get(&s, "/@alice", "").await;
+    assert!(posts.text.contains("aria-current=\"page\">Posts</a>"), "{}", posts.text);
+    assert!(posts.text.contains("A plain post") && !posts.text.contains("count me in"), "replies are not on Posts");
+    let replies = get(&s, "/@alice?tab=replies", "").await;
+    assert!(replies.text.contains("A plain post") && replies.text.contains("count me in"));
+    let media = get(&s, "/@alice?tab=media", "").await;
+    assert!(media.text.contains("The new garden") && !media.text.contains("A plain post"), "{}", media.text);
+    let following = get(&s, "/@alice?tab=following", "").await;
+    assert!(following.text.contains("Following (2)") && following.text.contains("Followers (0)"));
+    assert!(following.text.contains(">@bob</span>") && following.text.contains(">@carol</span>"), "{}", following.text);
+    let followers = get(&s, "/@bob?tab=followers", "").await;
+    assert!(followers.text.contains(">@alice</span>"), "{}", followers.text);
+    assert_eq!(get(&s, "/@alice?tab=secrets", "").await.status, StatusCode::NOT_FOUND);
+
+    // Hidden follow lists: neither the lists nor the counts, to anyone but alice.
+    let alice_api = s.token_for("alice", "write").await;
+    let r = s
+        .form(
+            axum::http::Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&alice_api),
+            &[("hide_collections", "true")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let carol = sign_in(&s, &email("carol")).await;
+    for (who, viewer) in [("signed out", ""), ("carol", carol.as_str())] {
+        let page = get(&s, "/@alice?tab=following", viewer).await;
+        assert!(page.text.contains("has chosen not to show who follows them"), "{who}: {}", page.text);
+        assert!(!page.text.contains(">@bob</span>") && !page.text.contains("Following (2)"), "{who}");
+    }
+    let own = get(&s, "/@alice?tab=following", &alice).await;
+    assert!(own.text.contains(">@bob</span>") && own.text.contains("Following (2)"), "alice still sees her own");
+    let stranger = get(&s, "/@alice?tab=following&view=stranger", &alice).await;
+    assert!(!stranger.text.contains(">@bob</span>"), "and the stranger view hides it");
+    assert!(
+        stranger.text.contains("href=\"/@alice?tab=posts&#38;view=stranger\""),
+        "tabs keep the stranger view: {}",
+        stranger.text
+    );
+}
+
 backend_tests!(
+    profile_tabs_and_hidden_follow_lists,
     switching_between_ones_profiles,
     like_repost_and_bookmark,
     replying_from_a_thread,

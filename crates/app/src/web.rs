@@ -485,3 +485,25 @@ pub async fn add_profile(
     let created = crate::profiles::create(app, &session.auth()?, username.trim(), name, mode).await?;
     switch_profile(app, session, created.id).await
 }
+
+/// Whether a newly listed post belongs on an open public timeline page for `me` (`None`:
+/// signed out): on that timeline (from here, for `Local`; with the hashtag, for `Tag`), within
+/// its audience and not by someone `me` muted — the same rule as the API's public streams.
+pub async fn public_live_item(
+    app: &App,
+    me: Option<&Account>,
+    which: &PublicTimeline,
+    status: Id,
+    tags: &[String],
+) -> Result<bool> {
+    if let PublicTimeline::Tag(tag) = which
+        && !tags.iter().any(|t| t.eq_ignore_ascii_case(tag.trim_start_matches('#')))
+    {
+        return Ok(false);
+    }
+    let Some(v) = timelines::live_item(app, me, status).await? else { return Ok(false) };
+    Ok(match which {
+        PublicTimeline::Local => v.account.is_local(),
+        PublicTimeline::Federated | PublicTimeline::Tag(_) => true,
+    })
+}

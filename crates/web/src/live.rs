@@ -1,18 +1,21 @@
-//! `GET /live/home`: server-sent events for an open home page. Each post that enters the
-//! signed-in profile's home feed sends `event: post` with its id; `assets/canteen/live.js`
-//! shows "n new posts" and the reader chooses when to see them (the page never jumps).
-//! The session is checked again before each event, so signing out (or suspension) ends the
-//! stream, and each post goes through the same audience and mute rules as the API's user stream.
+//! Server-sent events for open timeline pages: `GET /live/home` (each post that enters the
+//! signed-in profile's home feed) and `/live/local`, `/live/public`, `/live/tags/{tag}` (each
+//! newly listed post on that timeline). Each sends `event: post` with the post's id;
+//! `assets/canteen/live.js` shows "n new posts" and the reader chooses when to see them (the
+//! page never jumps). A signed-in session is checked again before each event, so signing out
+//! (or suspension) ends the stream, and each post goes through the same audience and mute
+//! rules as the API's streams.
 
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use canteen_app::App;
 use canteen_app::events::Event;
+use canteen_app::web::PublicTimeline;
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast;
 
@@ -42,6 +45,60 @@ fn home_stream(app: App, token: String) -> impl Stream<Item = Result<SseEvent, I
             }
         }
     })
+}
+
+/// What a public stream carries between events: the bus, the app, the session's token (if
+/// signed in) and the timeline.
+type PublicState = (broadcast::Receiver<Event>, App, Option<String>, PublicTimeline);
+
+fn public_stream(
+    app: App,
+    token: Option<String>,
+    which: PublicTimeline,
+) -> impl Stream<Item = Result<SseEvent, Infallible>> {
+    let rx = app.events.subscribe();
+    stream::unfold((rx, app, token, which), |(mut rx, app, token, which): PublicState| async move {
+        loop {
+            let event = match rx.recv().await {
+                Ok(e) => e,
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            };
+            let Event::Public { status, tags } = event else { continue };
+            // Signed in when it opened: the session must still be live.
+            let session = match &token {
+                Some(t) => Some(canteen_app::web::resolve(&app, t).await.ok().flatten()?),
+                None => None,
+            };
+            let me = session.as_ref().map(|s| &s.account);
+            if canteen_app::web::public_live_item(&app, me, &which, status, &tags).await.unwrap_or(false) {
+                let ev = SseEvent::default().event("post").data(status.0.to_string());
+                return Some((Ok(ev), (rx, app, token, which)));
+            }
+        }
+    })
+}
+
+fn public(app: App, visitor: Visitor, which: PublicTimeline) -> Response {
+    let token = visitor.session.as_ref().and(visitor.token.clone());
+    Sse::new(public_stream(app, token, which))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
+}
+
+/// `GET /live/local`.
+pub async fn local(State(app): State<App>, visitor: Visitor) -> Response {
+    public(app, visitor, PublicTimeline::Local)
+}
+
+/// `GET /live/public`.
+pub async fn federated(State(app): State<App>, visitor: Visitor) -> Response {
+    public(app, visitor, PublicTimeline::Federated)
+}
+
+/// `GET /live/tags/{tag}`.
+pub async fn tag(State(app): State<App>, visitor: Visitor, Path(tag): Path<String>) -> Response {
+    public(app, visitor, PublicTimeline::Tag(tag.trim_start_matches('#').to_lowercase()))
 }
 
 /// `GET /live/home`.

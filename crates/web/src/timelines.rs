@@ -21,6 +21,8 @@ struct TimelinePage {
     intro: String,
     posts: Vec<PostItem>,
     older_href: Option<String>,
+    /// The stream of new posts, on the first page only: (events URL, page to show them).
+    live: Option<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -47,7 +49,9 @@ async fn show(app: &App, visitor: &Visitor, which: PublicTimeline, path: String,
     };
     let full = views.len() as i64 >= canteen_app::timelines::DEFAULT_LIMIT;
     let older_href = views.last().filter(|_| full).map(|v| format!("{path}?max_id={}", v.status.id.0));
+    let live = max_id.is_none().then(|| (format!("/live{path}"), path.clone()));
     let page = TimelinePage {
+        live,
         chrome: Chrome::new(heading.clone(), visitor.session.as_ref()),
         heading,
         intro,

@@ -451,7 +451,47 @@ async fn profile_tabs_and_hidden_follow_lists(backend: Backend) {
     );
 }
 
+/// Opens a live stream page as a browser would (asking for gzip).
+async fn live(s: &TestServer, path: &str, cookie: &str) -> axum::body::BodyDataStream {
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::get(path).header("accept-encoding", "gzip");
+    if !cookie.is_empty() {
+        req = req.header("cookie", cookie);
+    }
+    let res = s.router.clone().oneshot(req.body(axum::body::Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    res.into_body().into_data_stream()
+}
+
+async fn live_public_timelines(backend: Backend) {
+    let s = TestServer::new(backend).await;
+    let (_, bob_api) = s.signed_in("bob").await;
+    s.user("carol").await;
+    let carol = sign_in(&s, &email("carol")).await;
+    let page = get(&s, "/tags/flu", "").await;
+    assert!(page.text.contains("data-live-url=\"/live/tags/flu\" data-live-show=\"/tags/flu\""), "{}", page.text);
+    assert!(!get(&s, "/tags/flu?max_id=1", "").await.text.contains("data-live-url"), "not on older pages");
+
+    let mut tag = live(&s, "/live/tags/Flu", "").await;
+    let mut local = live(&s, "/live/local", &carol).await;
+    // Neither a followers-only post with the tag nor a public one without it is on the tag's
+    // page; the public one with the tag is, and the local timeline has both public ones.
+    s.post(&bob_api, json!({"status": "Staff #flu clinic moved", "visibility": "private"})).await;
+    let untagged = s.post(&bob_api, json!({"status": "Canteen closes early", "visibility": "public"})).await;
+    let tagged = s.post(&bob_api, json!({"status": "Free #Flu jabs today", "visibility": "public"})).await;
+    s.run_jobs().await;
+    let seen = support::sse_read_until(&mut tag, |e, _| e == "post").await;
+    let posts: Vec<String> = seen.iter().filter(|(e, _)| e == "post").map(|(_, v)| v.to_string()).collect();
+    assert_eq!(posts.len(), 1, "{seen:?}");
+    assert!(posts[0].contains(tagged["id"].as_str().unwrap()), "{seen:?}");
+    let want = untagged["id"].as_str().unwrap().to_string();
+    let seen = support::sse_read_until(&mut local, |e, v| e == "post" && v.to_string().contains(&want)).await;
+    let first = seen.iter().find(|(e, _)| e == "post").map(|(_, v)| v.to_string()).unwrap_or_default();
+    assert!(first.contains(&want), "the followers-only post is not sent first: {seen:?}");
+}
+
 backend_tests!(
+    live_public_timelines,
     profile_tabs_and_hidden_follow_lists,
     switching_between_ones_profiles,
     like_repost_and_bookmark,

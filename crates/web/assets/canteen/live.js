@@ -1,4 +1,4 @@
-// New posts on an open home timeline: the server says when one arrives (server-sent
+// New posts on an open timeline (home, this server, everywhere, a hashtag): the server says when one arrives (server-sent
 // events); we show "n new posts" and the reader chooses when to see them, so what they are
 // reading never moves.
 
@@ -11,7 +11,7 @@ export function startLive () {
     count += 1
     const link = document.createElement('a')
     link.className = 'nhsuk-button nhsuk-button--secondary canteen-live__show'
-    link.href = '/'
+    link.href = region.dataset.liveShow || '/'
     link.textContent = count === 1 ? 'Show 1 new post' : `Show ${count} new posts`
     region.replaceChildren(link)
   })

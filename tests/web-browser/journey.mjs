@@ -108,6 +108,8 @@ try {
   await admin.page.fill('#policy', `Policy version for ${mode}: never post anything that could identify a patient.\n\nIf you would not say it aloud in the canteen, do not post it online.`)
   await admin.page.click('main button[type=submit]')
   await admin.page.waitForSelector('text=The policy has been saved')
+  await admin.page.goto(`${base}/admin/sign-ups`)
+  await checkPage(admin.page, 'admin sign-ups and roles')
   await admin.context.close()
 
   // A new person signs up: first a mistake (the error summary), then properly.
@@ -219,6 +221,60 @@ try {
   await checkPage(bob.page, 'profile as a stranger')
   await bob.context.close()
 
+  // Like and bookmark a post, reply to it, make a list, schedule a post, see one's profiles
+  // and a profile's followers, and allow an app: every page checked.
+  await page.goto(`${base}/@bob`)
+  const hello = 'main article:has-text("Public hello")'
+  await page.click(`${hello} form[action$="/like"] button`)
+  await page.waitForSelector(`${hello} button[aria-pressed="true"]:has-text("Like")`)
+  await page.click(`${hello} form[action$="/bookmark"] button`)
+  await page.waitForSelector(`${hello} button[aria-pressed="true"]:has-text("Bookmark")`)
+  await page.goto(`${base}/bookmarks`)
+  await page.waitForSelector('text=Public hello')
+  await checkPage(page, 'bookmarks')
+  await page.click(`${hello} a:has-text("Reply")`)
+  await page.waitForSelector('#reply')
+  expect((await page.inputValue('#status')).startsWith('@bob '), 'the reply starts with the author\'s handle')
+  await checkPage(page, 'thread with the reply form')
+  await page.fill('#status', '@bob Thanks, see you there')
+  await page.click('#reply button[value=now]')
+  await page.waitForSelector('text=Earlier in the conversation')
+  await page.goto(`${base}/lists`)
+  await checkPage(page, 'lists')
+  await page.fill('#title', 'Ward 4')
+  await page.click('main form[action="/lists"] button')
+  await page.waitForSelector('h1:has-text("Ward 4")')
+  await page.fill('#account', '@bob')
+  await page.click('main form[action$="/members"] button')
+  await page.waitForSelector('text=They were added')
+  expect(await page.isVisible('text=Public hello'), 'the list shows bob\'s posts')
+  await checkPage(page, 'list')
+  await page.goto(`${base}/`)
+  await page.click('text=Send it later')
+  // Two hours from now, as a UK wall clock reads it (what the field asks for).
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23'
+  }).formatToParts(new Date(Date.now() + 2 * 3600 * 1000)).map(p => [p.type, p.value]))
+  await page.fill('#schedule_at', `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`)
+  await page.fill('#status', 'Reminder: the study day starts at nine')
+  await page.click('main form.canteen-compose button[value=now]')
+  await page.waitForSelector('text=Your post is scheduled')
+  expect(await page.isVisible(`text=${parts.hour}:${parts.minute}`), 'the scheduled time is shown as typed')
+  await checkPage(page, 'scheduled posts')
+  await page.goto(`${base}/settings/profiles`)
+  await checkPage(page, 'your profiles')
+  await page.goto(`${base}/@bob?tab=followers`)
+  await checkPage(page, 'profile followers')
+  const registered = await (await fetch(`${base}/api/v1/apps`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_name: 'Tusky', redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write' })
+  })).json()
+  await page.goto(`${base}/oauth/authorize?client_id=${registered.client_id}&redirect_uri=urn:ietf:wg:oauth:2.0:oob&scope=read&response_type=code`)
+  await checkPage(page, 'allow an app')
+  await page.click('main button[value=approve]')
+  await page.waitForSelector('#code')
+
   // Forgotten password page, and the phone-sized layout of the pages that matter most.
   await page.goto(`${base}/forgot-password`)
   await checkPage(page, 'forgotten password')
@@ -231,6 +287,8 @@ try {
     await checkPage(phone.page, 'profile of someone else', 375)
     await phone.page.goto(`${base}/start`)
     await checkPage(phone.page, 'first run', 375)
+    await phone.page.goto(`${base}/bookmarks`)
+    await checkPage(phone.page, 'bookmarks', 375)
     await phone.context.close()
   }
 } catch (e) {

@@ -140,9 +140,17 @@ pub async fn sign_out(app: &App, token: &str) -> Result<()> {
     Ok(())
 }
 
-/// One page (20 posts) of the signed-in profile's home timeline, older than `max_id`.
-pub async fn home(app: &App, session: &WebSession, max_id: Option<Id>) -> Result<Vec<StatusView>> {
-    let page = Page { max_id: max_id.map(|i| i.0), since_id: None, min_id: None, limit: timelines::DEFAULT_LIMIT };
+/// The most posts one web page shows (`?limit=`; 20 when not asked).
+pub const MAX_PAGE_POSTS: i64 = 40;
+
+/// A page size as asked for, within 1..=`MAX_PAGE_POSTS` (20 when not asked).
+pub fn page_size(asked: Option<i64>) -> i64 {
+    asked.unwrap_or(timelines::DEFAULT_LIMIT).clamp(1, MAX_PAGE_POSTS)
+}
+
+/// One page (`limit` posts) of the signed-in profile's home timeline, older than `max_id`.
+pub async fn home(app: &App, session: &WebSession, max_id: Option<Id>, limit: i64) -> Result<Vec<StatusView>> {
+    let page = Page { max_id: max_id.map(|i| i.0), since_id: None, min_id: None, limit: page_size(Some(limit)) };
     timelines::home(app, &session.auth()?, page).await
 }
 
@@ -302,6 +310,7 @@ pub async fn public_timeline(
     session: Option<&WebSession>,
     which: &PublicTimeline,
     max_id: Option<Id>,
+    limit: i64,
 ) -> Result<Vec<StatusView>> {
     let viewer = Viewer::load(app, session.map(|s| &s.account)).await?;
     let source = match which {
@@ -314,7 +323,7 @@ pub async fn public_timeline(
             none: Vec::new(),
         },
     };
-    let page = Page { max_id: max_id.map(|i| i.0), since_id: None, min_id: None, limit: timelines::DEFAULT_LIMIT };
+    let page = Page { max_id: max_id.map(|i| i.0), since_id: None, min_id: None, limit: page_size(Some(limit)) };
     timelines::read(app, &viewer, &source, page, false).await
 }
 

@@ -292,6 +292,9 @@ pub async fn web(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -
     let half = drive_as(&server, home, sessions.clone(), true, connections, seconds, Some(sat.rps / 2.0)).await;
     let local = drive_as(&server, one_path("/local"), sessions.clone(), true, connections, seconds, None).await;
     let single = drive_as(&server, one_path("/"), sessions.clone(), true, 1, seconds.min(5), None).await;
+    // Issue 5's render target is for a 40-post page.
+    let single40 = drive_as(&server, one_path("/?limit=40"), sessions.clone(), true, 1, seconds.min(5), None).await;
+    let local40 = drive_as(&server, one_path("/local?limit=40"), sessions.clone(), true, 1, seconds.min(5), None).await;
     let (weight, files) = first_visit_weight(&server, &data.sessions[0]).await?;
     let (_, rss) = cpu_and_rss(server.child.id());
     println!(
@@ -303,6 +306,8 @@ pub async fn web(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -
     println!("{}", row("home page, half load", &half, floor.rps));
     println!("{}", row("local timeline page, saturated", &local, floor.rps));
     println!("{}", row("home page, one connection", &single, floor.rps));
+    println!("{}", row("home page, 40 posts, one connection", &single40, floor.rps));
+    println!("{}", row("local timeline, 40 posts, one connection", &local40, floor.rps));
     println!(
         "\nfirst visit (home page and its assets, gzipped): {:.1} KB in {} files",
         weight as f64 / 1024.0,
@@ -314,7 +319,9 @@ pub async fn web(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -
     println!("\nserver peak RSS: {rss:.0} MiB; {connections} connections; {seconds} s per row");
     let out = serde_json::json!({"scenario": "web", "connections": connections, "seconds": seconds, "peak_rss_mib": rss,
         "floor": json(&floor), "home_saturated": json(&sat), "home_half_load": json(&half),
-        "local_saturated": json(&local), "home_one_connection": json(&single), "first_visit_gzip_bytes": weight});
+        "local_saturated": json(&local), "home_one_connection": json(&single),
+        "home_40_one_connection": json(&single40), "local_40_one_connection": json(&local40),
+        "first_visit_gzip_bytes": weight});
     std::fs::write(dir.join("web.json"), serde_json::to_string_pretty(&out)?)?;
     Ok(())
 }

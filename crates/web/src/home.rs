@@ -19,6 +19,8 @@ use crate::session::Visitor;
 #[derive(Deserialize)]
 pub struct HomeQuery {
     max_id: Option<String>,
+    /// Posts per page (up to 40; 20 when not given).
+    limit: Option<String>,
     posted: Option<String>,
 }
 
@@ -134,23 +136,25 @@ pub async fn page(
     max_id: Option<Id>,
     status: StatusCode,
 ) -> Response {
-    render_page(app, session, compose, max_id, None, status).await
+    render_page(app, session, compose, (max_id, None), None, status).await
 }
 
 async fn render_page(
     app: &App,
     session: &WebSession,
     compose: ComposeState,
-    max_id: Option<Id>,
+    (max_id, asked): (Option<Id>, Option<i64>),
     notice: Option<&'static str>,
     status: StatusCode,
 ) -> Response {
-    let views = match canteen_app::web::home(app, session, max_id).await {
+    let limit = canteen_app::web::page_size(asked);
+    let views = match canteen_app::web::home(app, session, max_id, limit).await {
         Ok(v) => v,
         Err(e) => return pages::internal_error(&e),
     };
-    let full = views.len() as i64 >= canteen_app::timelines::DEFAULT_LIMIT;
-    let older_href = views.last().filter(|_| full).map(|v| format!("/?max_id={}", v.status.id.0));
+    let full = views.len() as i64 >= limit;
+    let limit_q = asked.map(|_| format!("&limit={limit}")).unwrap_or_default();
+    let older_href = views.last().filter(|_| full).map(|v| format!("/?max_id={}{limit_q}", v.status.id.0));
     let title = if compose.errors.is_empty() { "Home" } else { "Error: Home" };
     let page = Home {
         poll_lengths: &crate::compose::POLL_LENGTHS,
@@ -188,5 +192,6 @@ pub async fn show(State(app): State<App>, visitor: Visitor, Query(q): Query<Home
         }
         _ => None,
     };
-    render_page(&app, &session, ComposeState::empty(&session), max_id, notice, StatusCode::OK).await
+    let asked = q.limit.as_deref().and_then(|l| l.parse::<i64>().ok());
+    render_page(&app, &session, ComposeState::empty(&session), (max_id, asked), notice, StatusCode::OK).await
 }

@@ -28,11 +28,15 @@ struct TimelinePage {
 #[derive(Deserialize)]
 pub struct PageQuery {
     max_id: Option<String>,
+    /// Posts per page (up to 40; 20 when not given).
+    limit: Option<String>,
 }
 
 async fn show(app: &App, visitor: &Visitor, which: PublicTimeline, path: String, q: PageQuery) -> Response {
     let max_id = q.max_id.as_deref().and_then(Id::parse);
-    let views = match canteen_app::web::public_timeline(app, visitor.session.as_ref(), &which, max_id).await {
+    let asked = q.limit.as_deref().and_then(|l| l.parse::<i64>().ok());
+    let limit = canteen_app::web::page_size(asked);
+    let views = match canteen_app::web::public_timeline(app, visitor.session.as_ref(), &which, max_id, limit).await {
         Ok(v) => v,
         Err(e) => return pages::internal_error(&e),
     };
@@ -47,8 +51,9 @@ async fn show(app: &App, visitor: &Visitor, which: PublicTimeline, path: String,
         ),
         PublicTimeline::Tag(tag) => (format!("#{tag}"), format!("Public posts with the hashtag #{tag}.")),
     };
-    let full = views.len() as i64 >= canteen_app::timelines::DEFAULT_LIMIT;
-    let older_href = views.last().filter(|_| full).map(|v| format!("{path}?max_id={}", v.status.id.0));
+    let full = views.len() as i64 >= limit;
+    let limit_q = asked.map(|_| format!("&limit={limit}")).unwrap_or_default();
+    let older_href = views.last().filter(|_| full).map(|v| format!("{path}?max_id={}{limit_q}", v.status.id.0));
     let live = max_id.is_none().then(|| (format!("/live{path}"), path.clone()));
     let page = TimelinePage {
         live,

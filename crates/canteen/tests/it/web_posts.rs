@@ -490,7 +490,26 @@ async fn live_public_timelines(backend: Backend) {
     assert!(first.contains(&want), "the followers-only post is not sent first: {seen:?}");
 }
 
+async fn longer_pages_on_request(backend: Backend) {
+    let s = TestServer::new(backend).await;
+    let (_, bob_api) = s.signed_in("bob").await;
+    for i in 0..45 {
+        s.post(&bob_api, json!({"status": format!("Update number {i}"), "visibility": "public"})).await;
+    }
+    let count = |html: &str| html.matches("<article class=\"nhsuk-card\"").count();
+    let page = get(&s, "/local", "").await;
+    assert_eq!(count(&page.text), 20, "20 by default");
+    let page = get(&s, "/local?limit=40", "").await;
+    assert_eq!(count(&page.text), 40);
+    let older = page.text.split("href=\"/local?max_id=").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert!(older.ends_with("&#38;limit=40"), "the next page keeps the size: {older}");
+    assert_eq!(count(&get(&s, "/local?limit=500", "").await.text), 40, "at most 40");
+    assert_eq!(count(&get(&s, "/local?limit=0", "").await.text), 1, "at least 1");
+    assert_eq!(count(&get(&s, "/local?limit=many", "").await.text), 20, "nonsense: the default");
+}
+
 backend_tests!(
+    longer_pages_on_request,
     live_public_timelines,
     profile_tabs_and_hidden_follow_lists,
     switching_between_ones_profiles,

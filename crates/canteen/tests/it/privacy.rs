@@ -121,13 +121,18 @@ async fn privacy_matrix(b: Backend) {
             support::sse_open(&s, "/api/v1/streaming/hashtag?tag=matrix", tv.as_deref()).await,
         ));
     }
-    // The web app: a browser session for each signed-in viewer, and its live home stream.
+    // The web app: a browser session for each signed-in viewer, and its live streams (home
+    // when signed in; this server's and the hashtag's timelines for everyone).
     let mut cookie: BTreeMap<&str, String> = BTreeMap::new();
     cookie.insert("anonymous", String::new());
     for v in VIEWERS.iter().filter(|v| **v != "anonymous") {
         let c = crate::web::sign_in(&s, &crate::web::email(v)).await;
-        streams.push((v, "web live home", web_live(&s, &c).await));
+        streams.push((v, "web live home", web_live(&s, "/live/home", &c).await));
         cookie.insert(v, c);
+    }
+    for v in VIEWERS {
+        streams.push((v, "web live local", web_live(&s, "/live/local", &cookie[v]).await));
+        streams.push((v, "web live hashtag", web_live(&s, "/live/tags/matrix", &cookie[v]).await));
     }
     // They listen until every post and its fan-out is done (then a moment more).
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -187,6 +192,24 @@ async fn privacy_matrix(b: Backend) {
         let web_tag = crate::web::get(&s, "/tags/matrix", c).await.text;
         let web_notifications =
             if c.is_empty() { String::new() } else { crate::web::get(&s, "/notifications", c).await.text };
+        let web_replies_tab = crate::web::get(&s, "/@author?tab=replies", c).await.text;
+        // Each signed-in viewer tries to bookmark every post (by id, as a hand-made form could):
+        // only those they may see are kept, and their bookmarks page shows only those.
+        let web_bookmarks = if c.is_empty() {
+            String::new()
+        } else {
+            let token = crate::web::csrf_field(&web_home);
+            for aud in AUDIENCES {
+                let r =
+                    crate::web::post(&s, &format!("/posts/{}/bookmark", post_of[aud]), c, &[("csrf_token", &token)])
+                        .await;
+                let want = if may_see(v, aud) { 303 } else { 404 };
+                if r.status != want {
+                    failures.push(format!("{v} × {aud} × web bookmark button: status {}, expected {want}", r.status));
+                }
+            }
+            crate::web::get(&s, "/bookmarks", c).await.text
+        };
         for aud in AUDIENCES {
             let id = &post_of[aud];
             let see = may_see(v, aud);
@@ -226,6 +249,10 @@ async fn privacy_matrix(b: Backend) {
             check("web post page", own_page.status == 200 && on(&own_page.text), see);
             check("web thread replies", on(&web_thread), see);
             check("web profile", on(&web_profile), see);
+            check("web profile, posts and replies", on(&web_replies_tab), see);
+            if !c.is_empty() {
+                check("web bookmarks page", on(&web_bookmarks), see);
+            }
             if !c.is_empty() {
                 check("web home", on(&web_home), in_home(v, aud));
             }
@@ -249,6 +276,8 @@ async fn privacy_matrix(b: Backend) {
             .collect();
         for aud in AUDIENCES {
             let shown = updates.contains(&post_of[aud]);
+            // Every other stream is a listed timeline's (the author is local, so the web's
+            // local stream has the same rule).
             let want = if name == "user stream" || name == "web live home" { in_home(v, aud) } else { listed(v, aud) };
             if shown != want {
                 failures.push(format!("{v} × {aud} × {name}: shown={shown}, expected {want}"));
@@ -258,10 +287,15 @@ async fn privacy_matrix(b: Backend) {
     assert!(failures.is_empty(), "{} privacy cells wrong:\n{}", failures.len(), failures.join("\n"));
 }
 
-/// The web app's `/live/home` stream for a browser session.
-async fn web_live(s: &TestServer, cookie: &str) -> axum::body::BodyDataStream {
+/// One of the web app's live streams (`/live/home`, `/live/local`, …) for a browser session
+/// (an empty cookie: signed out).
+async fn web_live(s: &TestServer, path: &str, cookie: &str) -> axum::body::BodyDataStream {
     use tower::ServiceExt;
-    let req = axum::http::Request::get("/live/home").header("cookie", cookie).body(axum::body::Body::empty()).unwrap();
+    let mut req = axum::http::Request::get(path);
+    if !cookie.is_empty() {
+        req = req.header("cookie", cookie);
+    }
+    let req = req.body(axum::body::Body::empty()).unwrap();
     let res = s.router.clone().oneshot(req).await.unwrap();
     assert_eq!(res.status(), 200);
     res.into_body().into_data_stream()

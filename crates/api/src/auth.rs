@@ -51,6 +51,7 @@ scopes! {
     AdminWrite => "admin:write",
     WriteLists => "write:lists",
     WriteMutes => "write:mutes",
+    WriteReports => "write:reports",
     AnyScope => "",  // any valid token at all (apps/verify_credentials)
 }
 

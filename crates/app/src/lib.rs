@@ -28,6 +28,7 @@ mod passwords;
 pub mod polls;
 pub mod profiles;
 pub mod registration;
+pub mod reports;
 pub mod scheduled;
 pub mod search;
 mod secrets;

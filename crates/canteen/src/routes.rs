@@ -112,6 +112,7 @@ pub fn router(app: App, limits: RateLimits) -> Router {
             "/api/v1/lists/{id}/accounts",
             get(v1::lists::accounts).post(v1::lists::add_accounts).delete(v1::lists::remove_accounts),
         )
+        .route("/api/v1/reports", post(v1::reports::create))
         .route("/api/v1/favourites", get(v1::timelines::favourites))
         .route("/api/v1/bookmarks", get(v1::timelines::bookmarks))
         .route("/api/v1/notifications", get(v1::notifications::list))
@@ -205,6 +206,8 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/admin/accounts", post(web::admin::moderate))
         .route("/admin/rules", post(web::admin::add_rule))
         .route("/admin/guard-policy", post(web::admin::guard_policy))
+        .route("/admin/reports", get(web::admin_reports::show))
+        .route("/admin/reports/{id}/resolve", post(web::admin_reports::resolve))
         .route("/admin/sign-ups", get(web::admin_sign_ups::show))
         .route("/admin/sign-ups/approve", post(web::admin_sign_ups::approve))
         .route("/admin/registration", post(web::admin_sign_ups::save_registration))

@@ -19,6 +19,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod polls;
 pub mod relationships;
+pub mod reports;
 pub mod rules;
 pub mod scheduled;
 pub mod schema;

@@ -8,6 +8,7 @@
 //! `crates/canteen/src/routes.rs`; handlers live in files named after their URLs.
 
 pub mod admin;
+pub mod admin_reports;
 pub mod admin_sign_ups;
 pub mod assets;
 pub mod compose;

@@ -11,6 +11,7 @@ pub mod media;
 pub mod notifications;
 pub mod polls;
 pub mod preferences;
+pub mod reports;
 pub mod scheduled_statuses;
 pub mod statuses;
 pub mod streaming;

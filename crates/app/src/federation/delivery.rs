@@ -32,19 +32,32 @@ const CAVAGE: &str = "cavage";
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Delivery {
-    /// The local account whose key signs.
+    /// The local account whose key signs (0 with `as_instance`).
     account_id: i64,
     inbox: String,
     /// The activity, serialised once when it was made, so every retry sends the same bytes.
     activity: String,
+    /// Signed by the server's instance actor, not an account (a forwarded report, which must
+    /// not name the person who made it).
+    #[serde(default)]
+    as_instance: bool,
 }
 
 /// Queues `activity` (JSON) for `inbox`, signed by `account_id`; pass the transaction's
 /// `Exec` so the delivery commits with the change that caused it.
 pub async fn enqueue(app: &App, e: Exec<'_>, account_id: Id, inbox: &str, activity: &str) -> Result<()> {
-    let payload =
-        serde_json::to_string(&Delivery { account_id: account_id.0, inbox: inbox.into(), activity: activity.into() })
-            .map_err(|err| AppError::Internal(format!("delivery payload: {err}")))?;
+    let d = Delivery { account_id: account_id.0, inbox: inbox.into(), activity: activity.into(), as_instance: false };
+    queue(app, e, &d).await
+}
+
+/// Queues `activity` for `inbox`, signed by the instance actor.
+pub async fn enqueue_as_instance(app: &App, e: Exec<'_>, inbox: &str, activity: &str) -> Result<()> {
+    let d = Delivery { account_id: 0, inbox: inbox.into(), activity: activity.into(), as_instance: true };
+    queue(app, e, &d).await
+}
+
+async fn queue(app: &App, e: Exec<'_>, d: &Delivery) -> Result<()> {
+    let payload = serde_json::to_string(d).map_err(|err| AppError::Internal(format!("delivery payload: {err}")))?;
     crate::jobs::enqueue(app, e, DELIVER_JOB, &payload, 0).await?;
     Ok(())
 }
@@ -52,9 +65,15 @@ pub async fn enqueue(app: &App, e: Exec<'_>, account_id: Id, inbox: &str, activi
 /// The job: deliver once. `Err` means "try again later".
 pub async fn deliver(app: &App, payload: &str) -> std::result::Result<(), String> {
     let d: Delivery = serde_json::from_str(payload).map_err(|e| format!("bad delivery payload: {e}"))?;
-    let Some(account) = accounts::by_id(app.store.reader(), Id(d.account_id)).await.map_err(|e| e.to_string())? else {
-        tracing::info!(account = d.account_id, "delivery dropped: the account is gone");
-        return Ok(());
+    let (key, key_id) = if d.as_instance {
+        super::instance_actor::signer(app).await.map_err(|e| e.to_string())?
+    } else {
+        let Some(account) = accounts::by_id(app.store.reader(), Id(d.account_id)).await.map_err(|e| e.to_string())?
+        else {
+            tracing::info!(account = d.account_id, "delivery dropped: the account is gone");
+            return Ok(());
+        };
+        (super::keys::signing_key(app, &account).await.map_err(|e| e.to_string())?, key_id(&account.uri))
     };
     let url = Url::parse(&d.inbox).map_err(|_| format!("inbox {} is not a URL", d.inbox))?;
     let domain = authority_of(&url).ok_or_else(|| format!("inbox {} has no host", d.inbox))?;
@@ -75,8 +94,6 @@ pub async fn deliver(app: &App, payload: &str) -> std::result::Result<(), String
         tracing::info!(%domain, inbox = %d.inbox, "delivery dropped: the server is marked dead");
         return Ok(());
     }
-    let key = super::keys::signing_key(app, &account).await.map_err(|e| e.to_string())?;
-    let key_id = key_id(&account.uri);
     let order = match state.signature_dialect.as_deref() {
         Some(CAVAGE) => [Dialect::Cavage, Dialect::Rfc9421],
         _ => [Dialect::Rfc9421, Dialect::Cavage],

@@ -116,11 +116,24 @@ pub async fn receive(app: &App, req: InboxRequest) -> Result<Outcome> {
         ActivityType::Like => like(app, key.account_id, &activity).await,
         ActivityType::Announce => notes::announce(app, &remote, &activity).await,
         ActivityType::Block => blocked_by(app, key.account_id, &activity, true).await,
+        ActivityType::Flag => flag(app, key.account_id, &activity).await,
         ref other => {
             let why = format!("{} activities are not handled yet", other.as_str());
             tracing::info!(actor = %actor_id, id = ?activity.id, kind = other.as_str(), "inbox: ignored");
             Ok(Outcome::Ignored(why))
         }
+    }
+}
+
+/// Another server reports people here (`Flag`): a report for the admins, from the actor that
+/// sent it (usually that server's instance actor).
+async fn flag(app: &App, reporter: Id, activity: &Activity) -> Result<Outcome> {
+    let objects: Vec<String> = activity.object.iter().filter_map(|o| o.id().map(str::to_string)).collect();
+    let comment = activity.content.as_deref().unwrap_or_default();
+    if crate::reports::receive_flag(app, reporter, activity.id.as_deref(), &objects, comment).await? {
+        Ok(Outcome::Handled("report"))
+    } else {
+        Ok(Outcome::Ignored("a Flag naming nobody here, or one already received".into()))
     }
 }
 

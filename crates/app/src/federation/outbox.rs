@@ -297,3 +297,32 @@ pub async fn block(app: &App, mut e: Exec<'_>, me: &Account, target: Id, undo: b
     };
     delivery::enqueue(app, e, me.id, inbox, &activity.to_string()).await
 }
+
+/// A report forwarded to the reported account's server: `Flag` from our instance actor (so the
+/// reporter is not named there) of the account and the reported posts, with the comment.
+pub async fn flag(
+    app: &App,
+    mut e: Exec<'_>,
+    target: &Account,
+    post_uris: &[String],
+    report: &canteen_store::reports::ReportRecord,
+) -> Result<()> {
+    let Some(remote) = fstore::remote_actor(e.reborrow(), target.id).await? else { return Ok(()) };
+    let Some(inbox) = remote.shared_inbox_url.clone().or_else(|| remote.inbox_url.clone()) else {
+        tracing::warn!(actor = %remote.uri, "no inbox known: report not forwarded");
+        return Ok(());
+    };
+    let mut object = vec![remote.uri.clone()];
+    object.extend(post_uris.iter().cloned());
+    let activity = json!({
+        "@context": Context::canteen(),
+        "id": format!("{}/reports/{}", app.config.public_url, report.id),
+        "type": "Flag",
+        "actor": super::instance_actor::uri(&app.config),
+        "to": [remote.uri],
+        "object": object,
+        "content": report.comment,
+    })
+    .to_string();
+    delivery::enqueue_as_instance(app, e, &inbox, &activity).await
+}

@@ -515,7 +515,12 @@ async fn public_key(s: &TestServer, username: &str) -> PublicKey {
 
 /// One delivery as received by `peer`: checks it is signed by `actor`'s key (with
 /// canteen-federation's verifier) and returns (path, activity).
-fn verified(peer: &Peer, delivery: &(HeaderMap, Uri, Bytes), actor: &str, key: &PublicKey) -> (String, Value) {
+pub(crate) fn verified(
+    peer: &Peer,
+    delivery: &(HeaderMap, Uri, Bytes),
+    actor: &str,
+    key: &PublicKey,
+) -> (String, Value) {
     let (headers, uri, body) = delivery.clone();
     let target = format!("{}{}", peer.base, uri.path());
     let req = RequestParts::new(Method::POST, target.parse().unwrap(), headers);

@@ -20,6 +20,7 @@ mod platform;
 mod polls;
 mod privacy;
 mod privacy_edges;
+mod reports;
 mod scheduled;
 mod search;
 mod social;

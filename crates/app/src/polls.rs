@@ -1,5 +1,7 @@
 //! Polls: created with a post, voted on by those who may see the post, closed by a job that
-//! tells voters (and the author) the results.
+//! tells voters (and the author) the results. Polls on other servers' posts arrive with them
+//! (a `Question`) and keep the counts their server sends; a vote on one is sent there, and
+//! other servers' people vote on ours the same way (a `Note` naming the option).
 
 use std::collections::HashSet;
 
@@ -73,6 +75,8 @@ pub async fn insert(app: &App, e: Exec<'_>, status: Id, author: Id, p: &NewPoll,
         hide_totals: p.hide_totals,
         expires_at,
         created_at: now,
+        remote_counts: None,
+        remote_voters_count: None,
     };
     store::insert(e.reborrow(), &rec).await?;
     jobs::enqueue(app, e, EXPIRE_JOB, &id.to_string(), p.expires_in * 1000).await?;
@@ -104,7 +108,14 @@ pub async fn view_of(app: &App, rec: &PollRecord, viewer: Option<Id>) -> Result<
             *slot += 1;
         }
     }
-    let voters: HashSet<i64> = votes.iter().map(|(a, _)| *a).collect();
+    let mut voters_count = votes.iter().map(|(a, _)| *a).collect::<HashSet<i64>>().len() as i64;
+    // A remote poll's counts are its server's (which include the votes sent from here once
+    // they arrive there).
+    if let Some(remote) = rec.remote_counts.as_deref() {
+        let sent: Vec<i64> = serde_json::from_str(remote).unwrap_or_default();
+        counts = (0..titles.len()).map(|i| sent.get(i).copied().unwrap_or(0)).collect();
+        voters_count = rec.remote_voters_count.unwrap_or_else(|| counts.iter().sum());
+    }
     let own_votes: Vec<i64> = votes.iter().filter(|(a, _)| Some(Id(*a)) == viewer).map(|(_, c)| *c).collect();
     let expired = rec.expires_at <= now_ms();
     let show = !rec.hide_totals || expired || viewer == Some(Id(rec.account_id));
@@ -113,9 +124,9 @@ pub async fn view_of(app: &App, rec: &PollRecord, viewer: Option<Id>) -> Result<
         expires_at: rec.expires_at,
         expired,
         multiple: rec.multiple,
+        votes_count: counts.iter().sum(),
         counts: show.then_some(counts),
-        votes_count: votes.len() as i64,
-        voters_count: voters.len() as i64,
+        voters_count,
         voted: !own_votes.is_empty() || viewer == Some(Id(rec.account_id)),
         own_votes,
         titles,
@@ -170,8 +181,99 @@ pub async fn vote(app: &App, auth: &Auth, id: Id, choices: &[i64]) -> Result<Pol
         return refuse("You have already voted in this poll");
     }
     store::vote(tx.exec(), id, me.id, &distinct, now_ms()).await?;
+    // A poll from another server counts there: the vote goes to its author's server, in the
+    // same transaction (so a crash cannot keep the vote here and lose it there).
+    if rec.remote_counts.is_some()
+        && let Some(post) = statuses::by_id(tx.exec(), Id(rec.status_id)).await?
+    {
+        let chosen: Vec<&str> = distinct.iter().filter_map(|c| v.titles.get(*c as usize)).map(String::as_str).collect();
+        crate::federation::outbox::poll_vote(app, tx.exec(), me, &post, &chosen).await?;
+    }
     tx.commit().await?;
     view_of(app, &rec, Some(me.id)).await
+}
+
+/// The poll of an incoming `Question`: its options, whether several may be chosen, when it
+/// ends, and the counts its server sent. Stored with the post, in its transaction.
+pub async fn insert_remote(app: &App, e: Exec<'_>, status: Id, author: Id, q: &RemoteQuestion) -> Result<()> {
+    let mut e = e;
+    let now = now_ms();
+    let rec = PollRecord {
+        id: app.next_id().0,
+        status_id: status.0,
+        account_id: author.0,
+        options: serde_json::to_string(&q.options).map_err(|e| AppError::Internal(e.to_string()))?,
+        multiple: q.multiple,
+        hide_totals: false,
+        expires_at: q.expires_at,
+        created_at: now,
+        remote_counts: Some(serde_json::to_string(&q.counts).map_err(|e| AppError::Internal(e.to_string()))?),
+        remote_voters_count: q.voters,
+    };
+    store::insert(e.reborrow(), &rec).await?;
+    // Tell the people here who voted when it ends, as for a local poll.
+    if q.expires_at > now {
+        jobs::enqueue(app, e, EXPIRE_JOB, &rec.id.to_string(), q.expires_at - now).await?;
+    }
+    Ok(())
+}
+
+/// A poll as another server describes it.
+#[derive(Debug, Clone)]
+pub struct RemoteQuestion {
+    pub options: Vec<String>,
+    pub counts: Vec<i64>,
+    pub multiple: bool,
+    pub expires_at: i64,
+    pub voters: Option<i64>,
+}
+
+/// New counts for a remote poll (its server's `Update` of the `Question`); the options stay.
+pub async fn update_remote(app: &App, status: Id, q: &RemoteQuestion) -> Result<()> {
+    let Some(rec) = store::of_status(app.store.reader(), status).await? else { return Ok(()) };
+    if rec.remote_counts.is_none() {
+        return Ok(());
+    }
+    let counts = serde_json::to_string(&q.counts).map_err(|e| AppError::Internal(e.to_string()))?;
+    store::set_remote_counts(app.store.writer(), Id(rec.id), &counts, q.voters, q.expires_at).await?;
+    Ok(())
+}
+
+/// A vote from another server on a poll of ours: `voter` chose the option titled `choice`.
+/// Returns false (and changes nothing) when it is no vote that counts: the poll has ended,
+/// the option does not exist, the voter may not see the post, or already voted (in a
+/// single-choice poll, or for this option).
+pub async fn record_remote_vote(
+    app: &App,
+    status: Id,
+    voter: &canteen_domain::account::Account,
+    choice: &str,
+) -> Result<bool> {
+    let Some(rec) = store::of_status(app.store.reader(), status).await? else { return Ok(false) };
+    if rec.remote_counts.is_some() || rec.expires_at <= now_ms() {
+        return Ok(false);
+    }
+    let titles: Vec<String> = serde_json::from_str(&rec.options).map_err(|e| AppError::Internal(e.to_string()))?;
+    let Some(index) = titles.iter().position(|t| t == choice) else { return Ok(false) };
+    // Only someone who may see the post may vote on it.
+    let viewer = Viewer::load(app, Some(voter)).await?;
+    if views::one(app, &viewer, status).await?.is_none() {
+        return Ok(false);
+    }
+    let mut tx = app.store.begin().await?;
+    store::lock(tx.exec(), Id(rec.id)).await?;
+    let mine: Vec<i64> = store::votes(tx.exec(), Id(rec.id))
+        .await?
+        .into_iter()
+        .filter(|(a, _)| *a == voter.id.0)
+        .map(|(_, c)| c)
+        .collect();
+    if mine.contains(&(index as i64)) || (!rec.multiple && !mine.is_empty()) {
+        return Ok(false);
+    }
+    store::vote(tx.exec(), Id(rec.id), voter.id, &[index as i64], now_ms()).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// The closing job: a `poll` notification to each voter and the author.

@@ -15,17 +15,41 @@ pub struct PollRecord {
     pub hide_totals: bool,
     pub expires_at: i64,
     pub created_at: i64,
+    /// A remote poll's counts per option (JSON array), as its server last sent them.
+    pub remote_counts: Option<String>,
+    pub remote_voters_count: Option<i64>,
 }
 
-const SELECT: &str =
-    "SELECT id, status_id, account_id, options, multiple, hide_totals, expires_at, created_at FROM polls";
+const SELECT: &str = "SELECT id, status_id, account_id, options, multiple, hide_totals, expires_at, created_at, \
+    remote_counts, remote_voters_count FROM polls";
 
 pub async fn insert(e: Exec<'_>, p: &PollRecord) -> Result<()> {
-    const SQL: &str = "INSERT INTO polls (id, status_id, account_id, options, multiple, hide_totals, expires_at, created_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    const SQL: &str = "INSERT INTO polls (id, status_id, account_id, options, multiple, hide_totals, expires_at, \
+        created_at, remote_counts, remote_voters_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
     exec!(e, x => sqlx::query(SQL).bind(p.id).bind(p.status_id).bind(p.account_id).bind(&p.options).bind(p.multiple)
-        .bind(p.hide_totals).bind(p.expires_at).bind(p.created_at).execute(x).await.map(|r| r.rows_affected()))?;
+        .bind(p.hide_totals).bind(p.expires_at).bind(p.created_at).bind(&p.remote_counts).bind(p.remote_voters_count)
+        .execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// A remote poll's latest counts and end, as its server sent them.
+pub async fn set_remote_counts(
+    e: Exec<'_>,
+    poll: Id,
+    counts: &str,
+    voters: Option<i64>,
+    expires_at: i64,
+) -> Result<()> {
+    const SQL: &str = "UPDATE polls SET remote_counts = $2, remote_voters_count = $3, expires_at = $4 WHERE id = $1";
+    exec!(e, x => sqlx::query(SQL).bind(poll.0).bind(counts).bind(voters).bind(expires_at).execute(x).await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The poll of a post, if it has one.
+pub async fn of_status(e: Exec<'_>, status: Id) -> Result<Option<PollRecord>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE status_id = $1"));
+    Ok(exec!(e, x => sqlx::query_as::<_, PollRecord>(sql).bind(status.0).fetch_optional(x).await)?)
 }
 
 pub async fn by_id(e: Exec<'_>, id: Id) -> Result<Option<PollRecord>> {

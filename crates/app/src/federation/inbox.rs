@@ -273,6 +273,12 @@ async fn posts(app: &App, remote: &RemoteActor, activity: &Activity) -> Result<O
             Ok(Outcome::Handled("update actor"))
         }
         (ActivityType::Update, Some(Object::Post(post))) => notes::update(app, remote, post).await,
+        (ActivityType::Create, Some(Object::Post(post))) if notes::is_vote(post) => {
+            let voter = accounts::by_id(app.store.reader(), actor)
+                .await?
+                .ok_or_else(|| AppError::Internal(format!("the signing actor {actor_uri} has no account")))?;
+            notes::vote(app, &voter, remote, post).await
+        }
         (ActivityType::Create, Some(Object::Post(post))) => {
             let account = accounts::by_id(app.store.reader(), actor)
                 .await?

@@ -92,6 +92,9 @@ pub async fn store(
     let status = with_content(status, post);
     let mut tx = app.store.begin().await?;
     statuses::insert(tx.exec(), &status).await?;
+    if let Some(q) = question_of(post) {
+        crate::polls::insert_remote(app, tx.exec(), status.id, author.id, &q).await?;
+    }
     statuses::insert_mentions(tx.exec(), status.id, &recipients).await?;
     statuses::insert_tags(tx.exec(), status.id, &hashtags(post)).await?;
     crate::jobs::enqueue(app, tx.exec(), FANOUT_JOB, &status.id.to_string(), 0).await?;
@@ -128,8 +131,73 @@ pub async fn update(app: &App, remote: &RemoteActor, post: &Post) -> Result<Outc
     statuses::insert_tags(tx.exec(), old.id, &hashtags(post)).await?;
     crate::search::enqueue_status(app, tx.exec(), old.id).await?;
     tx.commit().await?;
+    // Servers send an Update of a Question as its votes come in.
+    if let Some(q) = question_of(post) {
+        crate::polls::update_remote(app, old.id, &q).await?;
+    }
     app.events.publish(crate::events::Event::Update { status: old.id });
     Ok(Outcome::Handled("update post"))
+}
+
+/// Most options a poll from another server may have here (Mastodon allows 4; others more).
+const MAX_REMOTE_OPTIONS: usize = 20;
+
+/// The poll of a `Question`, as its server describes it; `None` for other posts.
+fn question_of(post: &Post) -> Option<crate::polls::RemoteQuestion> {
+    if !post.is_poll() {
+        return None;
+    }
+    let multiple = !post.any_of.is_empty();
+    let items = if multiple { &post.any_of } else { &post.one_of };
+    let items = &items[..items.len().min(MAX_REMOTE_OPTIONS)];
+    let closed_at = match &post.closed {
+        Some(serde_json::Value::String(t)) => parse_time(t),
+        Some(serde_json::Value::Bool(true)) => Some(now_ms()),
+        _ => None,
+    };
+    let ends = post.end_time.as_deref().and_then(parse_time);
+    // No end given: it runs as long as the longest poll here may.
+    let expires_at = closed_at.or(ends).unwrap_or_else(|| now_ms() + crate::polls::MAX_EXPIRY_SECS * 1000);
+    Some(crate::polls::RemoteQuestion {
+        options: items.iter().map(|o| plain_text(&o.name)).collect(),
+        counts: items.iter().map(|o| o.replies.as_ref().map_or(0, |r| r.total_items as i64)).collect(),
+        multiple,
+        expires_at,
+        voters: post.voters_count.map(|v| v as i64),
+    })
+}
+
+/// Whether a `Note` is a vote on a poll rather than a reply: it names an option and says
+/// nothing else (how Mastodon and others vote).
+pub fn is_vote(post: &Post) -> bool {
+    post.name.as_deref().is_some_and(|n| !n.trim().is_empty())
+        && post.content.as_deref().is_none_or(|c| plain_text(c).trim().is_empty())
+        && post.in_reply_to.is_some()
+}
+
+/// A vote from another server on a poll here.
+pub async fn vote(app: &App, voter: &Account, remote: &RemoteActor, post: &Post) -> Result<Outcome> {
+    if post.author() != Some(remote.uri.as_str()) {
+        return Err(AppError::Unauthorized(format!(
+            "Request not accepted: {} may not vote as another actor",
+            remote.uri
+        )));
+    }
+    let Some(question) = post.in_reply_to.as_ref().and_then(|r| r.id()) else {
+        return Ok(Outcome::Ignored("a vote on nothing".into()));
+    };
+    if !is_local_uri(&app.config, question) {
+        return Ok(Outcome::Ignored(format!("a vote on {question}, a poll not of this server")));
+    }
+    let Some(poll_post) = statuses::by_uri(app.store.reader(), question).await? else {
+        return Ok(Outcome::Ignored(format!("a vote on {question}, which is not here")));
+    };
+    let choice = post.name.as_deref().unwrap_or_default();
+    if crate::polls::record_remote_vote(app, poll_post.id, voter, choice).await? {
+        Ok(Outcome::Handled("poll vote"))
+    } else {
+        Ok(Outcome::Ignored(format!("a vote on {question} that does not count")))
+    }
 }
 
 /// `Delete` of a post by its author: the post and everything hanging off it go.

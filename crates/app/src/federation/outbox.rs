@@ -326,3 +326,30 @@ pub async fn flag(
     .to_string();
     delivery::enqueue_as_instance(app, e, &inbox, &activity).await
 }
+
+/// A vote from here on another server's poll: one `Create` of a `Note` naming each chosen
+/// option, in reply to the `Question`, to its author only (as Mastodon sends votes).
+pub async fn poll_vote(app: &App, mut e: Exec<'_>, voter: &Account, question: &Status, chosen: &[&str]) -> Result<()> {
+    let Some(author) = fstore::remote_actor(e.reborrow(), question.account_id).await? else { return Ok(()) };
+    let Some(inbox) = author.inbox_url.clone().or_else(|| author.shared_inbox_url.clone()) else {
+        tracing::warn!(actor = %author.uri, "no inbox known: poll vote not delivered");
+        return Ok(());
+    };
+    for title in chosen {
+        let id = format!("{}#votes/{}", voter.uri, app.next_id());
+        let activity = json!({
+            "@context": Context::canteen(),
+            "id": format!("{id}/activity"),
+            "type": "Create",
+            "actor": voter.uri,
+            "to": [author.uri],
+            "object": {
+                "id": id, "type": "Note", "name": title, "attributedTo": voter.uri,
+                "to": [author.uri], "inReplyTo": question.uri,
+            },
+        })
+        .to_string();
+        delivery::enqueue(app, e.reborrow(), voter.id, &inbox, &activity).await?;
+    }
+    Ok(())
+}

@@ -22,9 +22,9 @@ backend_tests!(
     a_flood_of_deliveries_is_slowed_down,
 );
 
-const AS_PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+pub(crate) const AS_PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
-async fn send(s: &TestServer, peer: &Peer, activity: &Value) -> support::Resp {
+pub(crate) async fn send(s: &TestServer, peer: &Peer, activity: &Value) -> support::Resp {
     let req = signed_post(
         "/inbox",
         &activity.to_string(),
@@ -35,7 +35,7 @@ async fn send(s: &TestServer, peer: &Peer, activity: &Value) -> support::Resp {
     s.send(req).await
 }
 
-fn note(peer: &Peer, n: u32, content: &str, to: Value, cc: Value, tag: Value) -> Value {
+pub(crate) fn note(peer: &Peer, n: u32, content: &str, to: Value, cc: Value, tag: Value) -> Value {
     json!({
         "id": format!("{}/notes/{n}", peer.actor()), "type": "Note", "attributedTo": peer.actor(),
         "content": content, "contentMap": {"en": content}, "published": "2026-11-20T10:00:00Z",
@@ -43,7 +43,7 @@ fn note(peer: &Peer, n: u32, content: &str, to: Value, cc: Value, tag: Value) ->
     })
 }
 
-fn activity(peer: &Peer, kind: &str, n: u32, object: Value) -> Value {
+pub(crate) fn activity(peer: &Peer, kind: &str, n: u32, object: Value) -> Value {
     json!({
         "@context": ["https://www.w3.org/ns/activitystreams", {"sensitive": "as:sensitive"}],
         "id": format!("{}/activities/{kind}/{n}", peer.actor()), "type": kind, "actor": peer.actor(),

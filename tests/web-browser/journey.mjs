@@ -229,6 +229,13 @@ try {
   await page.waitForSelector(`${hello} button[aria-pressed="true"]:has-text("Like")`)
   await page.click(`${hello} form[action$="/bookmark"] button`)
   await page.waitForSelector(`${hello} button[aria-pressed="true"]:has-text("Bookmark")`)
+  const poll = 'main article:has-text("Which topic for the next study day?")'
+  await page.click(`${poll} label:has-text("Falls prevention")`)
+  await page.click(`${poll} button:has-text("Vote")`)
+  await page.waitForSelector(`${poll} >> text=(your choice)`)
+  // Each run's newcomer votes (JavaScript on, then off), so one or two have voted.
+  expect(await page.isVisible(`${poll} >> text=/^(1 person|2 people) voted/`), 'the vote is counted')
+  await checkPage(page, 'a poll after voting')
   await page.goto(`${base}/bookmarks`)
   await page.waitForSelector('text=Public hello')
   await checkPage(page, 'bookmarks')

@@ -516,3 +516,9 @@ pub async fn public_live_item(
         PublicTimeline::Federated | PublicTimeline::Tag(_) => true,
     })
 }
+
+/// Votes in a poll on a post the session may see (the same rules as the API: once, before it
+/// ends, never in one's own; a vote on another server's poll is sent there).
+pub async fn vote(app: &App, session: &WebSession, poll: Id, choices: &[i64]) -> Result<()> {
+    crate::polls::vote(app, &session.auth()?, poll, choices).await.map(|_| ())
+}

@@ -218,6 +218,7 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/tags/{tag}", get(web::timelines::tag))
         .route("/notifications", get(web::notifications::show))
         .route("/posts/{id}/{action}", post(web::post_actions::act))
+        .route("/polls/{id}/vote", post(web::post_actions::vote))
         .route("/bookmarks", get(web::marked::bookmarks))
         .route("/likes", get(web::marked::likes))
         .route("/lists", get(web::lists::index).post(web::lists::create))

@@ -79,6 +79,58 @@ impl PersonItem {
     }
 }
 
+/// One choice of a poll as a page shows it.
+pub struct PollChoice {
+    pub index: usize,
+    pub title: String,
+    /// Votes and share of all votes (whole per cent), when the totals may be shown.
+    pub votes: Option<(i64, i64)>,
+    /// The viewer chose it.
+    pub chosen: bool,
+}
+
+/// A post's poll: a form to vote, or the results once the viewer has voted (or it ended).
+pub struct PollItem {
+    pub id: String,
+    pub choices: Vec<PollChoice>,
+    pub multiple: bool,
+    /// Show results, not the form.
+    pub show_results: bool,
+    pub expired: bool,
+    pub voters_count: i64,
+    /// "Closes 21 November 2026 at 14:30 UTC" or "Closed …".
+    pub closes_text: String,
+}
+
+impl PollItem {
+    fn from_view(p: &canteen_app::polls::PollView) -> PollItem {
+        let total: i64 = p.counts.as_ref().map(|c| c.iter().sum()).unwrap_or(0);
+        let (_, when) = times(p.expires_at);
+        PollItem {
+            id: p.id.0.to_string(),
+            choices: p
+                .titles
+                .iter()
+                .enumerate()
+                .map(|(i, title)| PollChoice {
+                    index: i,
+                    title: title.clone(),
+                    votes: p.counts.as_ref().map(|c| {
+                        let n = c.get(i).copied().unwrap_or(0);
+                        (n, if total > 0 { (n * 100 + total / 2) / total } else { 0 })
+                    }),
+                    chosen: p.own_votes.contains(&(i as i64)),
+                })
+                .collect(),
+            multiple: p.multiple,
+            show_results: p.voted || p.expired,
+            expired: p.expired,
+            voters_count: p.voters_count,
+            closes_text: if p.expired { format!("Closed {when}") } else { format!("Closes {when}") },
+        }
+    }
+}
+
 /// One post as a page shows it.
 pub struct PostItem {
     pub id: String,
@@ -109,6 +161,7 @@ pub struct PostItem {
     pub bookmarked: bool,
     /// Its audience lets it be re-posted (public or unlisted).
     pub can_repost: bool,
+    pub poll: Option<PollItem>,
 }
 
 impl PostItem {
@@ -145,6 +198,7 @@ impl PostItem {
             reblogged: shown.reblogged,
             bookmarked: shown.bookmarked,
             can_repost: shown.status.visibility.can_reblog(),
+            poll: shown.poll.as_ref().map(PollItem::from_view),
         }
     }
 }
@@ -214,6 +268,11 @@ pub fn bad_request(session: Option<&WebSession>, reason: &str) -> Response {
 /// 403 with the app's reason (already plain words).
 pub fn forbidden(session: Option<&WebSession>, reason: &str) -> Response {
     error_page(StatusCode::FORBIDDEN, session, "You cannot do that", &[reason])
+}
+
+/// 422: the form was understood but what it asked cannot be done (the reason in plain words).
+pub fn refused(session: Option<&WebSession>, heading: &str, reason: &str) -> Response {
+    error_page(StatusCode::UNPROCESSABLE_ENTITY, session, heading, &[reason, "Go back to the page you were on."])
 }
 
 /// 403: a form arrived without its CSRF token, or with the wrong one.

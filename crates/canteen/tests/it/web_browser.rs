@@ -166,6 +166,21 @@ async fn the_main_journey_in_a_real_browser(b: Backend) {
             .unwrap();
         assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     }
+    // A poll for the newcomers to vote in.
+    let r = client
+        .post(format!("{}/api/v1/statuses", server.base))
+        .bearer_auth(&bob)
+        .form(&[
+            ("status", "Which topic for the next study day?"),
+            ("visibility", "public"),
+            ("poll[options][]", "Infection control"),
+            ("poll[options][]", "Falls prevention"),
+            ("poll[expires_in]", "86400"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     for mode in ["js", "nojs"] {
         let (chromium, dir, base) = (chromium.clone(), dir.clone(), server.base.clone());
         let out = tokio::task::spawn_blocking(move || {

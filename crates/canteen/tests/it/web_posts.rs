@@ -508,7 +508,50 @@ async fn longer_pages_on_request(backend: Backend) {
     assert_eq!(count(&get(&s, "/local?limit=many", "").await.text), 20, "nonsense: the default");
 }
 
+async fn voting_in_a_poll(backend: Backend) {
+    let s = TestServer::new(backend).await;
+    let (_, bob_api) = s.signed_in("bob").await;
+    s.user("alice").await;
+    let poll = json!({"options": ["Curry", "Salad"], "expires_in": 3600});
+    let public = s.post(&bob_api, json!({"status": "Lunch?", "visibility": "public", "poll": poll})).await;
+    let private = s.post(&bob_api, json!({"status": "Team lunch?", "visibility": "private", "poll": poll})).await;
+    let poll_id = public["poll"]["id"].as_str().unwrap().to_string();
+    let hidden_poll = private["poll"]["id"].as_str().unwrap().to_string();
+    let alice = sign_in(&s, &email("alice")).await;
+
+    let page = get(&s, "/local", &alice).await;
+    assert!(page.text.contains(&format!("action=\"/polls/{poll_id}/vote\"")), "{}", page.text);
+    assert!(page.text.contains("type=\"radio\" value=\"1\""), "one choice: radios");
+    let token = csrf_field(&page.text);
+    let path = format!("/polls/{poll_id}/vote");
+    assert_eq!(post(&s, &path, &alice, &[("choices", "1")]).await.status, StatusCode::FORBIDDEN, "needs the token");
+    let r = post(&s, &path, &alice, &[("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("Choose an option"), "{}", r.text);
+    let r = post(&s, &path, &alice, &[("choices", "1"), ("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(r.headers["location"], format!("/#poll-{poll_id}"));
+    let page = get(&s, "/local", &alice).await;
+    assert!(
+        page.text.contains("<strong>100%</strong> Salad <span class=\"nhsuk-body-s\">(your choice)</span>"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("1 person voted"));
+    let r = post(&s, &path, &alice, &[("choices", "0"), ("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("You have already voted in this poll"), "{}", r.text);
+    let api = s.get(&format!("/api/v1/polls/{poll_id}"), None).await;
+    assert_eq!(api.json["options"][1]["votes_count"], 1, "one vote counted: {}", api.text);
+    // A poll on a post alice may not see is not found; signed out, only the results show.
+    let r = post(&s, &format!("/polls/{hidden_poll}/vote"), &alice, &[("choices", "0"), ("csrf_token", &token)]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let anonymous = get(&s, "/local", "").await;
+    assert!(anonymous.text.contains("Salad") && !anonymous.text.contains("/vote\""), "{}", anonymous.text);
+}
+
 backend_tests!(
+    voting_in_a_poll,
     longer_pages_on_request,
     live_public_timelines,
     profile_tabs_and_hidden_follow_lists,

@@ -109,7 +109,7 @@ mod tests {
 
     #[test]
     fn goes_back_only_within_the_site() {
-        let id = Id(7);
+        let id = "post-7";
         assert_eq!(
             back_to(&headers("canteen.test:8080", "http://canteen.test:8080/local?max_id=9#x"), id),
             "/local?max_id=9#post-7"

@@ -1,5 +1,6 @@
 //! Notifications: created through one function that refuses anything from an account the
-//! recipient blocks or mutes, or about a post the recipient may not see.
+//! recipient blocks or mutes, from a silenced server's account the recipient does not follow,
+//! or about a post the recipient may not see.
 
 use canteen_domain::Id;
 use canteen_domain::account::Account;
@@ -44,6 +45,16 @@ pub async fn notify(
     }
     let muted = relationships::muted(e.reborrow(), recipient, now_ms()).await?;
     if muted.iter().any(|(id, notifications)| *id == from && *notifications) {
+        return Ok(None);
+    }
+    // A silenced server's people reach only those who follow them (as Mastodon filters it).
+    if let Some(sender) = accounts::by_id(e.reborrow(), from).await?
+        && let Some(domain) = sender.domain.as_deref()
+        && canteen_store::domains::block_for(e.reborrow(), &domain.to_ascii_lowercase())
+            .await?
+            .is_some_and(|b| b.severity == "silence")
+        && !relationships::is_following(e.reborrow(), recipient, from).await?
+    {
         return Ok(None);
     }
     if let Some(s) = status

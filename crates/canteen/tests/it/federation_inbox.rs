@@ -209,6 +209,15 @@ async fn domain_blocks_cut_a_server_off_and_silence_hides_it(backend: Backend) {
     let mentions = s.get("/api/v1/notifications?types[]=mention", Some(&alice_token)).await;
     let mentioned_id = mentions.json[0]["status"]["id"].as_str().unwrap().to_string();
     assert_eq!(s.get(&format!("/api/v1/statuses/{mentioned_id}"), Some(&alice_token)).await.status, 200);
+    // From now on a silenced server's people notify only those who follow them; alice does
+    // not follow the peer, so its new mention reaches her post list but not her notifications.
+    let mentions_before = mentions.json.as_array().unwrap().len();
+    let tag = json!([{"type": "Mention", "href": alice.uri, "name": "@alice"}]);
+    let quiet = note(&peer, 3, "<p>Quiet word @alice</p>", json!([AS_PUBLIC]), json!([alice.uri]), tag);
+    assert_eq!(send(&s, &peer, &activity(&peer, "Create", 3, quiet)).await.status, 202);
+    s.run_jobs().await;
+    let mentions = s.get("/api/v1/notifications?types[]=mention", Some(&alice_token)).await;
+    assert_eq!(mentions.json.as_array().unwrap().len(), mentions_before, "{}", mentions.text);
     let r = s.form(Method::POST, path, Some(&root), &[("domain", &domain)]).await;
     assert_eq!(r.status, 422, "a second block on one domain: {}", r.text);
     // The public list shows the public comment only.

@@ -68,6 +68,18 @@ pub async fn follow(
     notify: Option<bool>,
 ) -> Result<Relationship> {
     let (_, me) = auth.signed_in()?;
+    follow_as(app, me, id, reblogs, notify).await
+}
+
+/// [`follow`] for an account the server acts for (a local follower moved along with an
+/// account that moved).
+pub(crate) async fn follow_as(
+    app: &App,
+    me: &Account,
+    id: Id,
+    reblogs: Option<bool>,
+    notify: Option<bool>,
+) -> Result<Relationship> {
     if me.id == id {
         return Err(AppError::Forbidden("You cannot follow yourself".into()));
     }
@@ -112,6 +124,11 @@ pub async fn follow(
 /// Unfollows (or withdraws a request); their posts leave the caller's home feed.
 pub async fn unfollow(app: &App, auth: &Auth, id: Id) -> Result<Relationship> {
     let (_, me) = auth.signed_in()?;
+    unfollow_as(app, me, id).await
+}
+
+/// [`unfollow`] for an account the server acts for.
+pub(crate) async fn unfollow_as(app: &App, me: &Account, id: Id) -> Result<Relationship> {
     let them = target(app, id).await?;
     let mut tx = app.store.begin().await?;
     if !them.is_local()

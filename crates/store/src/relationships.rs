@@ -253,3 +253,12 @@ pub async fn remove_from_lists_of(e: Exec<'_>, owner: Id, member: Id) -> Result<
     )?;
     Ok(())
 }
+
+/// Local accounts following `account` (an account elsewhere that moved), with their
+/// (show re-posts, notify) choices.
+pub async fn local_followers_of(e: Exec<'_>, account: Id) -> Result<Vec<(Id, bool, bool)>> {
+    const SQL: &str = "SELECT f.account_id, f.show_reblogs, f.notify FROM follows f \
+        JOIN accounts a ON a.id = f.account_id WHERE f.target_account_id = $1 AND a.domain IS NULL ORDER BY f.account_id";
+    let rows: Vec<(i64, bool, bool)> = exec!(e, x => sqlx::query_as(SQL).bind(account.0).fetch_all(x).await)?;
+    Ok(rows.into_iter().map(|(a, r, n)| (Id(a), r, n)).collect())
+}

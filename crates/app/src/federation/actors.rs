@@ -139,6 +139,21 @@ pub async fn actor_by_uri(app: &App, uri: &str) -> std::result::Result<(Account,
     }
 }
 
+/// The remote actor with this id, fetched afresh (never from the store) and stored, with
+/// its document — for what only the current document can show (a `Move`'s `alsoKnownAs`).
+pub async fn refetch(app: &App, uri: &str) -> std::result::Result<(Account, Actor), KeyLookupError> {
+    permitted(app, uri).await?;
+    let (url, json) = Fetcher::for_app(app).await.get_json(uri).await?;
+    match Object::from_value(json) {
+        Ok(Object::Actor(actor)) => {
+            same_origin(&url, &actor.id)?;
+            let (account, _) = store_actor(app, &actor).await?;
+            Ok((account, *actor))
+        }
+        _ => Err(KeyLookupError::Invalid(format!("{uri} is not an actor"))),
+    }
+}
+
 /// Nothing is fetched from a server that may not federate with us.
 async fn permitted(app: &App, url: &str) -> std::result::Result<(), KeyLookupError> {
     let domain = Url::parse(url).ok().and_then(|u| authority_of(&u));

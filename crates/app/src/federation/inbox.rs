@@ -117,12 +117,49 @@ pub async fn receive(app: &App, req: InboxRequest) -> Result<Outcome> {
         ActivityType::Announce => notes::announce(app, &remote, &activity).await,
         ActivityType::Block => blocked_by(app, key.account_id, &activity, true).await,
         ActivityType::Flag => flag(app, key.account_id, &activity).await,
+        ActivityType::Move => moved(app, &remote, &activity).await,
         ref other => {
             let why = format!("{} activities are not handled yet", other.as_str());
             tracing::info!(actor = %actor_id, id = ?activity.id, kind = other.as_str(), "inbox: ignored");
             Ok(Outcome::Ignored(why))
         }
     }
+}
+
+/// An account elsewhere moved (`Move` of itself to `target`): once the new account's own
+/// document names the old one (`alsoKnownAs`), everyone here who followed the old account
+/// follows the new one instead (a request where it asks for approval), as Mastodon does.
+async fn moved(app: &App, remote: &RemoteActor, activity: &Activity) -> Result<Outcome> {
+    if activity.object_id() != Some(remote.uri.as_str()) {
+        return Err(unauthorized("an actor may only move itself"));
+    }
+    let Some(target_uri) = activity.target.as_ref().and_then(|t| t.id()) else {
+        return Err(AppError::BadRequest("a Move needs a target".into()));
+    };
+    if target_uri == remote.uri {
+        return Err(AppError::BadRequest("a Move to the same account".into()));
+    }
+    let (new_account, doc) = actors::refetch(app, target_uri).await.map_err(|e| match e {
+        KeyLookupError::App(inner) => inner,
+        other => AppError::BadRequest(format!("could not fetch the new account {target_uri}: {other}")),
+    })?;
+    if !doc.also_known_as.iter().any(|a| a == &remote.uri) {
+        return Err(unauthorized(format!("{target_uri} does not name {} as also known as it", remote.uri)));
+    }
+    let old = Id(remote.account_id);
+    let mut moved = 0;
+    for (follower, reblogs, notify) in rel::local_followers_of(app.store.reader(), old).await? {
+        let Some(me) = accounts::by_id(app.store.reader(), follower).await? else { continue };
+        // Someone who blocks (or is blocked by) the new account is not moved to it.
+        match crate::follows::follow_as(app, &me, new_account.id, Some(reblogs), Some(notify)).await {
+            Ok(_) => moved += 1,
+            Err(AppError::Forbidden(_)) => continue,
+            Err(e) => return Err(e),
+        }
+        crate::follows::unfollow_as(app, &me, old).await?;
+    }
+    tracing::info!(from = %remote.uri, to = %target_uri, moved, "account moved");
+    Ok(Outcome::Handled("move"))
 }
 
 /// Another server reports people here (`Flag`): a report for the admins, from the actor that

@@ -259,6 +259,8 @@ pub(crate) struct Peer {
     pub(crate) actor_gets: Arc<Mutex<Vec<HeaderMap>>>,
     /// Refuse RFC 9421 signatures with 401, as a server that speaks only draft-cavage would.
     cavage_only: bool,
+    /// The actor's `alsoKnownAs` (the accounts it says it also is, for a `Move` to it).
+    pub(crate) also_known_as: Arc<Mutex<Vec<String>>>,
 }
 
 impl Peer {
@@ -266,7 +268,14 @@ impl Peer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let key = Arc::new(PrivateKey::generate().unwrap());
-        let peer = Peer { base, key, received: Arc::default(), actor_gets: Arc::default(), cavage_only };
+        let peer = Peer {
+            base,
+            key,
+            received: Arc::default(),
+            actor_gets: Arc::default(),
+            cavage_only,
+            also_known_as: Arc::default(),
+        };
         let router = Router::new()
             .route("/users/peer", get(peer_actor))
             .route("/users/peer/inbox", post(peer_inbox))
@@ -293,6 +302,7 @@ impl Peer {
             "endpoints": {"sharedInbox": format!("{}/inbox", self.base)},
             "followers": format!("{}/followers", self.actor()),
             "publicKey": {"id": self.key_id(), "owner": self.actor(), "publicKeyPem": self.key.public_key().to_pem()},
+            "alsoKnownAs": *self.also_known_as.lock().unwrap(),
         })
     }
 

@@ -12,6 +12,7 @@ mod federation;
 mod federation_documents;
 mod federation_fetch;
 mod federation_inbox;
+mod federation_moves;
 mod federation_polls;
 mod guard;
 mod mastodon_py;

@@ -1,6 +1,7 @@
 //! Canteen's use cases. Every front door (API, web, federation, CLI) calls these functions;
 //! this is the only layer that opens transactions, checks permissions and enqueues jobs.
 
+pub mod account_deletion;
 pub mod account_security;
 pub mod accounts;
 pub mod admin;

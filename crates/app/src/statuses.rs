@@ -228,6 +228,10 @@ pub async fn delete(app: &App, auth: &Auth, id: Id) -> Result<StatusView> {
     let mut tx = app.store.begin().await?;
     crate::federation::outbox::deleted(app, tx.exec(), &s).await?;
     let files = canteen_store::media::detach_all(tx.exec(), id).await?;
+    // Asked for later, its id answers "gone" (a re-post was never a document of its own).
+    if s.reblog_of_id.is_none() {
+        canteen_store::erasure::bury_uri(tx.exec(), &s.uri, "Note", now_ms()).await?;
+    }
     statuses::delete(tx.exec(), id).await?;
     crate::search::enqueue_status(app, tx.exec(), id).await?;
     tx.commit().await?;

@@ -234,6 +234,7 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/settings/privacy", post(web::settings::save_privacy))
         .route("/settings/sessions", get(web::settings::sessions))
         .route("/settings/profiles", get(web::profiles::show).post(web::profiles::add))
+        .route("/settings/delete", get(web::delete_profile::show).post(web::delete_profile::submit))
         .route("/settings/profiles/{id}/switch", post(web::profiles::switch))
         .route("/settings/sessions/{id}/end", post(web::settings::end_session))
         .route("/settings/apps/{id}/revoke", post(web::settings::revoke_app))

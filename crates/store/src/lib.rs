@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod bulk;
 mod db;
 pub mod domains;
+pub mod erasure;
 mod error;
 pub mod extras;
 pub mod federation;

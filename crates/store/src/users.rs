@@ -103,3 +103,19 @@ pub async fn staff(e: Exec<'_>) -> Result<Vec<(String, String)>> {
         WHERE u.role <> 'user' ORDER BY a.username";
     Ok(exec!(e, x => sqlx::query_as::<_, (String, String)>(SQL).fetch_all(x).await)?)
 }
+
+/// How many logins have `role`.
+pub async fn count_with_role(e: Exec<'_>, role: Role) -> Result<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM users WHERE role = $1";
+    let (n,): (i64,) = exec!(e, x => sqlx::query_as(SQL).bind(role.as_str()).fetch_one(x).await)?;
+    Ok(n)
+}
+
+/// Closes a login whose last profile was deleted: no password works, and its email address
+/// is free to sign up again.
+pub async fn close(e: Exec<'_>, id: Id, now: i64) -> Result<()> {
+    const SQL: &str = "UPDATE users SET email = $2, password_hash = '', updated_at = $3 WHERE id = $1";
+    let placeholder = format!("deleted-{}@deleted.invalid", id.0);
+    exec!(e, x => sqlx::query(SQL).bind(id.0).bind(placeholder).bind(now).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

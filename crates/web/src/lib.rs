@@ -12,6 +12,7 @@ pub mod admin_reports;
 pub mod admin_sign_ups;
 pub mod assets;
 pub mod compose;
+pub mod delete_profile;
 pub mod follow_requests;
 pub mod forms;
 pub mod home;

@@ -39,6 +39,11 @@ pub async fn actor(State(app): State<App>, Path(username): Path<String>, headers
         ActorDocument::Suspended => {
             Ok((StatusCode::GONE, Json(json!({"error": "This account has been suspended"}))).into_response())
         }
+        ActorDocument::Deleted(tombstone) => {
+            let mut res = activity_json(&tombstone);
+            *res.status_mut() = StatusCode::GONE;
+            Ok(res)
+        }
         ActorDocument::Live { document, .. } if wants_activitypub(&headers) => Ok(activity_json(&document)),
         ActorDocument::Live { account, .. } => {
             let handle = format!("@{}@{}", account.username, app.config.domain());
@@ -118,7 +123,22 @@ pub async fn status(
         signed(&app, &uri, &headers).await?;
     }
     let id: i64 = id.parse().map_err(|_| ApiError(canteen_app::AppError::NotFound("Record not found".into())))?;
-    let (note, status) = documents::note(&app, &username, Id(id)).await?;
+    let (note, status) = match documents::note(&app, &username, Id(id)).await {
+        Ok(found) => found,
+        // A deleted post is gone, not unknown: other servers drop their copies on a 410.
+        Err(canteen_app::AppError::NotFound(m)) => {
+            let uri = format!("{}{}", app.config.public_url, uri.path());
+            return match documents::tombstone(&app, &uri).await? {
+                Some(t) if wants_activitypub(&headers) => {
+                    let mut res = activity_json(&t);
+                    *res.status_mut() = StatusCode::GONE;
+                    Ok(res)
+                }
+                _ => Err(ApiError(canteen_app::AppError::NotFound(m))),
+            };
+        }
+        Err(e) => return Err(e.into()),
+    };
     if wants_activitypub(&headers) {
         return Ok(activity_json(&note));
     }

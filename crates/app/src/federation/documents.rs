@@ -29,8 +29,24 @@ fn not_found() -> AppError {
 
 /// An actor document, or the news that the account was suspended (410 Gone, so servers drop it).
 pub enum ActorDocument {
-    Live { document: Value, account: Box<Account> },
+    Live {
+        document: Value,
+        account: Box<Account>,
+    },
     Suspended,
+    /// Deleted by its owner: the `Tombstone` to answer with (410 Gone).
+    Deleted(Value),
+}
+
+/// The `Tombstone` for an id of ours that names something deleted, if it does.
+pub async fn tombstone(app: &App, uri: &str) -> Result<Option<Value>> {
+    let Some((former_type, deleted_at)) = canteen_store::erasure::tombstone(app.store.reader(), uri).await? else {
+        return Ok(None);
+    };
+    Ok(Some(json!({
+        "@context": Context::canteen(),
+        "id": uri, "type": "Tombstone", "formerType": former_type, "deleted": rfc3339(deleted_at),
+    })))
 }
 
 /// A local account by username that is not suspended; a suspended one is "not found" here.
@@ -74,7 +90,12 @@ pub fn host_meta(app: &App) -> String {
 pub async fn actor(app: &App, username: &str) -> Result<ActorDocument> {
     let account = match accounts::by_local_username(app.store.reader(), username).await? {
         None => return Err(not_found()),
-        Some(a) if a.suspended_at.is_some() => return Ok(ActorDocument::Suspended),
+        Some(a) if a.suspended_at.is_some() => {
+            return Ok(match tombstone(app, &a.uri).await? {
+                Some(t) => ActorDocument::Deleted(t),
+                None => ActorDocument::Suspended,
+            });
+        }
         Some(a) => a,
     };
     let pem = super::keys::public_key_pem(app, &account).await?;

@@ -692,7 +692,11 @@ async fn posts_reach_only_servers_with_a_recipient(backend: Backend) {
         assert_eq!(delete["object"]["id"], uri.as_str());
         assert_eq!((&delete["to"], &delete["cc"]), (&json!([as_public]), &json!([followers])));
     }
-    get_as(&s, uri.strip_prefix(support::PUBLIC_URL).unwrap(), AP).await.error(404);
+    // Gone, not unknown: a Tombstone with 410, so servers that fetch it drop their copies.
+    let gone = get_as(&s, uri.strip_prefix(support::PUBLIC_URL).unwrap(), AP).await;
+    assert_eq!(gone.status, 410, "{}", gone.text);
+    assert_eq!((gone.json["type"].as_str(), gone.json["formerType"].as_str()), (Some("Tombstone"), Some("Note")));
+    assert_eq!(gone.json["id"], uri.as_str());
 }
 
 async fn settling_a_remote_follow_request_answers_it(backend: Backend) {

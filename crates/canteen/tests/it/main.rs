@@ -5,6 +5,7 @@
 #[macro_use]
 mod support;
 
+mod account_deletion;
 mod accounts;
 mod cli;
 mod extras;

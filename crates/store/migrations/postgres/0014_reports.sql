@@ -15,10 +15,11 @@ CREATE TABLE reports (
     -- Sent on to the target's server (a Flag), or received from another server.
     forwarded BOOLEAN NOT NULL,
     -- The Flag's id, for a report that came from another server (so a retry is not a second report).
-    uri TEXT UNIQUE,
+    uri TEXT,
     created_at BIGINT NOT NULL,
     action_taken_at BIGINT,
     action_taken_by_account_id BIGINT REFERENCES accounts (id) ON DELETE SET NULL
 );
+CREATE UNIQUE INDEX reports_uri_unique ON reports (uri);
 CREATE INDEX reports_open ON reports (action_taken_at, id);
 CREATE INDEX reports_target_account_id ON reports (target_account_id);

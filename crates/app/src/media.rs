@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use canteen_domain::Id;
 use canteen_domain::validation::Invalid;
+use canteen_store::Exec;
 use canteen_store::media as store;
 pub use canteen_store::media::MediaRecord;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
@@ -247,6 +248,7 @@ pub async fn upload(
         focus_y: fy,
         position: 0,
         created_at: now_ms(),
+        remote_url: None,
     };
     store::insert(app.store.writer(), &rec).await?;
     Ok(rec)
@@ -332,4 +334,61 @@ pub async fn for_new_post(app: &App, auth: &Auth, ids: &[Id]) -> Result<Vec<Medi
 pub async fn profile_image(app: &App, auth: &Auth, bytes: Vec<u8>) -> Result<String> {
     let rec = upload(app, auth, bytes, None, None).await?;
     Ok(format!("{}/system/media/{}", app.config.public_url, rec.file_key))
+}
+
+/// A media file on a post from another server, as its `attachment` describes it.
+#[derive(Debug, Clone)]
+pub struct RemoteMedia {
+    pub url: String,
+    pub mime: String,
+    pub description: String,
+    pub blurhash: String,
+    pub width: i64,
+    pub height: i64,
+    pub focus: (f64, f64),
+}
+
+/// Records a remote post's media (at most four, in order) with the post, in its transaction.
+/// Nothing is downloaded: the address is kept, and shown as a link where our pages cannot load it.
+pub async fn attach_remote(app: &App, e: Exec<'_>, status: Id, author: Id, media: &[RemoteMedia]) -> Result<()> {
+    let mut e = e;
+    for (position, m) in media.iter().take(4).enumerate() {
+        let id = app.next_id().0;
+        let kind = match m.mime.split('/').next() {
+            Some("image") => {
+                if m.mime == "image/gif" {
+                    "gifv"
+                } else {
+                    "image"
+                }
+            }
+            Some("video") => "video",
+            Some("audio") => "audio",
+            _ => "unknown",
+        };
+        let rec = MediaRecord {
+            id,
+            account_id: author.0,
+            status_id: Some(status.0),
+            kind: kind.into(),
+            mime: m.mime.clone(),
+            // Never a stored file: these keys match no file, so `/system/media/` answers 404.
+            file_key: format!("remote-{id}"),
+            preview_key: format!("remote-{id}-preview"),
+            size: 0,
+            width: m.width,
+            height: m.height,
+            preview_width: m.width,
+            preview_height: m.height,
+            blurhash: m.blurhash.clone(),
+            description: m.description.clone(),
+            focus_x: m.focus.0,
+            focus_y: m.focus.1,
+            position: position as i64,
+            created_at: now_ms(),
+            remote_url: Some(m.url.clone()),
+        };
+        store::insert(e.reborrow(), &rec).await?;
+    }
+    Ok(())
 }

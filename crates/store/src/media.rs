@@ -25,13 +25,15 @@ pub struct MediaRecord {
     pub focus_y: f64,
     pub position: i64,
     pub created_at: i64,
+    /// Where another server serves it (a remote post's media is not copied here).
+    pub remote_url: Option<String>,
 }
 
 macro_rules! select {
     ($where:literal) => {
         concat!(
             "SELECT id, account_id, status_id, kind, mime, file_key, preview_key, size, width, height, preview_width, \
-             preview_height, blurhash, description, focus_x, focus_y, position, created_at FROM media_attachments ",
+             preview_height, blurhash, description, focus_x, focus_y, position, created_at, remote_url FROM media_attachments ",
             $where
         )
     };
@@ -39,12 +41,12 @@ macro_rules! select {
 
 pub async fn insert(e: Exec<'_>, m: &MediaRecord) -> Result<()> {
     const SQL: &str = "INSERT INTO media_attachments (id, account_id, status_id, kind, mime, file_key, preview_key, size, \
-        width, height, preview_width, preview_height, blurhash, description, focus_x, focus_y, position, created_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
+        width, height, preview_width, preview_height, blurhash, description, focus_x, focus_y, position, created_at, \
+        remote_url) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)";
     exec!(e, x => sqlx::query(SQL).bind(m.id).bind(m.account_id).bind(m.status_id).bind(&m.kind).bind(&m.mime)
         .bind(&m.file_key).bind(&m.preview_key).bind(m.size).bind(m.width).bind(m.height).bind(m.preview_width)
         .bind(m.preview_height).bind(&m.blurhash).bind(&m.description).bind(m.focus_x).bind(m.focus_y).bind(m.position)
-        .bind(m.created_at).execute(x).await.map(|r| r.rows_affected()))?;
+        .bind(m.created_at).bind(&m.remote_url).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -79,6 +79,44 @@ impl PersonItem {
     }
 }
 
+/// A picture (or other file) on a post.
+pub struct MediaItem {
+    /// The full file, and the smaller preview shown in the post (both on this server).
+    pub src: String,
+    pub preview_src: String,
+    /// The description for people who cannot see it.
+    pub alt: String,
+    pub width: i64,
+    pub height: i64,
+    /// Another server's file: our pages link to it rather than load it (the
+    /// Content-Security-Policy allows only our own images).
+    pub remote_host: Option<String>,
+    pub is_image: bool,
+}
+
+impl MediaItem {
+    fn from_record(m: &canteen_app::media::MediaRecord) -> MediaItem {
+        let alt = if m.description.trim().is_empty() {
+            "A picture with no description".to_string()
+        } else {
+            m.description.clone()
+        };
+        MediaItem {
+            src: m.remote_url.clone().unwrap_or_else(|| format!("/system/media/{}", m.file_key)),
+            preview_src: format!("/system/media/{}", m.preview_key),
+            alt,
+            width: m.preview_width,
+            height: m.preview_height,
+            remote_host: m
+                .remote_url
+                .as_deref()
+                .and_then(|u| url::Url::parse(u).ok())
+                .and_then(|u| u.host_str().map(str::to_string)),
+            is_image: matches!(m.kind.as_str(), "image" | "gifv"),
+        }
+    }
+}
+
 /// One choice of a poll as a page shows it.
 pub struct PollChoice {
     pub index: usize,
@@ -162,6 +200,7 @@ pub struct PostItem {
     /// Its audience lets it be re-posted (public or unlisted).
     pub can_repost: bool,
     pub poll: Option<PollItem>,
+    pub media: Vec<MediaItem>,
 }
 
 impl PostItem {
@@ -199,6 +238,7 @@ impl PostItem {
             bookmarked: shown.bookmarked,
             can_repost: shown.status.visibility.can_reblog(),
             poll: shown.poll.as_ref().map(PollItem::from_view),
+            media: shown.media.iter().map(MediaItem::from_record).collect(),
         }
     }
 }

@@ -7,9 +7,11 @@ pub fn media_from_domain(public_url: &str, m: &MediaRecord) -> Value {
     json!({
         "id": m.id.to_string(),
         "type": m.kind,
-        "url": format!("{public_url}/system/media/{}", m.file_key),
-        "preview_url": format!("{public_url}/system/media/{}", m.preview_key),
-        "remote_url": null,
+        // Another server's file is not copied here: its own address, as Mastodon shows an
+        // uncached remote file.
+        "url": m.remote_url.clone().unwrap_or_else(|| format!("{public_url}/system/media/{}", m.file_key)),
+        "preview_url": m.remote_url.clone().unwrap_or_else(|| format!("{public_url}/system/media/{}", m.preview_key)),
+        "remote_url": m.remote_url,
         "text_url": null,
         "preview_remote_url": null,
         "meta": {

@@ -95,6 +95,15 @@ pub async fn store(
     if let Some(q) = question_of(post) {
         crate::polls::insert_remote(app, tx.exec(), status.id, author.id, &q).await?;
     }
+    // A server whose media is rejected gets its posts without their files.
+    let domain = author.domain.clone().unwrap_or_default();
+    let reject_media = matches!(
+        super::domains::permit(app, &domain).await?,
+        super::domains::Permit::Allowed { reject_media: true, .. }
+    );
+    if !reject_media {
+        crate::media::attach_remote(app, tx.exec(), status.id, author.id, &media_of(post)).await?;
+    }
     statuses::insert_mentions(tx.exec(), status.id, &recipients).await?;
     statuses::insert_tags(tx.exec(), status.id, &hashtags(post)).await?;
     crate::jobs::enqueue(app, tx.exec(), FANOUT_JOB, &status.id.to_string(), 0).await?;
@@ -137,6 +146,28 @@ pub async fn update(app: &App, remote: &RemoteActor, post: &Post) -> Result<Outc
     }
     app.events.publish(crate::events::Event::Update { status: old.id });
     Ok(Outcome::Handled("update post"))
+}
+
+/// The media files a post carries (http(s) addresses only).
+fn media_of(post: &Post) -> Vec<crate::media::RemoteMedia> {
+    use canteen_federation::vocab::Attachment;
+    post.attachment
+        .iter()
+        .filter_map(|a| match a {
+            Attachment::Media(m) if m.url.starts_with("https://") || m.url.starts_with("http://") => {
+                Some(crate::media::RemoteMedia {
+                    url: m.url.clone(),
+                    mime: m.media_type.clone().unwrap_or_else(|| "application/octet-stream".into()),
+                    description: m.name.as_deref().map(plain_text).unwrap_or_default(),
+                    blurhash: m.blurhash.clone().unwrap_or_default(),
+                    width: m.width.map_or(0, i64::from),
+                    height: m.height.map_or(0, i64::from),
+                    focus: m.focal_point.map_or((0.0, 0.0), |[x, y]| (x.clamp(-1.0, 1.0), y.clamp(-1.0, 1.0))),
+                })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Most options a poll from another server may have here (Mastodon allows 4; others more).

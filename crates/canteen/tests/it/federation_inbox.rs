@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use support::{Backend, TestServer};
 
 backend_tests!(
+    incoming_media_is_described_not_copied,
     incoming_posts_are_stored_sanitised_edited_and_deleted,
     forged_and_unsolicited_posts_are_not_stored,
     domain_blocks_cut_a_server_off_and_silence_hides_it,
@@ -60,6 +61,81 @@ pub(crate) async fn admin(s: &TestServer, name: &str) -> String {
     s.user(name).await;
     s.exec_sql(&format!("UPDATE users SET role = 'admin' WHERE email = '{name}@example.nhs.uk'")).await;
     s.token_for(name, "read write admin:read admin:write").await
+}
+
+/// Media on another server's post: described (type, alt text, size, blurhash) with its own
+/// address, shown on our pages as a link (our pages load only our own images); a server whose
+/// media is rejected gets its posts without it.
+async fn incoming_media_is_described_not_copied(backend: Backend) {
+    let s = server(backend).await;
+    let alice = s.user("alice").await;
+    let alice_token = s.token_for("alice", "read write").await;
+    let root = admin(&s, "root").await;
+    let peer = Peer::start(false).await;
+    follow_from(&s, &peer, &alice.uri, 1).await;
+    s.run_jobs().await;
+    let picture = |n: u32| {
+        json!([{
+            "type": "Document", "mediaType": "image/jpeg", "url": format!("{}/media/{n}.jpg", peer.base),
+            "name": "<p>A garden with raised beds</p>", "blurhash": "LEHV6nWB2yk8pyo0adR*.7kCMdnj", "width": 1200, "height": 800,
+            "focalPoint": [0.5, -2.0],
+        }])
+    };
+    let mut post = note(&peer, 1, "<p>Our new garden</p>", json!([AS_PUBLIC]), json!([alice.uri]), json!([]));
+    post["attachment"] = picture(1);
+    assert_eq!(send(&s, &peer, &activity(&peer, "Create", 1, post.clone())).await.status, 202);
+    let tl = s.get("/api/v1/timelines/public", None).await;
+    let shown = tl.json.as_array().unwrap().iter().find(|p| p["uri"] == post["id"]).cloned().expect("stored");
+    let media = &shown["media_attachments"][0];
+    assert_eq!(media["type"], "image", "{shown}");
+    assert_eq!(media["url"], format!("{}/media/1.jpg", peer.base));
+    assert_eq!(media["remote_url"], media["url"]);
+    assert_eq!(media["description"], "A garden with raised beds", "alt text as plain text");
+    assert_eq!(media["meta"]["original"]["width"], 1200);
+    assert_eq!(media["meta"]["focus"]["y"], -1.0, "a focal point out of range is clamped");
+    let page = crate::web::get(&s, "/public", "").await;
+    assert!(
+        page.text.contains(&format!(
+            "href=\"{}/media/1.jpg\" rel=\"noopener noreferrer\">Picture: A garden with raised beds",
+            peer.base
+        )),
+        "{}",
+        page.text
+    );
+    assert!(!page.text.contains(&format!("<img src=\"{}", peer.base)), "never loaded from the other server");
+    let media_id = media["id"].as_str().unwrap();
+    assert_eq!(s.get(&format!("/system/media/remote-{media_id}"), None).await.status, 404, "no file here");
+
+    // Reject media: the next post arrives without its file.
+    let domain = peer.base.trim_start_matches("http://").to_string();
+    let r = s
+        .form(
+            Method::POST,
+            "/api/v1/admin/domain_blocks",
+            Some(&root),
+            &[("domain", &domain), ("severity", "noop"), ("reject_media", "true")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mut second = note(&peer, 2, "<p>More garden</p>", json!([AS_PUBLIC]), json!([alice.uri]), json!([]));
+    second["attachment"] = picture(2);
+    assert_eq!(send(&s, &peer, &activity(&peer, "Create", 2, second.clone())).await.status, 202);
+    let tl = s.get("/api/v1/timelines/home", Some(&alice_token)).await;
+    let shown = tl.json.as_array().unwrap().iter().find(|p| p["uri"] == second["id"]).cloned();
+    let shown = match shown {
+        Some(p) => p,
+        None => s
+            .get("/api/v1/timelines/public", None)
+            .await
+            .json
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["uri"] == second["id"])
+            .cloned()
+            .expect("stored"),
+    };
+    assert_eq!(shown["media_attachments"], json!([]), "{shown}");
 }
 
 async fn incoming_posts_are_stored_sanitised_edited_and_deleted(backend: Backend) {

@@ -416,6 +416,8 @@ async fn profile_tabs_and_hidden_follow_lists(backend: Backend) {
     assert!(replies.text.contains("A plain post") && replies.text.contains("count me in"));
     let media = get(&s, "/@alice?tab=media", "").await;
     assert!(media.text.contains("The new garden") && !media.text.contains("A plain post"), "{}", media.text);
+    assert!(media.text.contains("alt=\"Raised beds\""), "the picture is shown with its description: {}", media.text);
+    assert!(media.text.contains("<img src=\"/system/media/"), "from this server");
     let following = get(&s, "/@alice?tab=following", "").await;
     assert!(following.text.contains("Following (2)") && following.text.contains("Followers (0)"));
     assert!(following.text.contains(">@bob</span>") && following.text.contains(">@carol</span>"), "{}", following.text);

@@ -353,8 +353,13 @@ pub async fn update_profile(app: &App, auth: &Auth, up: ProfileUpdate) -> Result
         a.privacy = a.privacy.clone().with_high_privacy();
     }
     a.updated_at = now_ms();
+    // Other servers' copies of the profile change with it.
+    let update = crate::federation::outbox::actor_update(app, &a).await?;
     let mut tx = app.store.begin().await?;
     accounts::update(tx.exec(), &a).await?;
+    if let Some((activity, inboxes)) = &update {
+        crate::federation::outbox::enqueue_for(app, tx.exec(), a.id, inboxes, activity).await?;
+    }
     // Who may find the account's posts in search depends on `indexable`.
     if a.privacy.indexable != before_indexable {
         crate::search::enqueue_account(app, tx.exec(), a.id).await?;

@@ -98,7 +98,13 @@ pub async fn actor(app: &App, username: &str) -> Result<ActorDocument> {
         }
         Some(a) => a,
     };
-    let pem = super::keys::public_key_pem(app, &account).await?;
+    let document = actor_document(app, &account).await?;
+    Ok(ActorDocument::Live { document, account: Box::new(account) })
+}
+
+/// A local account's actor document, as served at its id (and sent in an `Update`).
+pub async fn actor_document(app: &App, account: &Account) -> Result<Value> {
+    let pem = super::keys::public_key_pem(app, account).await?;
     let uri = &account.uri;
     let mut doc = json!({
         "@context": Context::canteen(),
@@ -131,7 +137,7 @@ pub async fn actor(app: &App, username: &str) -> Result<ActorDocument> {
     if let Some(header) = &account.header_url {
         doc["image"] = json!({"type": "Image", "url": absolute(app, header)});
     }
-    Ok(ActorDocument::Live { document: doc, account: Box::new(account) })
+    Ok(doc)
 }
 
 fn absolute(app: &App, url: &str) -> String {

@@ -353,3 +353,41 @@ pub async fn poll_vote(app: &App, mut e: Exec<'_>, voter: &Account, question: &S
     }
     Ok(())
 }
+
+/// A local profile changed (name, bio, fields, locked…): the `Update` of its actor document
+/// for the servers of its remote followers, so their copies show the change, with those
+/// servers' inboxes. Made before the change's transaction (the key may need making, which
+/// writes); `None` when no server holds a copy.
+pub async fn actor_update(app: &App, account: &Account) -> Result<Option<(String, Vec<String>)>> {
+    let followers = fstore::remote_followers(app.store.reader(), account.id).await?;
+    let mut inboxes: Vec<String> =
+        followers.iter().filter_map(|r| r.shared_inbox_url.clone().or_else(|| r.inbox_url.clone())).collect();
+    inboxes.sort_unstable();
+    inboxes.dedup();
+    if inboxes.is_empty() {
+        return Ok(None);
+    }
+    let mut doc = documents::actor_document(app, account).await?;
+    if let Some(map) = doc.as_object_mut() {
+        map.remove("@context");
+    }
+    let activity = json!({
+        "@context": Context::canteen(),
+        "id": format!("{}#updates/{}", account.uri, account.updated_at),
+        "type": "Update",
+        "actor": account.uri,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "cc": [format!("{}/followers", account.uri)],
+        "object": doc,
+    })
+    .to_string();
+    Ok(Some((activity, inboxes)))
+}
+
+/// Queues one activity of `account` for each inbox, in the caller's transaction.
+pub async fn enqueue_for(app: &App, mut e: Exec<'_>, account: Id, inboxes: &[String], activity: &str) -> Result<()> {
+    for inbox in inboxes {
+        delivery::enqueue(app, e.reborrow(), account, inbox, activity).await?;
+    }
+    Ok(())
+}

@@ -15,6 +15,7 @@ mod federation_fetch;
 mod federation_inbox;
 mod federation_moves;
 mod federation_polls;
+mod federation_profiles;
 mod guard;
 mod mastodon_py;
 mod media;

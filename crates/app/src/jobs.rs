@@ -186,6 +186,9 @@ pub fn handlers() -> JobHandlers {
     h.register(crate::password_reset::SEND_JOB, |app, payload| async move {
         crate::password_reset::send(&app, &payload).await
     });
+    h.register(crate::federation::resolve::FETCH_ANCESTORS_JOB, |app, payload| async move {
+        crate::federation::resolve::fetch_ancestors(&app, &payload).await
+    });
     h.register(crate::polls::EXPIRE_JOB, |app, payload| async move {
         crate::polls::expire(&app, &payload).await.map_err(|e| e.to_string())
     });

@@ -409,3 +409,14 @@ pub async fn all_after(e: Exec<'_>, after: Id, limit: i64) -> Result<Vec<Status>
 pub async fn count_all(e: Exec<'_>) -> Result<i64> {
     Ok(exec!(e, x => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM statuses").fetch_one(x).await)?)
 }
+
+/// Links a post to the post it answers, once that post is known here (fetched after the reply
+/// arrived); only while the reply has no parent yet.
+pub async fn set_parent(e: Exec<'_>, id: Id, parent: Id, parent_account: Id) -> Result<bool> {
+    const SQL: &str =
+        "UPDATE statuses SET in_reply_to_id = $2, in_reply_to_account_id = $3 WHERE id = $1 AND in_reply_to_id IS NULL";
+    Ok(
+        exec!(e, x => sqlx::query(SQL).bind(id.0).bind(parent.0).bind(parent_account.0).execute(x).await.map(|r| r.rows_affected()))?
+            > 0,
+    )
+}

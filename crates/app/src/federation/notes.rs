@@ -108,6 +108,17 @@ pub async fn store(
     statuses::insert_tags(tx.exec(), status.id, &hashtags(post)).await?;
     crate::jobs::enqueue(app, tx.exec(), FANOUT_JOB, &status.id.to_string(), 0).await?;
     crate::search::enqueue_status(app, tx.exec(), status.id).await?;
+    // A delivered reply to a post not here: fetch the conversation above it, later. (Fetched
+    // posts do not start a walk of their own: the walk that fetched them goes on.)
+    if admission == Admission::Delivered
+        && parent.is_none()
+        && let Some(uri) = post.in_reply_to.as_ref().and_then(|r| r.id())
+        && !is_local_uri(&app.config, uri)
+    {
+        let payload = super::resolve::AncestorsPayload { status: status.id.0, parent: uri.to_string() };
+        let payload = serde_json::to_string(&payload).map_err(|e| AppError::Internal(e.to_string()))?;
+        crate::jobs::enqueue(app, tx.exec(), super::resolve::FETCH_ANCESTORS_JOB, &payload, 0).await?;
+    }
     tx.commit().await?;
     Ok(Some(status))
 }

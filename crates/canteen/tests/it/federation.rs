@@ -261,6 +261,9 @@ pub(crate) struct Peer {
     cavage_only: bool,
     /// The actor's `alsoKnownAs` (the accounts it says it also is, for a `Move` to it).
     pub(crate) also_known_as: Arc<Mutex<Vec<String>>>,
+    /// Posts it serves at their ids (`{actor}/notes/{n}`), by id, and how often each was fetched.
+    pub(crate) notes: Arc<Mutex<std::collections::HashMap<String, Value>>>,
+    pub(crate) note_gets: Arc<Mutex<Vec<String>>>,
 }
 
 impl Peer {
@@ -275,10 +278,13 @@ impl Peer {
             actor_gets: Arc::default(),
             cavage_only,
             also_known_as: Arc::default(),
+            notes: Arc::default(),
+            note_gets: Arc::default(),
         };
         let router = Router::new()
             .route("/users/peer", get(peer_actor))
             .route("/users/peer/inbox", post(peer_inbox))
+            .route("/users/peer/notes/{n}", get(peer_note))
             .route("/inbox", post(peer_inbox))
             .with_state(peer.clone());
         tokio::spawn(async move { axum::serve(listener, router).await });
@@ -322,6 +328,15 @@ impl Peer {
 async fn peer_actor(State(peer): State<Peer>, headers: HeaderMap) -> impl IntoResponse {
     peer.actor_gets.lock().unwrap().push(headers);
     ([("content-type", AP)], peer.document().to_string())
+}
+
+async fn peer_note(State(peer): State<Peer>, uri: Uri) -> axum::response::Response {
+    let id = format!("{}{}", peer.base, uri.path());
+    peer.note_gets.lock().unwrap().push(id.clone());
+    match peer.notes.lock().unwrap().get(&id) {
+        Some(note) => ([("content-type", AP)], note.to_string()).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 async fn peer_inbox(State(peer): State<Peer>, headers: HeaderMap, uri: Uri, body: Bytes) -> StatusCode {

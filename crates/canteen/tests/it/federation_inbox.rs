@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use support::{Backend, TestServer};
 
 backend_tests!(
+    replies_bring_their_conversation,
     incoming_media_is_described_not_copied,
     incoming_posts_are_stored_sanitised_edited_and_deleted,
     forged_and_unsolicited_posts_are_not_stored,
@@ -61,6 +62,47 @@ pub(crate) async fn admin(s: &TestServer, name: &str) -> String {
     s.user(name).await;
     s.exec_sql(&format!("UPDATE users SET role = 'admin' WHERE email = '{name}@example.nhs.uk'")).await;
     s.token_for(name, "read write admin:read admin:write").await
+}
+
+/// A delivered reply to a post not held here: the posts above it are fetched (public ones
+/// only, at most five) so its conversation can be read.
+async fn replies_bring_their_conversation(backend: Backend) {
+    let s = server(backend).await;
+    let alice = s.user("alice").await;
+    let alice_token = s.token_for("alice", "read write").await;
+    let peer = Peer::start(false).await;
+    let followers = json!([format!("{}/followers", peer.actor())]);
+    let mut root = note(&peer, 1, "<p>Night shift starts</p>", json!([AS_PUBLIC]), json!([]), json!([]));
+    let mut middle = note(&peer, 2, "<p>Anyone bringing snacks?</p>", json!([AS_PUBLIC]), json!([]), json!([]));
+    middle["inReplyTo"] = root["id"].clone();
+    let mention = json!([{"type": "Mention", "href": alice.uri, "name": "@alice"}]);
+    let mut reply = note(&peer, 3, "<p>@alice you in?</p>", json!([AS_PUBLIC]), json!([alice.uri]), mention.clone());
+    reply["inReplyTo"] = middle["id"].clone();
+    for n in [&root, &middle] {
+        peer.notes.lock().unwrap().insert(n["id"].as_str().unwrap().to_string(), n.clone());
+    }
+    assert_eq!(send(&s, &peer, &activity(&peer, "Create", 3, reply.clone())).await.status, 202);
+    s.run_jobs().await;
+    let tl = s.get("/api/v1/timelines/public", None).await;
+    let find = |uri: &Value| tl.json.as_array().unwrap().iter().find(|p| p["uri"] == *uri).cloned();
+    let reply_id = find(&reply["id"]).expect("the reply is here")["id"].as_str().unwrap().to_string();
+    let context = s.get(&format!("/api/v1/statuses/{reply_id}/context"), Some(&alice_token)).await;
+    let above: Vec<&str> =
+        context.json["ancestors"].as_array().unwrap().iter().map(|p| p["uri"].as_str().unwrap()).collect();
+    assert_eq!(above, [root["id"].as_str().unwrap(), middle["id"].as_str().unwrap()], "{}", context.text);
+
+    // A followers-only parent is not fetched into the open: the walk stops there.
+    root["id"] = json!(format!("{}/notes/10", peer.actor()));
+    let mut private = note(&peer, 11, "<p>Team only</p>", followers.clone(), json!([]), json!([]));
+    private["inReplyTo"] = root["id"].clone();
+    peer.notes.lock().unwrap().insert(private["id"].as_str().unwrap().to_string(), private.clone());
+    let mut reply2 = note(&peer, 12, "<p>@alice see above</p>", json!([AS_PUBLIC]), json!([alice.uri]), mention);
+    reply2["inReplyTo"] = private["id"].clone();
+    assert_eq!(send(&s, &peer, &activity(&peer, "Create", 12, reply2.clone())).await.status, 202);
+    let before = s.count("statuses").await;
+    s.run_jobs().await;
+    assert_eq!(s.count("statuses").await, before, "the private parent is not stored");
+    assert!(peer.note_gets.lock().unwrap().contains(&private["id"].as_str().unwrap().to_string()), "it was asked for");
 }
 
 /// Media on another server's post: described (type, alt text, size, blurhash) with its own

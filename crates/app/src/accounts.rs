@@ -244,6 +244,8 @@ pub struct ProfileUpdate {
     pub default_sensitive: Option<bool>,
     pub default_language: Option<String>,
     pub profile_mode: Option<ProfileMode>,
+    /// A person, an organisation's page or a group (Mastodon's `group` flag sets `Group`).
+    pub kind: Option<canteen_domain::account::AccountKind>,
     pub privacy_preset: Option<PrivacyPreset>,
     pub job_title: Option<String>,
     pub profession: Option<String>,
@@ -327,6 +329,7 @@ pub async fn update_profile(app: &App, auth: &Auth, up: ProfileUpdate) -> Result
     set(&mut a.display_name, up.display_name);
     set(&mut a.note, up.note);
     set(&mut a.bot, up.bot);
+    set(&mut a.kind, up.kind);
     if up.avatar_url.is_some() {
         a.avatar_url = up.avatar_url;
     }

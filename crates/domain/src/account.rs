@@ -41,6 +41,11 @@ string_enum!(
 );
 
 string_enum!(
+    /// What a profile is: a person, an organisation's page, or a group of people.
+    AccountKind { Person => "person", Organization => "organization", Group => "group" }
+);
+
+string_enum!(
     /// NHS guidance distinguishes personal, professional and cross-over profiles.
     ProfileMode { Personal => "personal", Professional => "professional", CrossOver => "cross_over" }
 );
@@ -226,6 +231,7 @@ pub struct Account {
     pub header_url: Option<String>,
     pub fields: Vec<ProfileField>,
     pub bot: bool,
+    pub kind: AccountKind,
     pub profile_mode: ProfileMode,
     pub privacy_preset: PrivacyPreset,
     pub privacy: PrivacySettings,
@@ -255,6 +261,7 @@ impl Account {
             header_url: None,
             fields: Vec::new(),
             bot: false,
+            kind: AccountKind::Person,
             profile_mode: mode,
             privacy_preset: PrivacyPreset::Standard,
             privacy: mode.defaults(),

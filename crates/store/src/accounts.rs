@@ -2,7 +2,8 @@
 
 use canteen_domain::Id;
 use canteen_domain::account::{
-    Account, FieldVisibility, PostVisibility, PrivacyPreset, PrivacySettings, ProfessionalDetails, ProfileMode,
+    Account, AccountKind, FieldVisibility, PostVisibility, PrivacyPreset, PrivacySettings, ProfessionalDetails,
+    ProfileMode,
 };
 
 use crate::db::{Exec, exec};
@@ -14,7 +15,7 @@ macro_rules! columns {
 fields, locked, bot, discoverable, indexable, hide_collections, profile_mode, privacy_preset, \
 default_visibility, default_sensitive, default_language, job_title, job_title_visibility, profession, \
 profession_visibility, employer, employer_visibility, seniority, seniority_visibility, location, \
-location_visibility, suspended_at, created_at, updated_at"
+location_visibility, suspended_at, created_at, updated_at, kind"
     };
 }
 
@@ -42,6 +43,7 @@ struct Row {
     discoverable: bool,
     indexable: bool,
     hide_collections: bool,
+    kind: String,
     profile_mode: String,
     privacy_preset: String,
     default_visibility: String,
@@ -87,6 +89,7 @@ impl TryFrom<Row> for Account {
             fields: serde_json::from_str(&r.fields).map_err(|e| StoreError::Corrupt(format!("fields: {e}")))?,
             bot: r.bot,
             profile_mode: parse("profile mode", &r.profile_mode, ProfileMode::parse)?,
+            kind: parse("account kind", &r.kind, AccountKind::parse)?,
             privacy_preset: parse("privacy preset", &r.privacy_preset, PrivacyPreset::parse)?,
             privacy: PrivacySettings {
                 locked: r.locked,
@@ -125,7 +128,7 @@ pub async fn insert(e: Exec<'_>, a: &Account) -> Result<()> {
         "INSERT INTO accounts (",
         columns!(),
         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-         $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)"
+         $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35)"
     );
     let p = &a.privacy;
     let d = &a.details;
@@ -140,7 +143,7 @@ pub async fn insert(e: Exec<'_>, a: &Account) -> Result<()> {
         .bind(&d.employer).bind(p.employer_visibility.as_str())
         .bind(&d.seniority).bind(p.seniority_visibility.as_str())
         .bind(&d.location).bind(p.location_visibility.as_str())
-        .bind(a.suspended_at).bind(a.created_at).bind(a.updated_at)
+        .bind(a.suspended_at).bind(a.created_at).bind(a.updated_at).bind(a.kind.as_str())
         .execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -153,7 +156,7 @@ pub async fn update(e: Exec<'_>, a: &Account) -> Result<()> {
         default_language = $16, job_title = $17, job_title_visibility = $18, profession = $19, \
         profession_visibility = $20, employer = $21, employer_visibility = $22, seniority = $23, \
         seniority_visibility = $24, location = $25, location_visibility = $26, \
-        updated_at = $27 WHERE id = $1";
+        updated_at = $27, kind = $28 WHERE id = $1";
     let p = &a.privacy;
     let d = &a.details;
     exec!(e, x => sqlx::query(SQL)
@@ -166,7 +169,7 @@ pub async fn update(e: Exec<'_>, a: &Account) -> Result<()> {
         .bind(&d.employer).bind(p.employer_visibility.as_str())
         .bind(&d.seniority).bind(p.seniority_visibility.as_str())
         .bind(&d.location).bind(p.location_visibility.as_str())
-        .bind(a.updated_at)
+        .bind(a.updated_at).bind(a.kind.as_str())
         .execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -36,6 +36,9 @@ struct SettingsPage {
     username: String,
     display_name: String,
     note: String,
+    /// The profile's kind, as a radio value (`person`, `organization`, `group`).
+    kind: &'static str,
+    kinds: &'static [(&'static str, &'static str, &'static str)],
     details: Vec<DetailField>,
     locked: bool,
     discoverable: bool,
@@ -46,6 +49,17 @@ struct SettingsPage {
     saved: bool,
     errors: Errors,
 }
+
+/// (value, label, hint) of the kinds of profile.
+const KINDS: [(&str, &str, &str); 3] = [
+    ("person", "A person", "You, speaking for yourself."),
+    (
+        "organization",
+        "An organisation's page",
+        "A trust, practice, charity or team. Other servers show it as an organisation.",
+    ),
+    ("group", "A group", "A shared profile for a network or special-interest group. Other servers show it as a group."),
+];
 
 fn details(a: &Account) -> Vec<DetailField> {
     let d = &a.details;
@@ -72,6 +86,8 @@ fn page(session: &WebSession, account: &Account, saved: bool, errors: Errors) ->
         username: account.username.clone(),
         display_name: account.display_name.clone(),
         note: account.note.clone(),
+        kind: account.kind.as_str(),
+        kinds: &KINDS,
         details: details(account),
         locked: p.locked,
         discoverable: p.discoverable,
@@ -122,6 +138,8 @@ pub struct ProfileForm {
     location: String,
     #[serde(default)]
     location_visibility: String,
+    #[serde(default)]
+    kind: String,
     #[serde(default)]
     csrf_token: String,
 }
@@ -189,6 +207,7 @@ pub async fn save_profile(State(app): State<App>, visitor: Visitor, Form(f): For
         employer_visibility: vis(&f.employer_visibility),
         seniority_visibility: vis(&f.seniority_visibility),
         location_visibility: vis(&f.location_visibility),
+        kind: canteen_domain::account::AccountKind::parse(&f.kind),
         ..Default::default()
     };
     let fields = [

@@ -86,7 +86,7 @@ pub fn account_from_domain(public_url: &str, a: &DomainAccount, viewer: Viewer) 
         bot: a.bot,
         discoverable: p.discoverable,
         indexable: p.indexable,
-        group: false,
+        group: a.kind == canteen_domain::account::AccountKind::Group,
         hide_collections: p.hide_collections,
         noindex: !p.indexable,
         created_at: iso8601(a.created_at),

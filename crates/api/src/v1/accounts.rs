@@ -10,7 +10,7 @@ use canteen_app::timelines::{self, Source};
 use canteen_app::viewer::Viewer;
 use canteen_app::{App, AppError};
 use canteen_domain::Id;
-use canteen_domain::account::{FieldVisibility, PostVisibility, PrivacyPreset, ProfileField, ProfileMode};
+use canteen_domain::account::{AccountKind, FieldVisibility, PostVisibility, PrivacyPreset, ProfileField, ProfileMode};
 use canteen_domain::validation::Invalid;
 use serde::Deserialize;
 
@@ -98,6 +98,9 @@ struct SourceParams {
 struct CanteenParams {
     #[serde(default)]
     profile_mode: Option<String>,
+    /// `person`, `organization` or `group`.
+    #[serde(default)]
+    kind: Option<String>,
     #[serde(default)]
     privacy_preset: Option<String>,
     #[serde(default)]
@@ -140,6 +143,9 @@ pub struct UpdateCredentials {
     locked: Option<bool>,
     #[serde(default, deserialize_with = "lenient::opt_bool")]
     bot: Option<bool>,
+    /// Mastodon's: the account is a group.
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    group: Option<bool>,
     #[serde(default, deserialize_with = "lenient::opt_bool")]
     discoverable: Option<bool>,
     #[serde(default, deserialize_with = "lenient::opt_bool")]
@@ -206,6 +212,9 @@ fn profile_update_from_params(p: UpdateCredentials) -> ApiResult<ProfileUpdate> 
             ProfileMode::choices(),
             &mut bad,
         ),
+        // Canteen's own `canteen[kind]` wins over Mastodon's `group` flag.
+        kind: choice("canteen[kind]", c.kind, AccountKind::parse, AccountKind::choices(), &mut bad)
+            .or(p.group.map(|g| if g { AccountKind::Group } else { AccountKind::Person })),
         privacy_preset: choice(
             "canteen[privacy_preset]",
             c.privacy_preset,

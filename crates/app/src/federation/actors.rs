@@ -199,6 +199,11 @@ pub async fn store_actor(app: &App, actor: &Actor) -> Result<(Account, RemoteAct
     account.avatar_url = actor.icon.as_ref().filter(|_| media_ok).map(|i| i.url.clone());
     account.header_url = actor.image.as_ref().filter(|_| media_ok).map(|i| i.url.clone());
     account.bot = matches!(actor.kind, ActorType::Service | ActorType::Application);
+    account.kind = match actor.kind {
+        ActorType::Group => canteen_domain::account::AccountKind::Group,
+        ActorType::Organization => canteen_domain::account::AccountKind::Organization,
+        _ => canteen_domain::account::AccountKind::Person,
+    };
     account.privacy.locked = actor.manually_approves_followers;
     account.privacy.discoverable = actor.discoverable.unwrap_or(false);
     account.privacy.indexable = actor.indexable.unwrap_or(false);

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use canteen_domain::Id;
-use canteen_domain::account::Account;
+use canteen_domain::account::{Account, AccountKind};
 use canteen_domain::status::{Status, Visibility};
 use canteen_federation::audience::{self, Recipients};
 use canteen_federation::vocab::Context;
@@ -109,9 +109,12 @@ pub async fn actor_document(app: &App, account: &Account) -> Result<Value> {
     let mut doc = json!({
         "@context": Context::canteen(),
         "id": uri,
-        // Canteen has people only so far; organisation pages and groups will be
-        // `Organization` and `Group` when accounts get a kind.
-        "type": if account.bot { "Service" } else { "Person" },
+        "type": match (account.bot, account.kind) {
+            (true, _) => "Service",
+            (false, AccountKind::Organization) => "Organization",
+            (false, AccountKind::Group) => "Group",
+            (false, AccountKind::Person) => "Person",
+        },
         "preferredUsername": account.username,
         "name": account.display_name,
         "summary": paragraphs(&account.note),

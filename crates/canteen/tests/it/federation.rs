@@ -264,6 +264,8 @@ pub(crate) struct Peer {
     /// Posts it serves at their ids (`{actor}/notes/{n}`), by id, and how often each was fetched.
     pub(crate) notes: Arc<Mutex<std::collections::HashMap<String, Value>>>,
     pub(crate) note_gets: Arc<Mutex<Vec<String>>>,
+    /// The actor's type (`Person` unless a test changes it).
+    pub(crate) kind: Arc<Mutex<String>>,
 }
 
 impl Peer {
@@ -280,6 +282,7 @@ impl Peer {
             also_known_as: Arc::default(),
             notes: Arc::default(),
             note_gets: Arc::default(),
+            kind: Arc::new(Mutex::new("Person".into())),
         };
         let router = Router::new()
             .route("/users/peer", get(peer_actor))
@@ -302,7 +305,7 @@ impl Peer {
     fn document(&self) -> Value {
         json!({
             "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
-            "id": self.actor(), "type": "Person", "preferredUsername": "peer", "name": "Peer",
+            "id": self.actor(), "type": *self.kind.lock().unwrap(), "preferredUsername": "peer", "name": "Peer",
             "summary": "<p>A test peer &amp; friend</p>",
             "inbox": format!("{}/inbox", self.actor()),
             "endpoints": {"sharedInbox": format!("{}/inbox", self.base)},

@@ -6,11 +6,11 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use canteen_app::{App, AppError};
+use canteen_app::App;
 use serde::Deserialize;
 
 use crate::admin::{admin, admin_form};
-use crate::forms::{TokenForm, see_other};
+use crate::forms::{TokenForm, done_or_not_found};
 use crate::pages::{self, Chrome, PersonItem, render};
 use crate::session::Visitor;
 
@@ -95,9 +95,5 @@ pub async fn resolve(
     };
     let Ok(id) = id.parse::<i64>() else { return pages::not_found(Some(session)) };
     let done = async { canteen_app::reports::resolve_as(&app, &session.auth()?, id).await }.await;
-    match done {
-        Ok(()) => see_other("/admin/reports?resolved=1"),
-        Err(AppError::NotFound(_)) => pages::not_found(Some(session)),
-        Err(e) => pages::internal_error(&e),
-    }
+    done_or_not_found(done, session, "/admin/reports?resolved=1")
 }

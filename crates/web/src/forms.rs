@@ -118,6 +118,28 @@ pub struct TokenForm {
     pub csrf_token: String,
 }
 
+/// The session (as [`session_for_form`]) and the record id the form's URL names; a malformed
+/// id is not found.
+pub fn session_and_id<'a>(
+    visitor: &'a Visitor,
+    csrf_token: &str,
+    id: &str,
+) -> Result<(&'a WebSession, canteen_domain::Id), Box<Response>> {
+    let session = session_for_form(visitor, csrf_token)?;
+    let id = canteen_domain::Id::parse(id).ok_or_else(|| Box::new(crate::pages::not_found(Some(session))))?;
+    Ok((session, id))
+}
+
+/// The answer to a form that changed one record: 303 to `to`, the not-found page when the
+/// record is not the session's (or does not exist), else the error page.
+pub fn done_or_not_found(result: Result<(), AppError>, session: &WebSession, to: &str) -> Response {
+    match result {
+        Ok(()) => see_other(to),
+        Err(AppError::NotFound(_)) => crate::pages::not_found(Some(session)),
+        Err(e) => crate::pages::internal_error(&e),
+    }
+}
+
 /// The signed-in session, if the form carries its CSRF token; otherwise the response to give
 /// (sign in first, or the CSRF refusal).
 pub fn session_for_form<'a>(visitor: &'a Visitor, csrf_token: &str) -> Result<&'a WebSession, Box<Response>> {

@@ -12,7 +12,7 @@ use canteen_app::{App, AppError};
 use canteen_domain::Id;
 use serde::Deserialize;
 
-use crate::forms::{Errors, TokenForm, see_other, session_for_form};
+use crate::forms::{Errors, TokenForm, done_or_not_found, see_other, session_and_id, session_for_form};
 use crate::pages::{self, Chrome, PersonItem, PostItem, render};
 use crate::session::Visitor;
 
@@ -229,11 +229,10 @@ pub async fn add_member(
     Path(id): Path<String>,
     Form(f): Form<MemberForm>,
 ) -> Response {
-    let session = match session_for_form(&visitor, &f.csrf_token) {
-        Ok(s) => s,
+    let (session, id) = match session_and_id(&visitor, &f.csrf_token, &id) {
+        Ok(found) => found,
         Err(res) => return *res,
     };
-    let Some(id) = Id::parse(&id) else { return pages::not_found(Some(session)) };
     let result = canteen_app::web::add_to_list(&app, session, id, &f.account).await.map(|_| ());
     settle(&app, session, id, result, "added", ("account", "account"), f.account).await
 }
@@ -266,11 +265,10 @@ pub async fn save_settings(
     Path(id): Path<String>,
     Form(f): Form<SettingsForm>,
 ) -> Response {
-    let session = match session_for_form(&visitor, &f.csrf_token) {
-        Ok(s) => s,
+    let (session, id) = match session_and_id(&visitor, &f.csrf_token, &id) {
+        Ok(found) => found,
         Err(res) => return *res,
     };
-    let Some(id) = Id::parse(&id) else { return pages::not_found(Some(session)) };
     let result = match session.auth() {
         Ok(auth) => canteen_app::lists::update(
             &app,
@@ -294,18 +292,13 @@ pub async fn delete(
     Path(id): Path<String>,
     Form(f): Form<TokenForm>,
 ) -> Response {
-    let session = match session_for_form(&visitor, &f.csrf_token) {
-        Ok(s) => s,
+    let (session, id) = match session_and_id(&visitor, &f.csrf_token, &id) {
+        Ok(found) => found,
         Err(res) => return *res,
     };
-    let Some(id) = Id::parse(&id) else { return pages::not_found(Some(session)) };
     let result = match session.auth() {
         Ok(auth) => canteen_app::lists::delete(&app, &auth, id).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => see_other("/lists?deleted=1"),
-        Err(AppError::NotFound(_)) => pages::not_found(Some(session)),
-        Err(e) => pages::internal_error(&e),
-    }
+    done_or_not_found(result, session, "/lists?deleted=1")
 }

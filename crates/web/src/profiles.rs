@@ -8,11 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use canteen_app::web::WebSession;
 use canteen_app::{App, AppError};
-use canteen_domain::Id;
 use canteen_domain::account::ProfileMode;
 use serde::Deserialize;
 
-use crate::forms::{Errors, TokenForm, see_other, session_for_form};
+use crate::forms::{Errors, TokenForm, see_other, session_and_id, session_for_form};
 use crate::pages::{self, Chrome, render};
 use crate::session::Visitor;
 use crate::start::{ModeChoice, mode_choices, mode_label};
@@ -107,11 +106,10 @@ pub async fn switch(
     Path(id): Path<String>,
     Form(f): Form<TokenForm>,
 ) -> Response {
-    let session = match session_for_form(&visitor, &f.csrf_token) {
-        Ok(s) => s,
+    let (session, id) = match session_and_id(&visitor, &f.csrf_token, &id) {
+        Ok(found) => found,
         Err(res) => return *res,
     };
-    let Some(id) = Id::parse(&id) else { return pages::not_found(Some(session)) };
     match canteen_app::web::switch_profile(&app, session, id).await {
         Ok(_) => see_other("/settings/profiles?switched=1"),
         Err(AppError::NotFound(_)) => pages::not_found(Some(session)),

@@ -6,12 +6,11 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use canteen_app::{App, AppError};
-use canteen_domain::Id;
+use canteen_app::App;
 use canteen_domain::status::Visibility;
 use serde::Deserialize;
 
-use crate::forms::{TokenForm, see_other, session_for_form};
+use crate::forms::{TokenForm, done_or_not_found, see_other, session_and_id};
 use crate::pages::{self, Chrome, render};
 use crate::session::Visitor;
 
@@ -84,18 +83,13 @@ pub async fn cancel(
     Path(id): Path<String>,
     Form(f): Form<TokenForm>,
 ) -> Response {
-    let session = match session_for_form(&visitor, &f.csrf_token) {
-        Ok(s) => s,
+    let (session, id) = match session_and_id(&visitor, &f.csrf_token, &id) {
+        Ok(found) => found,
         Err(res) => return *res,
     };
-    let Some(id) = Id::parse(&id) else { return pages::not_found(Some(session)) };
     let done = match session.auth() {
         Ok(auth) => canteen_app::scheduled::cancel(&app, &auth, id).await,
         Err(e) => Err(e),
     };
-    match done {
-        Ok(()) => see_other("/scheduled?cancelled=1"),
-        Err(AppError::NotFound(_)) => pages::not_found(Some(session)),
-        Err(e) => pages::internal_error(&e),
-    }
+    done_or_not_found(done, session, "/scheduled?cancelled=1")
 }

@@ -2,6 +2,7 @@
 //! this is the only layer that opens transactions, checks permissions and enqueues jobs.
 
 pub mod account_deletion;
+pub mod account_moves;
 pub mod account_security;
 pub mod accounts;
 pub mod admin;

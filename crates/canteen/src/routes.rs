@@ -234,6 +234,8 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/settings/privacy", post(web::settings::save_privacy))
         .route("/settings/sessions", get(web::settings::sessions))
         .route("/settings/profiles", get(web::profiles::show).post(web::profiles::add))
+        .route("/settings/move", get(web::moving::show).post(web::moving::submit))
+        .route("/settings/move/aliases", post(web::moving::save_aliases))
         .route("/settings/delete", get(web::delete_profile::show).post(web::delete_profile::submit))
         .route("/settings/profiles/{id}/switch", post(web::profiles::switch))
         .route("/settings/sessions/{id}/end", post(web::settings::end_session))

@@ -232,6 +232,10 @@ pub struct Account {
     pub fields: Vec<ProfileField>,
     pub bot: bool,
     pub kind: AccountKind,
+    /// Other accounts (ids) this profile says it also is: one of them may move here.
+    pub also_known_as: Vec<String>,
+    /// Where this profile moved to, once it has.
+    pub moved_to: Option<String>,
     pub profile_mode: ProfileMode,
     pub privacy_preset: PrivacyPreset,
     pub privacy: PrivacySettings,
@@ -262,6 +266,8 @@ impl Account {
             fields: Vec::new(),
             bot: false,
             kind: AccountKind::Person,
+            also_known_as: Vec::new(),
+            moved_to: None,
             profile_mode: mode,
             privacy_preset: PrivacyPreset::Standard,
             privacy: mode.defaults(),

@@ -15,7 +15,7 @@ macro_rules! columns {
 fields, locked, bot, discoverable, indexable, hide_collections, profile_mode, privacy_preset, \
 default_visibility, default_sensitive, default_language, job_title, job_title_visibility, profession, \
 profession_visibility, employer, employer_visibility, seniority, seniority_visibility, location, \
-location_visibility, suspended_at, created_at, updated_at, kind"
+location_visibility, suspended_at, created_at, updated_at, kind, also_known_as, moved_to_uri"
     };
 }
 
@@ -44,6 +44,8 @@ struct Row {
     indexable: bool,
     hide_collections: bool,
     kind: String,
+    also_known_as: String,
+    moved_to_uri: Option<String>,
     profile_mode: String,
     privacy_preset: String,
     default_visibility: String,
@@ -90,6 +92,8 @@ impl TryFrom<Row> for Account {
             bot: r.bot,
             profile_mode: parse("profile mode", &r.profile_mode, ProfileMode::parse)?,
             kind: parse("account kind", &r.kind, AccountKind::parse)?,
+            also_known_as: serde_json::from_str(&r.also_known_as).unwrap_or_default(),
+            moved_to: r.moved_to_uri,
             privacy_preset: parse("privacy preset", &r.privacy_preset, PrivacyPreset::parse)?,
             privacy: PrivacySettings {
                 locked: r.locked,
@@ -119,6 +123,10 @@ impl TryFrom<Row> for Account {
     }
 }
 
+fn aliases_json(a: &Account) -> String {
+    serde_json::to_string(&a.also_known_as).unwrap_or_else(|_| "[]".to_string())
+}
+
 fn fields_json(a: &Account) -> String {
     serde_json::to_string(&a.fields).unwrap_or_else(|_| "[]".to_string())
 }
@@ -128,7 +136,7 @@ pub async fn insert(e: Exec<'_>, a: &Account) -> Result<()> {
         "INSERT INTO accounts (",
         columns!(),
         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-         $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35)"
+         $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)"
     );
     let p = &a.privacy;
     let d = &a.details;
@@ -144,6 +152,7 @@ pub async fn insert(e: Exec<'_>, a: &Account) -> Result<()> {
         .bind(&d.seniority).bind(p.seniority_visibility.as_str())
         .bind(&d.location).bind(p.location_visibility.as_str())
         .bind(a.suspended_at).bind(a.created_at).bind(a.updated_at).bind(a.kind.as_str())
+        .bind(aliases_json(a)).bind(&a.moved_to)
         .execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -156,7 +165,7 @@ pub async fn update(e: Exec<'_>, a: &Account) -> Result<()> {
         default_language = $16, job_title = $17, job_title_visibility = $18, profession = $19, \
         profession_visibility = $20, employer = $21, employer_visibility = $22, seniority = $23, \
         seniority_visibility = $24, location = $25, location_visibility = $26, \
-        updated_at = $27, kind = $28 WHERE id = $1";
+        updated_at = $27, kind = $28, also_known_as = $29, moved_to_uri = $30 WHERE id = $1";
     let p = &a.privacy;
     let d = &a.details;
     exec!(e, x => sqlx::query(SQL)
@@ -169,7 +178,7 @@ pub async fn update(e: Exec<'_>, a: &Account) -> Result<()> {
         .bind(&d.employer).bind(p.employer_visibility.as_str())
         .bind(&d.seniority).bind(p.seniority_visibility.as_str())
         .bind(&d.location).bind(p.location_visibility.as_str())
-        .bind(a.updated_at).bind(a.kind.as_str())
+        .bind(a.updated_at).bind(a.kind.as_str()).bind(aliases_json(a)).bind(&a.moved_to)
         .execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

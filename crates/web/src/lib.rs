@@ -19,6 +19,7 @@ pub mod home;
 pub mod lists;
 pub mod live;
 pub mod marked;
+pub mod moving;
 pub mod notifications;
 pub mod oauth;
 pub mod pages;

@@ -199,6 +199,8 @@ pub async fn store_actor(app: &App, actor: &Actor) -> Result<(Account, RemoteAct
     account.avatar_url = actor.icon.as_ref().filter(|_| media_ok).map(|i| i.url.clone());
     account.header_url = actor.image.as_ref().filter(|_| media_ok).map(|i| i.url.clone());
     account.bot = matches!(actor.kind, ActorType::Service | ActorType::Application);
+    account.also_known_as = actor.also_known_as.iter().take(20).cloned().collect();
+    account.moved_to = actor.moved_to.clone();
     account.kind = match actor.kind {
         ActorType::Group => canteen_domain::account::AccountKind::Group,
         ActorType::Organization => canteen_domain::account::AccountKind::Organization,

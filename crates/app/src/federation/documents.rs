@@ -140,6 +140,12 @@ pub async fn actor_document(app: &App, account: &Account) -> Result<Value> {
     if let Some(header) = &account.header_url {
         doc["image"] = json!({"type": "Image", "url": absolute(app, header)});
     }
+    if !account.also_known_as.is_empty() {
+        doc["alsoKnownAs"] = json!(account.also_known_as);
+    }
+    if let Some(to) = &account.moved_to {
+        doc["movedTo"] = json!(to);
+    }
     Ok(doc)
 }
 

@@ -139,11 +139,24 @@ async fn moved(app: &App, remote: &RemoteActor, activity: &Activity) -> Result<O
     if target_uri == remote.uri {
         return Err(AppError::BadRequest("a Move to the same account".into()));
     }
-    let (new_account, doc) = actors::refetch(app, target_uri).await.map_err(|e| match e {
-        KeyLookupError::App(inner) => inner,
-        other => AppError::BadRequest(format!("could not fetch the new account {target_uri}: {other}")),
-    })?;
-    if !doc.also_known_as.iter().any(|a| a == &remote.uri) {
+    // The new account says it is the old one: its own (freshly fetched) document, or, for a
+    // profile here, its aliases.
+    let (new_account, aliases) = if is_local_uri(&app.config, target_uri) {
+        let found = match local_username(&app.config, target_uri) {
+            Some(name) => accounts::by_local_username(app.store.reader(), name).await?,
+            None => None,
+        };
+        let local = found.filter(|a| a.suspended_at.is_none()).ok_or_else(|| unauthorized("no such profile here"))?;
+        let aliases = local.also_known_as.clone();
+        (local, aliases)
+    } else {
+        let (account, doc) = actors::refetch(app, target_uri).await.map_err(|e| match e {
+            KeyLookupError::App(inner) => inner,
+            other => AppError::BadRequest(format!("could not fetch the new account {target_uri}: {other}")),
+        })?;
+        (account, doc.also_known_as)
+    };
+    if !aliases.iter().any(|a| a == &remote.uri) {
         return Err(unauthorized(format!("{target_uri} does not name {} as also known as it", remote.uri)));
     }
     let old = Id(remote.account_id);

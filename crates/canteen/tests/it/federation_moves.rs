@@ -3,8 +3,9 @@
 //! one (a request, answered by its server) and stop following the old; a Move the new account
 //! does not confirm, or of someone else, changes nothing.
 
-use crate::federation::{Peer, follow_from, remote_id, server, signed_post};
+use crate::federation::{AP, Peer, follow_from, get_as, remote_id, server, signed_post};
 use crate::support;
+use crate::web::{PASSWORD, csrf_field, email, get, post, sign_in};
 
 use std::time::SystemTime;
 
@@ -12,7 +13,7 @@ use canteen_federation::signatures::Dialect;
 use serde_json::{Value, json};
 use support::{Backend, TestServer};
 
-backend_tests!(followers_move_with_a_confirmed_move_only);
+backend_tests!(followers_move_with_a_confirmed_move_only, moving_a_profile_out_and_in);
 
 fn move_of(from: &Peer, object: &str, target: &str, n: u32) -> Value {
     json!({
@@ -85,4 +86,99 @@ async fn followers_move_with_a_confirmed_move_only(b: Backend) {
     assert_eq!(actors, [alice.uri.as_str(), bob.uri.as_str()], "a Follow from each, to the new account");
     let undos = old.take().iter().filter(|(_, _, b)| String::from_utf8_lossy(b).contains("\"Undo\"")).count();
     assert_eq!(undos, 2, "the old account is told they stopped following");
+}
+
+async fn moving_a_profile_out_and_in(b: Backend) {
+    let s = server(b).await;
+    let alice = s.user("alice").await;
+    let bob = s.user("bob").await;
+    let carol = s.user("carol").await;
+    let (new_home, follower, old_home) = (Peer::start(false).await, Peer::start(false).await, Peer::start(false).await);
+    follow_from(&s, &follower, &alice.uri, 1).await;
+    let bob_token = s.token_for("bob", "follow").await;
+    let r = s
+        .form(axum::http::Method::POST, &format!("/api/v1/accounts/{}/follow", alice.id.0), Some(&bob_token), &[])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    s.run_jobs().await;
+    follower.take();
+
+    let alice_web = sign_in(&s, &email("alice")).await;
+    let token = csrf_field(&get(&s, "/settings/move", &alice_web).await.text);
+    let try_move = |password: &'static str| {
+        let (s, alice_web, token, target) = (&s, alice_web.clone(), token.clone(), new_home.actor());
+        async move {
+            post(
+                s,
+                "/settings/move",
+                &alice_web,
+                &[("target", &target), ("password", password), ("csrf_token", &token)],
+            )
+            .await
+        }
+    };
+    let r = try_move("wrong").await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("Enter your password correctly"), "{}", r.text);
+    let r = try_move(PASSWORD).await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("The new account does not say it is this profile yet"), "{}", r.text);
+    assert_eq!(s.count(&format!("follows WHERE target_account_id = {}", alice.id.0)).await, 2, "nothing moved");
+
+    new_home.also_known_as.lock().unwrap().push(alice.uri.clone());
+    let r = try_move(PASSWORD).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let doc = get_as(&s, "/users/alice", AP).await;
+    assert_eq!(doc.json["movedTo"], new_home.actor(), "{}", doc.text);
+    // Bob (here) follows the new account now: a request its server answers.
+    let new_id = remote_id(&s, &new_home).await;
+    assert_eq!(
+        s.count(&format!("follow_requests WHERE account_id = {} AND target_account_id = {}", bob.id.0, new_id.0)).await,
+        1
+    );
+    assert_eq!(
+        s.count(&format!("follows WHERE account_id = {} AND target_account_id = {}", bob.id.0, alice.id.0)).await,
+        0
+    );
+    // The follower's server is told, signed by alice.
+    s.run_jobs().await;
+    let got: Vec<Value> = follower.take().iter().map(|(_, _, b)| serde_json::from_slice(b).unwrap()).collect();
+    let moved = got.iter().find(|a| a["type"] == "Move").expect("a Move to the follower's server");
+    assert_eq!(
+        (moved["object"].as_str(), moved["target"].as_str()),
+        (Some(alice.uri.as_str()), Some(new_home.actor().as_str()))
+    );
+    assert!(got.iter().any(|a| a["type"] == "Update" && a["object"]["movedTo"] == new_home.actor()), "{got:?}");
+    let again = try_move(PASSWORD).await;
+    assert!(again.text.contains("This profile has already moved"), "{}", again.text);
+
+    // Moving in: carol names the old account; its Move brings its followers here to her.
+    let carol_web = sign_in(&s, &email("carol")).await;
+    let token = csrf_field(&get(&s, "/settings/move", &carol_web).await.text);
+    let r =
+        post(&s, "/settings/move/aliases", &carol_web, &[("also_known_as", "not an address"), ("csrf_token", &token)])
+            .await;
+    assert_eq!(r.status, 422);
+    let r =
+        post(&s, "/settings/move/aliases", &carol_web, &[("also_known_as", &old_home.actor()), ("csrf_token", &token)])
+            .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert_eq!(get_as(&s, "/users/carol", AP).await.json["alsoKnownAs"], json!([old_home.actor()]));
+    follow_from(&s, &old_home, &bob.uri, 9).await;
+    let old_id = remote_id(&s, &old_home).await;
+    s.exec_sql(&format!(
+        "INSERT INTO follows (account_id, target_account_id, show_reblogs, notify, created_at) VALUES ({}, {}, TRUE, FALSE, 0)",
+        bob.id.0, old_id.0
+    ))
+    .await;
+    let r = send(&s, &old_home, &move_of(&old_home, &old_home.actor(), &carol.uri, 9)).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    assert_eq!(
+        s.count(&format!("follows WHERE account_id = {} AND target_account_id = {}", bob.id.0, carol.id.0)).await,
+        1
+    );
+    assert_eq!(
+        s.count(&format!("follows WHERE account_id = {} AND target_account_id = {}", bob.id.0, old_id.0)).await,
+        0
+    );
 }

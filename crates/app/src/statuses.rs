@@ -451,17 +451,22 @@ pub async fn mark(app: &App, auth: &Auth, id: Id, kind: Kind, on: bool) -> Resul
         None => view,
     };
     let id = view.status.id;
-    if on {
-        let mut tx = app.store.begin().await?;
+    let mut tx = app.store.begin().await?;
+    let changed = if on {
         let new = interactions::add(tx.exec(), kind, app.next_id().0, me.id, id, now_ms()).await?;
         if new && kind == Kind::Favourite && view.account.id != me.id {
             crate::notifications::notify(app, tx.exec(), view.account.id, me.id, "favourite", Some(&view.status))
                 .await?;
         }
-        tx.commit().await?;
+        new
     } else {
-        interactions::remove(app.store.writer(), kind, me.id, id).await?;
+        interactions::remove(tx.exec(), kind, me.id, id).await?
+    };
+    // A like of another server's post is told to its author's server (a bookmark is private).
+    if changed && kind == Kind::Favourite && !view.account.is_local() {
+        crate::federation::outbox::liked(app, tx.exec(), me, &view.status, on).await?;
     }
+    tx.commit().await?;
     get(app, Some(auth), id).await
 }
 

@@ -391,3 +391,32 @@ pub async fn enqueue_for(app: &App, mut e: Exec<'_>, account: Id, inboxes: &[Str
     }
     Ok(())
 }
+
+/// A like (or its undoing) of another server's post: `Like`, or `Undo` of it, to the author's
+/// server only.
+pub async fn liked(app: &App, mut e: Exec<'_>, me: &Account, post: &Status, on: bool) -> Result<()> {
+    let Some(author) = fstore::remote_actor(e.reborrow(), post.account_id).await? else { return Ok(()) };
+    let Some(inbox) = author.shared_inbox_url.clone().or_else(|| author.inbox_url.clone()) else { return Ok(()) };
+    let like = json!({
+        "id": format!("{}#likes/{}", me.uri, post.id),
+        "type": "Like",
+        "actor": me.uri,
+        "object": post.uri,
+        "to": [author.uri],
+    });
+    let activity = if on {
+        let mut like = like;
+        like["@context"] = json!(Context::canteen());
+        like
+    } else {
+        json!({
+            "@context": Context::canteen(),
+            "id": format!("{}#likes/{}/undo/{}", me.uri, post.id, app.next_id()),
+            "type": "Undo",
+            "actor": me.uri,
+            "to": [author.uri],
+            "object": like,
+        })
+    };
+    delivery::enqueue(app, e, me.id, &inbox, &activity.to_string()).await
+}

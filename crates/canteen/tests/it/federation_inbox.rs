@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use support::{Backend, TestServer};
 
 backend_tests!(
+    likes_of_remote_posts_reach_their_author,
     replies_bring_their_conversation,
     incoming_media_is_described_not_copied,
     incoming_posts_are_stored_sanitised_edited_and_deleted,
@@ -62,6 +63,37 @@ pub(crate) async fn admin(s: &TestServer, name: &str) -> String {
     s.user(name).await;
     s.exec_sql(&format!("UPDATE users SET role = 'admin' WHERE email = '{name}@example.nhs.uk'")).await;
     s.token_for(name, "read write admin:read admin:write").await
+}
+
+/// Liking another server's post tells its author's server (`Like`, signed by the liker), and
+/// unliking sends its `Undo`; a bookmark stays private.
+async fn likes_of_remote_posts_reach_their_author(backend: Backend) {
+    let s = server(backend).await;
+    let alice = s.user("alice").await;
+    let alice_token = s.token_for("alice", "read write").await;
+    let peer = Peer::start(false).await;
+    let n = note(&peer, 1, "<p>Hello @alice</p>", json!([AS_PUBLIC]), json!([alice.uri]), json!([]));
+    assert_eq!(send(&s, &peer, &activity(&peer, "Create", 1, n.clone())).await.status, 202);
+    let tl = s.get("/api/v1/timelines/public", None).await;
+    let id =
+        tl.json.as_array().unwrap().iter().find(|p| p["uri"] == n["id"]).unwrap()["id"].as_str().unwrap().to_string();
+    s.run_jobs().await;
+    peer.take();
+    for path in ["favourite", "bookmark", "unfavourite"] {
+        let r = s.form(Method::POST, &format!("/api/v1/statuses/{id}/{path}"), Some(&alice_token), &[]).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text);
+    }
+    s.run_jobs().await;
+    let doc = crate::federation::get_as(&s, "/users/alice", crate::federation::AP).await;
+    let key =
+        canteen_federation::keys::PublicKey::from_pem(doc.json["publicKey"]["publicKeyPem"].as_str().unwrap()).unwrap();
+    let got: Vec<Value> =
+        peer.take().iter().map(|d| crate::federation::verified(&peer, d, &alice.uri, &key).1).collect();
+    let kinds: Vec<&str> = got.iter().map(|a| a["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["Like", "Undo"], "no activity for the bookmark: {got:?}");
+    assert_eq!(got[0]["object"], n["id"]);
+    assert_eq!(got[1]["object"]["type"], "Like");
+    assert_eq!(got[1]["object"]["id"], got[0]["id"], "the Undo names the Like");
 }
 
 /// A delivered reply to a post not held here: the posts above it are fetched (public ones

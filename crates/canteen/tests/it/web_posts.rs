@@ -535,7 +535,7 @@ async fn voting_in_a_poll(backend: Backend) {
     assert_eq!(r.headers["location"], format!("/#poll-{poll_id}"));
     let page = get(&s, "/local", &alice).await;
     assert!(
-        page.text.contains("<strong>100%</strong> Salad <span class=\"nhsuk-body-s\">(your choice)</span>"),
+        page.text.contains("<strong>100%</strong> Salad <span class=\"canteen-poll__note\">(your choice)</span>"),
         "{}",
         page.text
     );

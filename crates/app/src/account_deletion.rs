@@ -5,7 +5,6 @@
 //! from then on. When it was the login's last profile, the login is closed too (its email
 //! address is freed). The username stays taken, so nobody can pose as it later.
 
-use canteen_domain::Id;
 use canteen_domain::account::Role;
 use canteen_domain::validation::Invalid;
 use canteen_federation::vocab::Context;
@@ -73,9 +72,4 @@ pub async fn delete_own_profile(app: &App, auth: &Auth, password: &str) -> Resul
     crate::media::remove_files(app, files).await;
     tracing::info!(account = %me.id, servers = inboxes.len(), login_closed, "profile deleted");
     Ok(Deleted { login_closed })
-}
-
-/// The ids of a login's remaining profiles (for the session to move to after a deletion).
-pub async fn remaining_profile(app: &App, user: Id) -> Result<Option<Id>> {
-    Ok(accounts::by_user(app.store.reader(), user).await?.into_iter().find(|a| a.suspended_at.is_none()).map(|a| a.id))
 }

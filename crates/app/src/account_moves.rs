@@ -7,7 +7,7 @@
 use canteen_domain::account::Account;
 use canteen_domain::validation::Invalid;
 use canteen_federation::vocab::Context;
-use canteen_store::{accounts, federation as fstore, relationships as rel};
+use canteen_store::accounts;
 use serde_json::json;
 
 use crate::auth::Auth;
@@ -108,15 +108,8 @@ pub async fn move_to(app: &App, auth: &Auth, target: &str, password: &str) -> Re
     })
     .to_string();
     save_and_tell(app, &moved, Some(&activity)).await?;
-    // Followers here follow the new account (a request where it asks for approval).
-    for (follower, reblogs, notify) in rel::local_followers_of(app.store.reader(), me.id).await? {
-        let Some(f) = accounts::by_id(app.store.reader(), follower).await? else { continue };
-        match crate::follows::follow_as(app, &f, new_account.id, Some(reblogs), Some(notify)).await {
-            Ok(_) | Err(AppError::Forbidden(_)) => {}
-            Err(e) => return Err(e),
-        }
-        crate::follows::unfollow_as(app, &f, me.id).await?;
-    }
+    // Followers here follow the new account.
+    crate::follows::move_followers(app, me.id, new_account.id).await?;
     Ok(moved)
 }
 
@@ -143,22 +136,15 @@ async fn remote_target(app: &App, uri: &str) -> Result<(Account, Vec<String>)> {
 /// Saves the profile and sends what changed to the servers of its remote followers: `Update`
 /// of its actor document, then (for a move) the `Move`, in one transaction.
 async fn save_and_tell(app: &App, a: &Account, move_activity: Option<&str>) -> Result<()> {
+    // The servers of its remote followers (none: nothing to send).
     let update = crate::federation::outbox::actor_update(app, a).await?;
-    let inboxes: Vec<String> = {
-        let followers = fstore::remote_followers(app.store.reader(), a.id).await?;
-        let mut i: Vec<String> =
-            followers.iter().filter_map(|r| r.shared_inbox_url.clone().or_else(|| r.inbox_url.clone())).collect();
-        i.sort_unstable();
-        i.dedup();
-        i
-    };
     let mut tx = app.store.begin().await?;
     accounts::update(tx.exec(), a).await?;
-    if let Some((activity, to)) = &update {
-        crate::federation::outbox::enqueue_for(app, tx.exec(), a.id, to, activity).await?;
-    }
-    if let Some(activity) = move_activity {
-        crate::federation::outbox::enqueue_for(app, tx.exec(), a.id, &inboxes, activity).await?;
+    if let Some((activity, inboxes)) = &update {
+        crate::federation::outbox::enqueue_for(app, tx.exec(), a.id, inboxes, activity).await?;
+        if let Some(activity) = move_activity {
+            crate::federation::outbox::enqueue_for(app, tx.exec(), a.id, inboxes, activity).await?;
+        }
     }
     tx.commit().await?;
     Ok(())

@@ -121,6 +121,23 @@ pub(crate) async fn follow_as(
     relationship(app, me.id, id).await
 }
 
+/// An account moved from `old` to `new`: each local follower of `old` follows `new` (a
+/// request where it asks for approval) with the same choices, and stops following `old`.
+/// Someone who blocks, or is blocked by, `new` keeps following `old`. Returns how many moved.
+pub(crate) async fn move_followers(app: &App, old: Id, new: Id) -> Result<usize> {
+    let mut moved = 0;
+    for (follower, reblogs, notify) in rel::local_followers_of(app.store.reader(), old).await? {
+        let Some(me) = accounts::by_id(app.store.reader(), follower).await? else { continue };
+        match follow_as(app, &me, new, Some(reblogs), Some(notify)).await {
+            Ok(_) => moved += 1,
+            Err(AppError::Forbidden(_)) => continue,
+            Err(e) => return Err(e),
+        }
+        unfollow_as(app, &me, old).await?;
+    }
+    Ok(moved)
+}
+
 /// Unfollows (or withdraws a request); their posts leave the caller's home feed.
 pub async fn unfollow(app: &App, auth: &Auth, id: Id) -> Result<Relationship> {
     let (_, me) = auth.signed_in()?;

@@ -99,7 +99,9 @@ pub const POLL_LENGTHS: [(&str, &str); 4] =
 
 /// The compose form as sent (`multipart/form-data`, because of the picture).
 async fn read_form(mut mp: axum::extract::Multipart) -> Result<(ComposeForm, Option<Vec<u8>>), String> {
-    let mut f = ComposeForm::default();
+    // The text fields read as the urlencoded form would be (`ComposeForm`'s serde names), so
+    // the two kinds of body cannot drift apart.
+    let mut fields = serde_json::Map::new();
     let mut image = None;
     while let Some(field) = mp.next_field().await.map_err(|e| e.to_string())? {
         let name = field.name().unwrap_or("").to_string();
@@ -112,28 +114,9 @@ async fn read_form(mut mp: axum::extract::Multipart) -> Result<(ComposeForm, Opt
             continue;
         }
         let value = field.text().await.map_err(|e| e.to_string())?;
-        match name.as_str() {
-            "status" => f.status = value,
-            "spoiler_text" => f.spoiler_text = value,
-            "visibility" => f.visibility = value,
-            "guard_ack" => f.guard_ack = value,
-            "confirm" => f.confirm = Some(value),
-            "action" => f.action = value,
-            "csrf_token" => f.csrf_token = value,
-            "media_id" => f.media_id = value,
-            "image_description" => f.image_description = value,
-            "image_no_patient" => f.image_no_patient = Some(value),
-            "poll_option_1" => f.poll_option_1 = value,
-            "poll_option_2" => f.poll_option_2 = value,
-            "poll_option_3" => f.poll_option_3 = value,
-            "poll_option_4" => f.poll_option_4 = value,
-            "poll_expires_in" => f.poll_expires_in = value,
-            "poll_multiple" => f.poll_multiple = Some(value),
-            "in_reply_to_id" => f.in_reply_to_id = value,
-            "schedule_at" => f.schedule_at = value,
-            _ => {}
-        }
+        fields.insert(name, serde_json::Value::String(value));
     }
+    let f = serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| e.to_string())?;
     Ok((f, image))
 }
 

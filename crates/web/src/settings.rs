@@ -9,11 +9,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use canteen_app::accounts::ProfileUpdate;
 use canteen_app::web::WebSession;
-use canteen_app::{App, AppError, account_security};
+use canteen_app::{App, account_security};
 use canteen_domain::account::{Account, FieldVisibility, PostVisibility, PrivacyPreset};
 use serde::Deserialize;
 
-use crate::forms::{Errors, TokenForm, see_other, session_for_form};
+use crate::forms::{Errors, TokenForm, done_or_not_found, see_other, session_for_form};
 use crate::pages::{self, Chrome, render, times};
 use crate::session::Visitor;
 
@@ -317,14 +317,6 @@ pub async fn sessions(State(app): State<App>, visitor: Visitor) -> Response {
     render(StatusCode::OK, &page)
 }
 
-fn done(result: Result<(), AppError>, session: &WebSession) -> Response {
-    match result {
-        Ok(()) => see_other("/settings/sessions"),
-        Err(AppError::NotFound(_)) => pages::not_found(Some(session)),
-        Err(e) => pages::internal_error(&e),
-    }
-}
-
 /// `POST /settings/sessions/{id}/end`.
 pub async fn end_session(
     State(app): State<App>,
@@ -336,7 +328,7 @@ pub async fn end_session(
         Ok(s) => s,
         Err(res) => return *res,
     };
-    done(account_security::end_session(&app, session, id).await, session)
+    done_or_not_found(account_security::end_session(&app, session, id).await, session, "/settings/sessions")
 }
 
 /// `POST /settings/apps/{id}/revoke`.
@@ -350,5 +342,5 @@ pub async fn revoke_app(
         Ok(s) => s,
         Err(res) => return *res,
     };
-    done(account_security::revoke_app(&app, session, id).await, session)
+    done_or_not_found(account_security::revoke_app(&app, session, id).await, session, "/settings/sessions")
 }

@@ -159,18 +159,7 @@ async fn moved(app: &App, remote: &RemoteActor, activity: &Activity) -> Result<O
     if !aliases.iter().any(|a| a == &remote.uri) {
         return Err(unauthorized(format!("{target_uri} does not name {} as also known as it", remote.uri)));
     }
-    let old = Id(remote.account_id);
-    let mut moved = 0;
-    for (follower, reblogs, notify) in rel::local_followers_of(app.store.reader(), old).await? {
-        let Some(me) = accounts::by_id(app.store.reader(), follower).await? else { continue };
-        // Someone who blocks (or is blocked by) the new account is not moved to it.
-        match crate::follows::follow_as(app, &me, new_account.id, Some(reblogs), Some(notify)).await {
-            Ok(_) => moved += 1,
-            Err(AppError::Forbidden(_)) => continue,
-            Err(e) => return Err(e),
-        }
-        crate::follows::unfollow_as(app, &me, old).await?;
-    }
+    let moved = crate::follows::move_followers(app, Id(remote.account_id), new_account.id).await?;
     tracing::info!(from = %remote.uri, to = %target_uri, moved, "account moved");
     Ok(Outcome::Handled("move"))
 }

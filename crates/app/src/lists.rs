@@ -136,12 +136,3 @@ pub async fn remove(app: &App, auth: &Auth, id: Id, members: &[Id]) -> Result<()
     tx.commit().await?;
     Ok(())
 }
-
-/// Members of the owner's exclusive lists: their posts appear only in those lists.
-pub async fn exclusive_members(app: &App, owner: Id) -> Result<Vec<Id>> {
-    let mut out = Vec::new();
-    for l in store::by_owner(app.store.reader(), owner).await?.into_iter().filter(|l| l.exclusive) {
-        out.extend(rel::list_members(app.store.reader(), Id(l.id)).await?);
-    }
-    Ok(out)
-}

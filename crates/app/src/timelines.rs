@@ -119,7 +119,14 @@ pub async fn read(
     only_media: bool,
 ) -> Result<Vec<StatusView>> {
     let limit = page.limit.clamp(1, MAX_LIMIT);
-    let mut cursor = Page { limit: limit * 2, ..page };
+    // Read a few more candidates than the page needs, for those the viewer may not see or has
+    // muted. A home feed holds only posts already checked at fan-out, so few drop out there;
+    // every extra candidate costs its share of building views.
+    let candidates_wanted = match source {
+        Source::Home { .. } => limit + limit / 4 + 1,
+        _ => limit * 2,
+    };
+    let mut cursor = Page { limit: candidates_wanted, ..page };
     let ascending = page.min_id.is_some();
     let mut out: Vec<StatusView> = Vec::new();
     for _ in 0..10 {
@@ -151,7 +158,7 @@ pub async fn read(
 pub async fn home(app: &App, auth: &Auth, page: Page) -> Result<Vec<StatusView>> {
     let (_, me) = auth.signed_in()?;
     let viewer = Viewer::load(app, Some(me)).await?;
-    let excluded = crate::lists::exclusive_members(app, me.id).await?;
+    let excluded = viewer.exclusive_list_members().to_vec();
     read(app, &viewer, &Source::Home { reader: me.id, excluded }, page, false).await
 }
 

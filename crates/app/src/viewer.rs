@@ -24,6 +24,7 @@ pub struct Viewer {
     /// Muted accounts → whether their notifications are muted too.
     muted: HashMap<Id, bool>,
     circles: HashSet<Id>,
+    exclusive_list_members: Vec<Id>,
 }
 
 impl Viewer {
@@ -40,15 +41,21 @@ impl Viewer {
 
     /// Loads on a given connection (inside a transaction, to see its uncommitted rows).
     pub async fn load_on(e: Exec<'_>, me: &Account) -> Result<Viewer> {
-        let mut e = e;
+        let sets = rel::viewer_sets(e, me.id, now_ms()).await?;
         Ok(Viewer {
             account_id: Some(me.id),
-            following: rel::following_ids(e.reborrow(), me.id).await?.into_iter().collect(),
-            followers: rel::follower_ids(e.reborrow(), me.id).await?.into_iter().collect(),
-            block_partners: rel::block_partners(e.reborrow(), me.id).await?.into_iter().collect(),
-            muted: rel::muted(e.reborrow(), me.id, now_ms()).await?.into_iter().collect(),
-            circles: rel::circles_containing(e, me.id).await?.into_iter().collect(),
+            following: sets.following.into_iter().collect(),
+            followers: sets.followers.into_iter().collect(),
+            block_partners: sets.block_partners.into_iter().collect(),
+            muted: sets.muted.into_iter().collect(),
+            circles: sets.circles.into_iter().collect(),
+            exclusive_list_members: sets.exclusive_list_members,
         })
+    }
+
+    /// Members of this viewer's exclusive lists: their posts stay out of the home timeline.
+    pub fn exclusive_list_members(&self) -> &[Id] {
+        &self.exclusive_list_members
     }
 
     pub fn is(&self, id: Id) -> bool {

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use canteen_domain::Id;
 use canteen_domain::account::Account;
 use canteen_domain::status::Status;
-use canteen_store::interactions::{self, Kind};
+use canteen_store::interactions;
 use canteen_store::{accounts, statuses};
 
 use crate::viewer::Viewer;
@@ -69,14 +69,13 @@ pub async fn visible(app: &App, viewer: &Viewer, list: Vec<Status>) -> Result<Ve
     let accounts: HashMap<Id, Account> =
         accounts::by_ids(e(), &account_ids).await?.into_iter().map(|a| (a.id, a)).collect();
 
-    let (faved, bookmarked, reblogged): (HashSet<Id>, HashSet<Id>, HashSet<Id>) = match viewer.account_id {
-        Some(me) => (
-            interactions::marked(e(), Kind::Favourite, me, &all_ids).await?.into_iter().collect(),
-            interactions::marked(e(), Kind::Bookmark, me, &all_ids).await?.into_iter().collect(),
-            statuses::reblogged_among(e(), me, &all_ids).await?.into_iter().collect(),
-        ),
+    let flags = match viewer.account_id {
+        Some(me) => interactions::flags_among(e(), me, &all_ids).await?,
         None => Default::default(),
     };
+    let faved: HashSet<Id> = flags.favourited.into_iter().collect();
+    let bookmarked: HashSet<Id> = flags.bookmarked.into_iter().collect();
+    let reblogged: HashSet<Id> = flags.reblogged.into_iter().collect();
 
     let build = |s: &Status| -> Option<StatusView> {
         let account = accounts.get(&s.account_id)?.clone();

@@ -230,8 +230,10 @@ pub async fn by_ids(e: Exec<'_>, ids: &[Id]) -> Result<Vec<Account>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = sqlx::AssertSqlSafe(format!("{} WHERE id IN ({})", select!(""), crate::statuses::id_list(ids)));
-    let rows: Vec<Row> = exec!(e, x => sqlx::query_as::<_, Row>(sql).fetch_all(x).await)?;
+    let list = crate::id_list::IdList::new(ids, 1);
+    let sql = sqlx::AssertSqlSafe(format!("{} WHERE id IN ({})", select!(""), list.sql));
+    let rows: Vec<Row> =
+        exec!(e, x => crate::id_list::bind_ids!(sqlx::query_as::<_, Row>(sql), list).fetch_all(x).await)?;
     rows.into_iter().map(Account::try_from).collect()
 }
 

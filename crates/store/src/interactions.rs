@@ -36,23 +36,36 @@ pub async fn remove(e: Exec<'_>, kind: Kind, account: Id, status: Id) -> Result<
     Ok(exec!(e, x => sqlx::query(sql).bind(account.0).bind(status.0).execute(x).await.map(|r| r.rows_affected()))? > 0)
 }
 
-/// Of `statuses`, those `account` has favourited or bookmarked.
-pub async fn marked(e: Exec<'_>, kind: Kind, account: Id, statuses: &[Id]) -> Result<Vec<Id>> {
+/// Of `statuses`, which `account` has liked, bookmarked and re-posted, in one statement.
+pub async fn flags_among(e: Exec<'_>, account: Id, statuses: &[Id]) -> Result<ViewerFlags> {
     if statuses.is_empty() {
-        return Ok(Vec::new());
+        return Ok(ViewerFlags::default());
     }
-    let table = match kind {
-        Kind::Favourite => "favourites",
-        Kind::Bookmark => "bookmarks",
-    };
+    let list = crate::id_list::IdList::new(statuses, 2);
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT status_id FROM {table} WHERE account_id = $1 AND status_id IN ({})",
-        crate::statuses::id_list(statuses)
+        "SELECT 1, status_id FROM favourites WHERE account_id = $1 AND status_id IN ({ids}) \
+         UNION ALL SELECT 2, status_id FROM bookmarks WHERE account_id = $1 AND status_id IN ({ids}) \
+         UNION ALL SELECT 3, reblog_of_id FROM statuses WHERE account_id = $1 AND reblog_of_id IN ({ids})",
+        ids = list.sql
     ));
-    Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(sql).bind(account.0).fetch_all(x).await)?
-        .into_iter()
-        .map(Id)
-        .collect())
+    let rows: Vec<(i32, i64)> =
+        exec!(e, x => crate::id_list::bind_ids!(sqlx::query_as(sql).bind(account.0), list).fetch_all(x).await)?;
+    let mut flags = ViewerFlags::default();
+    for (kind, status) in rows {
+        match kind {
+            1 => flags.favourited.push(Id(status)),
+            2 => flags.bookmarked.push(Id(status)),
+            _ => flags.reblogged.push(Id(status)),
+        }
+    }
+    Ok(flags)
+}
+
+#[derive(Debug, Default)]
+pub struct ViewerFlags {
+    pub favourited: Vec<Id>,
+    pub bookmarked: Vec<Id>,
+    pub reblogged: Vec<Id>,
 }
 
 /// One page of an account's favourites or bookmarks, newest first: (cursor, status id).

@@ -12,6 +12,7 @@ pub mod extras;
 pub mod federation;
 pub mod feeds;
 pub mod guard_audit;
+mod id_list;
 pub mod interactions;
 pub mod jobs;
 pub mod lists;

@@ -59,12 +59,10 @@ pub async fn of_statuses(e: Exec<'_>, statuses: &[Id]) -> Result<Vec<MediaRecord
     if statuses.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{} WHERE status_id IN ({}) ORDER BY status_id, position",
-        select!(""),
-        crate::statuses::id_list(statuses)
-    ));
-    Ok(exec!(e, x => sqlx::query_as::<_, MediaRecord>(sql).fetch_all(x).await)?)
+    let list = crate::id_list::IdList::new(statuses, 1);
+    let sql =
+        sqlx::AssertSqlSafe(format!("{} WHERE status_id IN ({}) ORDER BY status_id, position", select!(""), list.sql));
+    Ok(exec!(e, x => crate::id_list::bind_ids!(sqlx::query_as::<_, MediaRecord>(sql), list).fetch_all(x).await)?)
 }
 
 pub async fn update_description(e: Exec<'_>, id: Id, description: &str, focus: (f64, f64)) -> Result<()> {

@@ -61,8 +61,9 @@ pub async fn of_statuses(e: Exec<'_>, statuses: &[Id]) -> Result<Vec<PollRecord>
     if statuses.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE status_id IN ({})", crate::statuses::id_list(statuses)));
-    Ok(exec!(e, x => sqlx::query_as::<_, PollRecord>(sql).fetch_all(x).await)?)
+    let list = crate::id_list::IdList::new(statuses, 1);
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE status_id IN ({})", list.sql));
+    Ok(exec!(e, x => crate::id_list::bind_ids!(sqlx::query_as::<_, PollRecord>(sql), list).fetch_all(x).await)?)
 }
 
 pub async fn vote(e: Exec<'_>, poll: Id, account: Id, choices: &[i64], now: i64) -> Result<()> {

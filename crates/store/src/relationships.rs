@@ -227,6 +227,46 @@ pub async fn muted(e: Exec<'_>, id: Id, now: i64) -> Result<Vec<(Id, bool)>> {
     Ok(rows.into_iter().map(|(a, n)| (Id(a), n)).collect())
 }
 
+/// Everything the audience rule and the timelines need to know about one viewer, read in one
+/// statement (it was six): whom they follow, who follows them, whom they block or are blocked
+/// by, whom they mute (and whether notifications too), the circles they are in, and the
+/// members of their own exclusive lists.
+#[derive(Debug, Default)]
+pub struct ViewerSets {
+    pub following: Vec<Id>,
+    pub followers: Vec<Id>,
+    pub block_partners: Vec<Id>,
+    pub muted: Vec<(Id, bool)>,
+    pub circles: Vec<Id>,
+    pub exclusive_list_members: Vec<Id>,
+}
+
+pub async fn viewer_sets(e: Exec<'_>, id: Id, now: i64) -> Result<ViewerSets> {
+    const SQL: &str = "SELECT 1, target_account_id, FALSE FROM follows WHERE account_id = $1 \
+         UNION ALL SELECT 2, account_id, FALSE FROM follows WHERE target_account_id = $1 \
+         UNION ALL SELECT 3, target_account_id, FALSE FROM blocks WHERE account_id = $1 \
+         UNION ALL SELECT 3, account_id, FALSE FROM blocks WHERE target_account_id = $1 \
+         UNION ALL SELECT 4, target_account_id, notifications FROM mutes \
+           WHERE account_id = $1 AND (expires_at IS NULL OR expires_at > $2) \
+         UNION ALL SELECT 5, list_id, FALSE FROM list_accounts WHERE account_id = $1 \
+         UNION ALL SELECT 6, la.account_id, FALSE FROM list_accounts la JOIN lists l ON l.id = la.list_id \
+           WHERE l.account_id = $1 AND l.exclusive = TRUE";
+    let rows: Vec<(i32, i64, bool)> = exec!(e, x => sqlx::query_as(SQL).bind(id.0).bind(now).fetch_all(x).await)?;
+    let mut sets = ViewerSets::default();
+    for (kind, other, flag) in rows {
+        let other = Id(other);
+        match kind {
+            1 => sets.following.push(other),
+            2 => sets.followers.push(other),
+            3 => sets.block_partners.push(other),
+            4 => sets.muted.push((other, flag)),
+            5 => sets.circles.push(other),
+            _ => sets.exclusive_list_members.push(other),
+        }
+    }
+    Ok(sets)
+}
+
 /// The circles (lists owned by others) that `id` is a member of.
 pub async fn circles_containing(e: Exec<'_>, id: Id) -> Result<Vec<Id>> {
     Ok(ids!(e, "SELECT list_id FROM list_accounts WHERE account_id = $1", id.0)?)

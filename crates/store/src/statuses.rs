@@ -5,6 +5,7 @@ use canteen_domain::status::{Status, Visibility};
 
 use crate::db::{Exec, exec};
 use crate::error::{Result, StoreError};
+use crate::id_list::{IdList, bind_ids};
 
 macro_rules! columns {
     () => {
@@ -134,15 +135,9 @@ pub async fn by_ids(e: Exec<'_>, ids: &[Id]) -> Result<Vec<Status>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = id_list(ids);
-    let sql = sqlx::AssertSqlSafe(format!("{} WHERE id IN ({list})", select!("")));
-    rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).fetch_all(x).await)?)
-}
-
-/// Ids are integers we produced, so inlining them is safe; it keeps one query text for any
-/// number of ids on both backends.
-pub(crate) fn id_list(ids: &[Id]) -> String {
-    ids.iter().map(|i| i.0.to_string()).collect::<Vec<_>>().join(",")
+    let list = IdList::new(ids, 1);
+    let sql = sqlx::AssertSqlSafe(format!("{} WHERE id IN ({})", select!(""), list.sql));
+    rows(exec!(e, x => bind_ids!(sqlx::query_as::<_, Row>(sql), list).fetch_all(x).await)?)
 }
 
 /// The window of a page: newest first below `max_id`, above `since_id`; or, with
@@ -248,8 +243,9 @@ pub async fn replies_to(e: Exec<'_>, ids: &[Id]) -> Result<Vec<Status>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = sqlx::AssertSqlSafe(format!("{} WHERE in_reply_to_id IN ({}) ORDER BY id", select!(""), id_list(ids)));
-    rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).fetch_all(x).await)?)
+    let list = IdList::new(ids, 1);
+    let sql = sqlx::AssertSqlSafe(format!("{} WHERE in_reply_to_id IN ({}) ORDER BY id", select!(""), list.sql));
+    rows(exec!(e, x => bind_ids!(sqlx::query_as::<_, Row>(sql), list).fetch_all(x).await)?)
 }
 
 pub async fn insert_mentions(e: Exec<'_>, status_id: Id, accounts: &[Id]) -> Result<()> {
@@ -282,11 +278,12 @@ pub async fn mentions_of(e: Exec<'_>, ids: &[Id]) -> Result<Vec<(i64, i64)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    let list = IdList::new(ids, 1);
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT status_id, account_id FROM status_mentions WHERE status_id IN ({})",
-        id_list(ids)
+        list.sql
     ));
-    Ok(exec!(e, x => sqlx::query_as::<_, (i64, i64)>(sql).fetch_all(x).await)?)
+    Ok(exec!(e, x => bind_ids!(sqlx::query_as::<_, (i64, i64)>(sql), list).fetch_all(x).await)?)
 }
 
 /// (status id, tag) for the given posts.
@@ -294,11 +291,12 @@ pub async fn tags_of(e: Exec<'_>, ids: &[Id]) -> Result<Vec<(i64, String)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    let list = IdList::new(ids, 1);
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT status_id, tag FROM status_tags WHERE status_id IN ({}) ORDER BY tag",
-        id_list(ids)
+        list.sql
     ));
-    Ok(exec!(e, x => sqlx::query_as::<_, (i64, String)>(sql).fetch_all(x).await)?)
+    Ok(exec!(e, x => bind_ids!(sqlx::query_as::<_, (i64, String)>(sql), list).fetch_all(x).await)?)
 }
 
 /// Per post: (id, replies, reblogs, favourites).
@@ -306,15 +304,16 @@ pub async fn counts(e: Exec<'_>, ids: &[Id]) -> Result<Vec<(i64, i64, i64, i64)>
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    let list = IdList::new(ids, 1);
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT s.id, \
          (SELECT count(*) FROM statuses r WHERE r.in_reply_to_id = s.id AND r.visibility IN ('public', 'unlisted')), \
          (SELECT count(*) FROM statuses b WHERE b.reblog_of_id = s.id AND b.visibility IN ('public', 'unlisted')), \
          (SELECT count(*) FROM favourites f WHERE f.status_id = s.id) \
          FROM statuses s WHERE s.id IN ({})",
-        id_list(ids)
+        list.sql
     ));
-    Ok(exec!(e, x => sqlx::query_as::<_, (i64, i64, i64, i64)>(sql).fetch_all(x).await)?)
+    Ok(exec!(e, x => bind_ids!(sqlx::query_as::<_, (i64, i64, i64, i64)>(sql), list).fetch_all(x).await)?)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -370,27 +369,15 @@ pub async fn by_accounts(e: Exec<'_>, authors: &[Id], page: Page) -> Result<Vec<
     }
     let (upper, lower, ascending) = page.bounds();
     let order = if ascending { "ASC" } else { "DESC" };
+    let list = IdList::new(authors, 4);
     let sql = sqlx::AssertSqlSafe(format!(
         "{} WHERE account_id IN ({}) AND id < $1 AND id > $2 ORDER BY id {order} LIMIT $3",
         select!(""),
-        id_list(authors)
+        list.sql
     ));
-    rows(exec!(e, x => sqlx::query_as::<_, Row>(sql).bind(upper).bind(lower).bind(page.limit).fetch_all(x).await)?)
-}
-
-/// Of `ids`, the posts `account` has re-posted.
-pub async fn reblogged_among(e: Exec<'_>, account: Id, ids: &[Id]) -> Result<Vec<Id>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT reblog_of_id FROM statuses WHERE account_id = $1 AND reblog_of_id IN ({})",
-        id_list(ids)
-    ));
-    Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(sql).bind(account.0).fetch_all(x).await)?
-        .into_iter()
-        .map(Id)
-        .collect())
+    rows(
+        exec!(e, x => bind_ids!(sqlx::query_as::<_, Row>(sql).bind(upper).bind(lower).bind(page.limit), list).fetch_all(x).await)?,
+    )
 }
 
 /// Re-posts of a post, newest first.

@@ -85,7 +85,7 @@ pub fn words() -> &'static [&'static str] {
     WORDS
 }
 
-const TAGS: &[&str] = &["flujab", "nhssm", "wenurses", "teamwork", "wellbeing", "dietitians", "ward7", "research"];
+pub const TAGS: &[&str] = &["flujab", "nhssm", "wenurses", "teamwork", "wellbeing", "dietitians", "ward7", "research"];
 
 fn token_hash(value: &str) -> String {
     Sha256::digest(value.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use crate::generate::{DataSet, Rng};
 
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
 }
 
 impl Drop for Server {
@@ -28,7 +28,7 @@ fn canteen_binary() -> anyhow::Result<std::path::PathBuf> {
     Ok(bin)
 }
 
-async fn start(dir: &Path) -> anyhow::Result<Server> {
+pub(crate) async fn start(dir: &Path) -> anyhow::Result<Server> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let listen = format!("127.0.0.1:{port}");
     let child = Command::new(canteen_binary()?)
@@ -37,7 +37,11 @@ async fn start(dir: &Path) -> anyhow::Result<Server> {
         .env("CANTEEN_RATE_LIMITS", "false")
         .env("CANTEEN_SQLITE_SYNCHRONOUS", "normal")
         .env("CANTEEN_LOG_LEVEL", "warn")
-        .env("CANTEEN_DATABASE_MAX_CONNECTIONS", "16")
+        // Readers' connections: 16 unless the bench's own environment says otherwise.
+        .env(
+            "CANTEEN_DATABASE_MAX_CONNECTIONS",
+            std::env::var("CANTEEN_DATABASE_MAX_CONNECTIONS").unwrap_or_else(|_| "16".into()),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?;
@@ -53,7 +57,7 @@ async fn start(dir: &Path) -> anyhow::Result<Server> {
 }
 
 /// (user+system CPU seconds, peak RSS in MiB) of a process so far, from /proc.
-fn cpu_and_rss(pid: u32) -> (f64, f64) {
+pub(crate) fn cpu_and_rss(pid: u32) -> (f64, f64) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
     let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
@@ -69,19 +73,19 @@ fn cpu_and_rss(pid: u32) -> (f64, f64) {
 }
 
 #[derive(Debug, Clone, Default)]
-struct Stats {
-    requests: usize,
-    errors: usize,
-    rps: f64,
-    p50: f64,
-    p95: f64,
-    p99: f64,
-    max: f64,
-    cpu: f64,
+pub(crate) struct Stats {
+    pub(crate) requests: usize,
+    pub(crate) errors: usize,
+    pub(crate) rps: f64,
+    pub(crate) p50: f64,
+    pub(crate) p95: f64,
+    pub(crate) p99: f64,
+    pub(crate) max: f64,
+    pub(crate) cpu: f64,
 }
 
 /// Closed loop (`per_second` = None: as fast as answers come) or paced open loop.
-async fn drive(
+pub(crate) async fn drive(
     server: &Server,
     paths: Arc<Vec<String>>,
     tokens: Arc<Vec<String>>,
@@ -118,10 +122,24 @@ async fn drive_as(
             if let Some(iv) = interval {
                 tokio::time::sleep(iv.mul_f64(c as f64 / connections as f64)).await;
             }
+            // Paced requests are timed from when they were due, not from when they went out,
+            // so a stalled server is charged for the requests it held back (coordinated
+            // omission); a request that is late goes at once.
+            let mut due = Instant::now();
             // Bounded: a deadline, and at most 2 million requests per connection.
             for _ in 0..2_000_000 {
-                let now = Instant::now();
-                if now >= deadline {
+                let t = match interval {
+                    Some(iv) => {
+                        if due > Instant::now() {
+                            tokio::time::sleep_until(due.into()).await;
+                        }
+                        let this = due;
+                        due += iv;
+                        this
+                    }
+                    None => Instant::now(),
+                };
+                if Instant::now() >= deadline {
                     break;
                 }
                 let path = &paths[rng.below(paths.len())];
@@ -134,19 +152,12 @@ async fn drive_as(
                         req.bearer_auth(token)
                     };
                 }
-                let t = Instant::now();
                 match req.send().await {
                     Ok(r) if r.status().is_success() => {
                         let _ = r.bytes().await;
                         lat.push(t.elapsed().as_secs_f64() * 1000.0);
                     }
                     _ => errors += 1,
-                }
-                if let Some(iv) = interval {
-                    let next = now + iv;
-                    if next > Instant::now() {
-                        tokio::time::sleep_until(next.into()).await;
-                    }
                 }
             }
             (lat, errors)
@@ -177,7 +188,7 @@ async fn drive_as(
     }
 }
 
-fn row(name: &str, s: &Stats, floor: f64) -> String {
+pub(crate) fn row(name: &str, s: &Stats, floor: f64) -> String {
     format!(
         "| {name} | {:.0} | {:.1}% | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {:.2} |",
         s.rps,
@@ -192,21 +203,25 @@ fn row(name: &str, s: &Stats, floor: f64) -> String {
     )
 }
 
-fn json(s: &Stats) -> serde_json::Value {
+pub(crate) fn json(s: &Stats) -> serde_json::Value {
     serde_json::json!({"requests": s.requests, "errors": s.errors, "rps": s.rps, "p50_ms": s.p50, "p95_ms": s.p95,
                        "p99_ms": s.p99, "max_ms": s.max, "server_cpu_cores": s.cpu})
 }
 
-/// Scenario 1: home timeline reads, at saturation and at half that rate, beside the floor.
-pub async fn home(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -> anyhow::Result<()> {
+/// Scenario 1: home timeline reads, at saturation and at half that rate, beside the floor;
+/// and deep pages (older than the 400th post of a reader's feed) at saturation.
+pub async fn home(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -> anyhow::Result<Vec<Stats>> {
     let server = start(dir).await?;
     let tokens = Arc::new(data.tokens.clone());
     // Warm the caches and the connection pool first.
     let home = one_path("/api/v1/timelines/home");
     drive(&server, home.clone(), tokens.clone(), connections, 2, None).await;
+    let (deep_paths, deep_readers) = deep_pages(&server, &data.tokens).await?;
+    let deep = Arc::new(deep_paths);
     let floor = drive(&server, one_path("/health"), Arc::new(Vec::new()), connections, seconds, None).await;
     let sat = drive(&server, home.clone(), tokens.clone(), connections, seconds, None).await;
-    let half = drive(&server, home, tokens, connections, seconds, Some(sat.rps / 2.0)).await;
+    let half = drive(&server, home, tokens.clone(), connections, seconds, Some(sat.rps / 2.0)).await;
+    let deep_sat = drive(&server, deep, Arc::new(Vec::new()), connections, seconds, None).await;
     let (_, rss) = cpu_and_rss(server.child.id());
     println!(
         "| scenario | req/s | of floor | p50 ms | p95 ms | p99 ms | max ms | requests | errors | server CPU (cores) |"
@@ -215,21 +230,59 @@ pub async fn home(dir: &Path, data: &DataSet, connections: usize, seconds: u64) 
     println!("{}", row("floor: GET /health", &floor, floor.rps));
     println!("{}", row("home timeline, saturated", &sat, floor.rps));
     println!("{}", row("home timeline, half load", &half, floor.rps));
-    println!("\nserver peak RSS: {rss:.0} MiB; {connections} connections; {seconds} s per row");
+    println!("{}", row("home timeline, deep page, saturated", &deep_sat, floor.rps));
+    println!(
+        "\ndeep page: 20 pages (400 posts) into the feeds of {deep_readers} readers (0: none that deep, each one's deepest); \
+         cost per request {:.1}× page one",
+        sat.rps / deep_sat.rps.max(0.001)
+    );
+    println!("server peak RSS: {rss:.0} MiB; {connections} connections; {seconds} s per row");
     let out = serde_json::json!({"scenario": "home", "connections": connections, "seconds": seconds, "peak_rss_mib": rss,
-        "floor": json(&floor), "saturated": json(&sat), "half_load": json(&half)});
+        "floor": json(&floor), "saturated": json(&sat), "half_load": json(&half), "deep_saturated": json(&deep_sat),
+        "deep_readers": deep_readers});
     std::fs::write(dir.join("home.json"), serde_json::to_string_pretty(&out)?)?;
-    Ok(())
+    Ok(vec![floor, sat, half, deep_sat])
 }
 
-fn one_path(path: &str) -> Arc<Vec<String>> {
+/// For up to 64 readers, the path of their home timeline 20 pages (400 posts) down, with the
+/// reader's token in the query (`access_token=`), so each deep page is that reader's own.
+/// Readers with shorter feeds are left out; if none is that deep, each reader's deepest page.
+async fn deep_pages(server: &Server, tokens: &[String]) -> anyhow::Result<(Vec<String>, usize)> {
+    const PAGES: usize = 20;
+    let client = reqwest::Client::new();
+    let (mut deep, mut deepest) = (Vec::new(), Vec::new());
+    for token in tokens.iter().take(64) {
+        let (mut max_id, mut depth) = (None::<String>, 0);
+        while depth < PAGES {
+            let mut url = format!("{}/api/v1/timelines/home?limit=20&access_token={token}", server.base);
+            if let Some(id) = &max_id {
+                url.push_str(&format!("&max_id={id}"));
+            }
+            let page: serde_json::Value = client.get(url).send().await?.error_for_status()?.json().await?;
+            match page.as_array().and_then(|p| p.last()).and_then(|s| s["id"].as_str()) {
+                Some(id) => max_id = Some(id.to_string()),
+                None => break,
+            }
+            depth += 1;
+        }
+        if let Some(id) = max_id {
+            let path = format!("/api/v1/timelines/home?max_id={id}&access_token={token}");
+            if depth == PAGES { deep.push(path) } else { deepest.push(path) }
+        }
+    }
+    let readers = deep.len();
+    anyhow::ensure!(readers > 0 || !deepest.is_empty(), "no reader has a home timeline");
+    Ok(if readers > 0 { (deep, readers) } else { (deepest, 0) })
+}
+
+pub(crate) fn one_path(path: &str) -> Arc<Vec<String>> {
     Arc::new(vec![path.to_string()])
 }
 
 /// Search: the index is rebuilt with `canteen admin reindex` (timed), then two-word post
 /// searches by many accounts (so each carries its own audience keys), by relevance and
 /// newest first, beside the floor.
-pub async fn search(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -> anyhow::Result<()> {
+pub async fn search(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -> anyhow::Result<Vec<Stats>> {
     let started = Instant::now();
     let out = Command::new(canteen_binary()?)
         .args(["admin", "reindex", "--data-dir"])
@@ -276,13 +329,13 @@ pub async fn search(dir: &Path, data: &DataSet, connections: usize, seconds: u64
         "peak_rss_mib": rss, "reindex_seconds": reindex_secs, "reindex": indexed, "floor": json(&floor),
         "relevance_saturated": json(&sat), "relevance_half_load": json(&half), "newest_saturated": json(&new_sat)});
     std::fs::write(dir.join("search.json"), serde_json::to_string_pretty(&out)?)?;
-    Ok(())
+    Ok(vec![floor, sat, half, new_sat])
 }
 
 /// The web app: the home page (compose form and 20 posts, rendered on the server) by many
 /// signed-in browser sessions and the local timeline, beside the floor; and the weight of a
 /// first visit (the page and every asset it loads, gzipped as a browser would get them).
-pub async fn web(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -> anyhow::Result<()> {
+pub async fn web(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -> anyhow::Result<Vec<Stats>> {
     let server = start(dir).await?;
     let sessions = Arc::new(data.sessions.clone());
     let home = one_path("/");
@@ -323,7 +376,7 @@ pub async fn web(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -
         "home_40_one_connection": json(&single40), "local_40_one_connection": json(&local40),
         "first_visit_gzip_bytes": weight});
     std::fs::write(dir.join("web.json"), serde_json::to_string_pretty(&out)?)?;
-    Ok(())
+    Ok(vec![floor, sat, half, local, single, single40, local40])
 }
 
 /// Fetches the home page and every file it loads (stylesheets, icon, scripts and the modules

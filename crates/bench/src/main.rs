@@ -7,6 +7,7 @@
 
 mod generate;
 mod load;
+mod scenarios;
 
 use std::path::PathBuf;
 
@@ -30,6 +31,10 @@ struct Cli {
     /// Seconds per measurement (the floor, saturation and half load are each this long).
     #[arg(long, default_value_t = 15)]
     seconds: u64,
+    /// Catch a scenario that breaks, in seconds: a tiny data set (300 accounts, 10,000 posts),
+    /// 8 connections, 1 s per row; fails if any request fails. Timings are printed, not judged.
+    #[arg(long)]
+    quick: bool,
     #[command(subcommand)]
     scenario: Scenario,
 }
@@ -61,19 +66,48 @@ enum Scenario {
     Search,
     /// The web app's home page by many browser sessions, and a first visit's weight.
     Web,
+    /// The local public timeline and hashtag timelines by many accounts.
+    Public,
+    /// Cold start, idle memory, and memory over rounds of mixed reads (a soak).
+    Memory {
+        /// Rounds of mixed reads, each `--seconds` long.
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+    },
+    /// Every scenario above, one after another.
+    All,
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let (connections, seconds) = if cli.quick { (8, 1) } else { (cli.connections, cli.seconds) };
     rt.block_on(async move {
-        let (accounts, posts) = cli.size.counts();
+        let (accounts, posts) = if cli.quick { (300, 10_000) } else { cli.size.counts() };
         let data = generate::ensure(&cli.data_dir, accounts, posts).await?;
+        let dir = cli.data_dir.as_path();
+        let mut stats = Vec::new();
+        let rounds = |r: usize| if cli.quick { 2 } else { r };
         match cli.scenario {
-            Scenario::Generate => Ok(()),
-            Scenario::Home => load::home(&cli.data_dir, &data, cli.connections, cli.seconds).await,
-            Scenario::Search => load::search(&cli.data_dir, &data, cli.connections, cli.seconds).await,
-            Scenario::Web => load::web(&cli.data_dir, &data, cli.connections, cli.seconds).await,
+            Scenario::Generate => {}
+            Scenario::Home => stats.extend(load::home(dir, &data, connections, seconds).await?),
+            Scenario::Search => stats.extend(load::search(dir, &data, connections, seconds).await?),
+            Scenario::Web => stats.extend(load::web(dir, &data, connections, seconds).await?),
+            Scenario::Public => stats.extend(scenarios::public(dir, &data, connections, seconds).await?),
+            Scenario::Memory { rounds: r } => {
+                stats.extend(scenarios::memory(dir, &data, connections, seconds, rounds(r)).await?)
+            }
+            Scenario::All => {
+                stats.extend(load::home(dir, &data, connections, seconds).await?);
+                stats.extend(scenarios::public(dir, &data, connections, seconds).await?);
+                stats.extend(load::web(dir, &data, connections, seconds).await?);
+                stats.extend(load::search(dir, &data, connections, seconds).await?);
+                stats.extend(scenarios::memory(dir, &data, connections, seconds, rounds(5)).await?);
+            }
         }
+        // A scenario that answers with errors, or not at all, is broken whatever its speed.
+        let failed = stats.iter().filter(|s| s.errors > 0 || s.requests == 0).count();
+        anyhow::ensure!(failed == 0, "{failed} measurement(s) had failed requests or none answered");
+        Ok(())
     })
 }

@@ -93,15 +93,26 @@ pub(crate) async fn drive(
     seconds: u64,
     per_second: Option<f64>,
 ) -> Stats {
-    drive_as(server, paths, tokens, false, connections, seconds, per_second).await
+    drive_as(server, paths, tokens, As::Bearer, connections, seconds, per_second).await
 }
 
-/// As [`drive`]; with `cookies`, each token is a browser session's (`canteen_session`).
-async fn drive_as(
+/// How each request is made.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum As {
+    /// `GET` with the token as a bearer token.
+    Bearer,
+    /// `GET` with the token as a browser session's cookie (`canteen_session`).
+    Cookie,
+    /// `POST` of a new public post (the path is the endpoint), with a bearer token.
+    Poster,
+}
+
+/// As [`drive`], with requests made `how`.
+pub(crate) async fn drive_as(
     server: &Server,
     paths: Arc<Vec<String>>,
     tokens: Arc<Vec<String>>,
-    cookies: bool,
+    how: As,
     connections: usize,
     seconds: u64,
     per_second: Option<f64>,
@@ -143,13 +154,18 @@ async fn drive_as(
                     break;
                 }
                 let path = &paths[rng.below(paths.len())];
-                let mut req = client.get(format!("{base}{path}"));
+                let mut req = match how {
+                    As::Poster => client.post(format!("{base}{path}")).json(&serde_json::json!({
+                        "status": format!("Handover done on time again, thank you all #teamwork ({c}-{})", lat.len()),
+                        "visibility": "public",
+                    })),
+                    _ => client.get(format!("{base}{path}")),
+                };
                 if !tokens.is_empty() {
                     let token = &tokens[rng.below(tokens.len())];
-                    req = if cookies {
-                        req.header("cookie", format!("canteen_session={token}"))
-                    } else {
-                        req.bearer_auth(token)
+                    req = match how {
+                        As::Cookie => req.header("cookie", format!("canteen_session={token}")),
+                        _ => req.bearer_auth(token),
                     };
                 }
                 match req.send().await {
@@ -339,15 +355,17 @@ pub async fn web(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -
     let server = start(dir).await?;
     let sessions = Arc::new(data.sessions.clone());
     let home = one_path("/");
-    drive_as(&server, home.clone(), sessions.clone(), true, connections, 2, None).await;
+    drive_as(&server, home.clone(), sessions.clone(), As::Cookie, connections, 2, None).await;
     let floor = drive(&server, one_path("/health"), Arc::new(Vec::new()), connections, seconds, None).await;
-    let sat = drive_as(&server, home.clone(), sessions.clone(), true, connections, seconds, None).await;
-    let half = drive_as(&server, home, sessions.clone(), true, connections, seconds, Some(sat.rps / 2.0)).await;
-    let local = drive_as(&server, one_path("/local"), sessions.clone(), true, connections, seconds, None).await;
-    let single = drive_as(&server, one_path("/"), sessions.clone(), true, 1, seconds.min(5), None).await;
+    let sat = drive_as(&server, home.clone(), sessions.clone(), As::Cookie, connections, seconds, None).await;
+    let half = drive_as(&server, home, sessions.clone(), As::Cookie, connections, seconds, Some(sat.rps / 2.0)).await;
+    let local = drive_as(&server, one_path("/local"), sessions.clone(), As::Cookie, connections, seconds, None).await;
+    let single = drive_as(&server, one_path("/"), sessions.clone(), As::Cookie, 1, seconds.min(5), None).await;
     // Issue 5's render target is for a 40-post page.
-    let single40 = drive_as(&server, one_path("/?limit=40"), sessions.clone(), true, 1, seconds.min(5), None).await;
-    let local40 = drive_as(&server, one_path("/local?limit=40"), sessions.clone(), true, 1, seconds.min(5), None).await;
+    let single40 =
+        drive_as(&server, one_path("/?limit=40"), sessions.clone(), As::Cookie, 1, seconds.min(5), None).await;
+    let local40 =
+        drive_as(&server, one_path("/local?limit=40"), sessions.clone(), As::Cookie, 1, seconds.min(5), None).await;
     let (weight, files) = first_visit_weight(&server, &data.sessions[0]).await?;
     let (_, rss) = cpu_and_rss(server.child.id());
     println!(

@@ -74,6 +74,8 @@ enum Scenario {
         #[arg(long, default_value_t = 5)]
         rounds: usize,
     },
+    /// Public posts by many accounts, fanned out to followers; time until a follower sees one.
+    Posting,
     /// Every scenario above, one after another.
     All,
 }
@@ -94,6 +96,7 @@ fn main() -> anyhow::Result<()> {
             Scenario::Search => stats.extend(load::search(dir, &data, connections, seconds).await?),
             Scenario::Web => stats.extend(load::web(dir, &data, connections, seconds).await?),
             Scenario::Public => stats.extend(scenarios::public(dir, &data, connections, seconds).await?),
+            Scenario::Posting => stats.extend(scenarios::posting(dir, &data, connections, seconds).await?),
             Scenario::Memory { rounds: r } => {
                 stats.extend(scenarios::memory(dir, &data, connections, seconds, rounds(r)).await?)
             }
@@ -103,6 +106,8 @@ fn main() -> anyhow::Result<()> {
                 stats.extend(load::web(dir, &data, connections, seconds).await?);
                 stats.extend(load::search(dir, &data, connections, seconds).await?);
                 stats.extend(scenarios::memory(dir, &data, connections, seconds, rounds(5)).await?);
+                // Last: it adds posts to the data set.
+                stats.extend(scenarios::posting(dir, &data, connections, seconds).await?);
             }
         }
         // A scenario that answers with errors, or not at all, is broken whatever its speed.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::generate::{DataSet, TAGS};
-use crate::load::{Stats, cpu_and_rss, drive, json, one_path, row, start};
+use crate::load::{As, Server, Stats, cpu_and_rss, drive, drive_as, json, one_path, row, start};
 
 const HEADER: &str = "| scenario | req/s | of floor | p50 ms | p95 ms | p99 ms | max ms | requests | errors | server CPU (cores) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 
@@ -115,4 +115,167 @@ pub async fn memory(
         "rounds": stats.iter().map(json).collect::<Vec<_>>()});
     std::fs::write(dir.join("memory.json"), serde_json::to_string_pretty(&out)?)?;
     Ok(stats)
+}
+
+/// Scenario 3: posting (public posts by many accounts, each fanned out to its followers'
+/// home feeds by the job worker), saturated and at half that rate; and how long after the
+/// post is acknowledged a follower's home timeline shows it, probed while posting at half
+/// load and again once the load has stopped.
+pub async fn posting(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -> anyhow::Result<Vec<Stats>> {
+    let server = start(dir).await?;
+    let tokens = Arc::new(data.tokens.clone());
+    let endpoint = one_path("/api/v1/statuses");
+    let pairs = follower_pairs(&server, &data.tokens, 10).await?;
+    let floor = drive(&server, one_path("/health"), Arc::new(Vec::new()), connections, seconds, None).await;
+    // A queue left by an earlier run (jobs are durable) is worked off first.
+    let inherited = drain(&server, Duration::from_secs(600)).await?;
+    let quiet = fanout_probes(&server, &pairs, 10, Duration::from_secs(5)).await;
+    let sat = drive_as(&server, endpoint.clone(), tokens.clone(), As::Poster, connections, seconds, None).await;
+    let (half, loaded) = tokio::join!(
+        drive_as(&server, endpoint, tokens, As::Poster, connections, seconds, Some(sat.rps / 2.0)),
+        fanout_probes(&server, &pairs, 20, Duration::from_secs(seconds)),
+    );
+    let drained = drain(&server, Duration::from_secs(600)).await?;
+    let (_, rss) = cpu_and_rss(server.child.id());
+    println!("{HEADER}");
+    println!("{}", row("floor: GET /health", &floor, floor.rps));
+    println!("{}", row("posting, saturated", &sat, floor.rps));
+    println!("{}", row("posting, half load", &half, floor.rps));
+    let summary = |l: &[f64]| {
+        let mut l = l.to_vec();
+        l.sort_by(|a, b| a.total_cmp(b));
+        let pct =
+            |p: f64| l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1))).copied().unwrap_or(f64::NAN);
+        (l.len(), pct(0.5), pct(0.99), l.last().copied().unwrap_or(f64::NAN))
+    };
+    println!(
+        "\nfrom acknowledged to in a follower's home timeline (ms; {} author–follower pairs; a probe gives up after 10 s):",
+        pairs.len()
+    );
+    for (when, probes, tried) in [("on the idle server", &quiet, 10), ("while posting at half load", &loaded, 20)] {
+        let (n, p50, p99, max) = summary(probes);
+        println!("- {when}: {n} arrived (of up to {tried} probes), p50 {p50:.0}, p99 {p99:.0}, max {max:.0}");
+    }
+    let made = (sat.requests + half.requests) as f64;
+    println!(
+        "- the job queue (fan-out and search indexing) emptied {drained:.1} s after the load stopped: {made:.0} posts \
+         fanned out in {:.1} s, {:.0} posts/s (a queue of {inherited:.1} s was left from an earlier run)",
+        drained + 2.0 * seconds as f64,
+        made / (drained + 2.0 * seconds as f64)
+    );
+    println!("server peak RSS: {rss:.0} MiB; {connections} connections; {seconds} s per row");
+    let out = serde_json::json!({"scenario": "posting", "connections": connections, "seconds": seconds,
+        "peak_rss_mib": rss, "floor": json(&floor), "saturated": json(&sat), "half_load": json(&half),
+        "fanout_ms_idle": quiet, "fanout_ms_under_load": loaded, "queue_drained_after_load_s": drained,
+        "inherited_queue_s": inherited});
+    std::fs::write(dir.join("posting.json"), serde_json::to_string_pretty(&out)?)?;
+    // With nothing queued, a post must reach its follower: otherwise fan-out is broken.
+    anyhow::ensure!(!quiet.is_empty(), "no post reached a follower's home timeline on the idle server");
+    Ok(vec![floor, sat, half])
+}
+
+/// Up to `wanted` (author token, follower token) pairs among the readers: the follower
+/// follows the author, so the author's post must reach the follower's home timeline.
+async fn follower_pairs(server: &Server, tokens: &[String], wanted: usize) -> anyhow::Result<Vec<(String, String)>> {
+    let client = reqwest::Client::new();
+    let mut by_account = std::collections::HashMap::new();
+    for t in tokens.iter().take(300) {
+        let me: serde_json::Value = client
+            .get(format!("{}/api/v1/accounts/verify_credentials", server.base))
+            .bearer_auth(t)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        if let Some(id) = me["id"].as_str() {
+            by_account.insert(id.to_string(), t.clone());
+        }
+    }
+    let mut pairs = Vec::new();
+    for (id, author) in &by_account {
+        let followers: serde_json::Value = client
+            .get(format!("{}/api/v1/accounts/{id}/followers?limit=80", server.base))
+            .bearer_auth(author)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let follower =
+            followers.as_array().into_iter().flatten().filter_map(|a| a["id"].as_str()).find_map(|f| by_account.get(f));
+        if let Some(f) = follower {
+            pairs.push((author.clone(), f.clone()));
+        }
+        if pairs.len() >= wanted {
+            break;
+        }
+    }
+    anyhow::ensure!(!pairs.is_empty(), "no reader follows another reader");
+    Ok(pairs)
+}
+
+/// Posts as each pair's author in turn and polls the follower's home timeline (every 5 ms, up
+/// to 10 s) until the post is there: milliseconds from the post's acknowledgement. Bounded by
+/// `count` probes and by `within`.
+async fn fanout_probes(server: &Server, pairs: &[(String, String)], count: usize, within: Duration) -> Vec<f64> {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + within;
+    let mut out = Vec::new();
+    for i in 0..count {
+        if Instant::now() >= deadline {
+            break;
+        }
+        let (author, follower) = &pairs[i % pairs.len()];
+        let posted = client
+            .post(format!("{}/api/v1/statuses", server.base))
+            .bearer_auth(author)
+            .json(&serde_json::json!({"status": format!("Clinic running to time this morning (probe {i})"), "visibility": "public"}))
+            .send()
+            .await;
+        let acknowledged = Instant::now();
+        let Ok(res) = posted else { continue };
+        let Ok(status) = res.json::<serde_json::Value>().await else { continue };
+        let Some(id) = status["id"].as_str().map(str::to_string) else { continue };
+        for _ in 0..2_000 {
+            let url = format!("{}/api/v1/timelines/home?since_id={}&limit=40", server.base, decrement(&id));
+            let found = match client.get(url).bearer_auth(follower).send().await {
+                Ok(r) => r.json::<serde_json::Value>().await.ok().is_some_and(|v| {
+                    v.as_array().is_some_and(|a| a.iter().any(|s| s["id"].as_str() == Some(id.as_str())))
+                }),
+                Err(_) => false,
+            };
+            if found {
+                out.push(acknowledged.elapsed().as_secs_f64() * 1000.0);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    out
+}
+
+/// The id just below `id` (ids are decimal integers), so `since_id` includes `id` itself.
+fn decrement(id: &str) -> String {
+    id.parse::<i64>().map(|n| (n - 1).to_string()).unwrap_or_else(|_| id.to_string())
+}
+
+/// Waits (polling `/metrics` every 100 ms, at most `limit`) until no job is queued; seconds taken.
+async fn drain(server: &Server, limit: Duration) -> anyhow::Result<f64> {
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        let text = client.get(format!("{}/metrics", server.base)).send().await?.text().await?;
+        let queued = text
+            .lines()
+            .find(|l| l.starts_with("canteen_jobs_queued "))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0);
+        if queued == 0.0 {
+            return Ok(started.elapsed().as_secs_f64());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("the job queue did not empty within {} s", limit.as_secs())
 }

@@ -56,20 +56,33 @@ pub(crate) async fn start(dir: &Path) -> anyhow::Result<Server> {
     anyhow::bail!("canteen serve did not start")
 }
 
+/// The head of every scenario's Markdown table (rows come from [`row`]).
+pub(crate) const HEADER: &str = "| scenario | req/s | of floor | p50 ms | p95 ms | p99 ms | max ms | requests | errors | server CPU (cores) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+
+/// The value at fraction `p` of sorted values (`None` when there are none).
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    sorted.get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1))).copied()
+}
+
+/// A memory field of /proc/<pid>/status (`VmHWM:`, `VmRSS:`, `RssAnon:` …) in MiB.
+pub(crate) fn status_mib(pid: u32, field: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
 /// (user+system CPU seconds, peak RSS in MiB) of a process so far, from /proc.
 pub(crate) fn cpu_and_rss(pid: u32) -> (f64, f64) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
     let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
     let cpu = (ticks(11) + ticks(12)) / 100.0;
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let hwm = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse::<f64>().ok())
-        .unwrap_or(0.0);
-    (cpu, hwm / 1024.0)
+    (cpu, status_mib(pid, "VmHWM:"))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -190,8 +203,7 @@ pub(crate) async fn drive_as(
     let elapsed = started.elapsed().as_secs_f64();
     let (cpu1, _) = cpu_and_rss(server.child.id());
     all.sort_by(|a, b| a.total_cmp(b));
-    let pct =
-        |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or(0.0);
+    let pct = |p: f64| percentile(&all, p).unwrap_or(0.0);
     Stats {
         requests: all.len(),
         errors,
@@ -239,10 +251,7 @@ pub async fn home(dir: &Path, data: &DataSet, connections: usize, seconds: u64) 
     let half = drive(&server, home, tokens.clone(), connections, seconds, Some(sat.rps / 2.0)).await;
     let deep_sat = drive(&server, deep, Arc::new(Vec::new()), connections, seconds, None).await;
     let (_, rss) = cpu_and_rss(server.child.id());
-    println!(
-        "| scenario | req/s | of floor | p50 ms | p95 ms | p99 ms | max ms | requests | errors | server CPU (cores) |"
-    );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("{HEADER}");
     println!("{}", row("floor: GET /health", &floor, floor.rps));
     println!("{}", row("home timeline, saturated", &sat, floor.rps));
     println!("{}", row("home timeline, half load", &half, floor.rps));
@@ -332,10 +341,7 @@ pub async fn search(dir: &Path, data: &DataSet, connections: usize, seconds: u64
     let new_sat = drive(&server, newest, tokens, connections, seconds, None).await;
     let (_, rss) = cpu_and_rss(server.child.id());
     println!("`canteen admin reindex`: {indexed} ({reindex_secs:.1} s with start-up)\n");
-    println!(
-        "| scenario | req/s | of floor | p50 ms | p95 ms | p99 ms | max ms | requests | errors | server CPU (cores) |"
-    );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("{HEADER}");
     println!("{}", row("floor: GET /health", &floor, floor.rps));
     println!("{}", row("search by relevance, saturated", &sat, floor.rps));
     println!("{}", row("search by relevance, half load", &half, floor.rps));
@@ -368,10 +374,7 @@ pub async fn web(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -
         drive_as(&server, one_path("/local?limit=40"), sessions.clone(), As::Cookie, 1, seconds.min(5), None).await;
     let (weight, files) = first_visit_weight(&server, &data.sessions[0]).await?;
     let (_, rss) = cpu_and_rss(server.child.id());
-    println!(
-        "| scenario | req/s | of floor | p50 ms | p95 ms | p99 ms | max ms | requests | errors | server CPU (cores) |"
-    );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("{HEADER}");
     println!("{}", row("floor: GET /health", &floor, floor.rps));
     println!("{}", row("home page, saturated", &sat, floor.rps));
     println!("{}", row("home page, half load", &half, floor.rps));

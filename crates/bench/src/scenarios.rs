@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::generate::{DataSet, TAGS};
-use crate::load::{As, Server, Stats, cpu_and_rss, drive, drive_as, json, one_path, row, start};
-
-const HEADER: &str = "| scenario | req/s | of floor | p50 ms | p95 ms | p99 ms | max ms | requests | errors | server CPU (cores) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+use crate::load::{
+    As, HEADER, Server, Stats, cpu_and_rss, drive, drive_as, json, one_path, percentile, row, start, status_mib,
+};
 
 /// Scenario 2: the local public timeline and hashtag timelines, read by many signed-in
 /// accounts (so blocks and mutes apply), saturated and at half that rate, beside the floor.
@@ -38,19 +38,9 @@ pub async fn public(dir: &Path, data: &DataSet, connections: usize, seconds: u64
     Ok(vec![floor, local_sat, local_half, tag_sat, tag_half])
 }
 
-/// Memory in kB from /proc/<pid>/status: (VmRSS, RssAnon, RssFile).
+/// Memory now in MiB: (VmRSS, RssAnon, RssFile).
 fn rss_now(pid: u32) -> (f64, f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-            / 1024.0
-    };
-    (field("VmRSS:"), field("RssAnon:"), field("RssFile:"))
+    (status_mib(pid, "VmRSS:"), status_mib(pid, "RssAnon:"), status_mib(pid, "RssFile:"))
 }
 
 /// Scenario 7: cold start (process start until `/health` answers, three times), idle memory,
@@ -144,8 +134,7 @@ pub async fn posting(dir: &Path, data: &DataSet, connections: usize, seconds: u6
     let summary = |l: &[f64]| {
         let mut l = l.to_vec();
         l.sort_by(|a, b| a.total_cmp(b));
-        let pct =
-            |p: f64| l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1))).copied().unwrap_or(f64::NAN);
+        let pct = |p: f64| percentile(&l, p).unwrap_or(f64::NAN);
         (l.len(), pct(0.5), pct(0.99), l.last().copied().unwrap_or(f64::NAN))
     };
     println!(

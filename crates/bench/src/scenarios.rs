@@ -108,9 +108,9 @@ pub async fn memory(
 }
 
 /// Scenario 3: posting (public posts by many accounts, each fanned out to its followers'
-/// home feeds by the job worker), saturated and at half that rate; and how long after the
-/// post is acknowledged a follower's home timeline shows it, probed while posting at half
-/// load and again once the load has stopped.
+/// home feeds by the job worker), saturated and at half that rate; how long after the post is
+/// acknowledged a follower's home timeline shows it, probed on the idle server and while
+/// posting at half load; and how long the job queue takes to empty after the load.
 pub async fn posting(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -> anyhow::Result<Vec<Stats>> {
     let server = start(dir).await?;
     let tokens = Arc::new(data.tokens.clone());
@@ -169,28 +169,15 @@ async fn follower_pairs(server: &Server, tokens: &[String], wanted: usize) -> an
     let client = reqwest::Client::new();
     let mut by_account = std::collections::HashMap::new();
     for t in tokens.iter().take(300) {
-        let me: serde_json::Value = client
-            .get(format!("{}/api/v1/accounts/verify_credentials", server.base))
-            .bearer_auth(t)
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
+        let me = get_json(&client, &format!("{}/api/v1/accounts/verify_credentials", server.base), t).await?;
         if let Some(id) = me["id"].as_str() {
             by_account.insert(id.to_string(), t.clone());
         }
     }
     let mut pairs = Vec::new();
     for (id, author) in &by_account {
-        let followers: serde_json::Value = client
-            .get(format!("{}/api/v1/accounts/{id}/followers?limit=80", server.base))
-            .bearer_auth(author)
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
+        let followers =
+            get_json(&client, &format!("{}/api/v1/accounts/{id}/followers?limit=80", server.base), author).await?;
         let follower =
             followers.as_array().into_iter().flatten().filter_map(|a| a["id"].as_str()).find_map(|f| by_account.get(f));
         if let Some(f) = follower {
@@ -202,6 +189,11 @@ async fn follower_pairs(server: &Server, tokens: &[String], wanted: usize) -> an
     }
     anyhow::ensure!(!pairs.is_empty(), "no reader follows another reader");
     Ok(pairs)
+}
+
+/// `GET url` with a bearer token; the answer's JSON, or the error status.
+async fn get_json(client: &reqwest::Client, url: &str, token: &str) -> anyhow::Result<serde_json::Value> {
+    Ok(client.get(url).bearer_auth(token).send().await?.error_for_status()?.json().await?)
 }
 
 /// Posts as each pair's author in turn and polls the follower's home timeline (every 5 ms, up

@@ -267,11 +267,6 @@ pub async fn viewer_sets(e: Exec<'_>, id: Id, now: i64) -> Result<ViewerSets> {
     Ok(sets)
 }
 
-/// The circles (lists owned by others) that `id` is a member of.
-pub async fn circles_containing(e: Exec<'_>, id: Id) -> Result<Vec<Id>> {
-    Ok(ids!(e, "SELECT list_id FROM list_accounts WHERE account_id = $1", id.0)?)
-}
-
 /// Members of a list.
 pub async fn list_members(e: Exec<'_>, list_id: Id) -> Result<Vec<Id>> {
     Ok(ids!(e, "SELECT account_id FROM list_accounts WHERE list_id = $1", list_id.0)?)

@@ -38,7 +38,14 @@ pub struct AppConfig {
     pub mail_transport: crate::mail::MailTransport,
     /// The `From` of every message we send.
     pub mail_from: String,
+    /// Followers above which an author's posts are not fanned out into each follower's home
+    /// feed; home reads merge them in instead (decision 0004).
+    pub home_feed_pull_threshold: u64,
 }
+
+/// A hospital trust's page may have 100,000 followers: one feed row each would be ~100 MB of
+/// writes a post; 10,000 rows is a few milliseconds and megabytes.
+pub const DEFAULT_HOME_FEED_PULL_THRESHOLD: u64 = 10_000;
 
 impl AppConfig {
     pub fn new(public_url: &str) -> AppConfig {
@@ -61,6 +68,7 @@ impl AppConfig {
             federation_max_document_bytes: 1024 * 1024,
             mail_transport: crate::mail::MailTransport::Outbox(std::env::temp_dir().join("canteen-outbox")),
             mail_from: "Canteen <noreply@localhost>".into(),
+            home_feed_pull_threshold: DEFAULT_HOME_FEED_PULL_THRESHOLD,
         }
     }
 

@@ -12,6 +12,9 @@ use tokio::sync::broadcast;
 pub enum Event {
     /// A post entered a reader's home feed.
     Home { reader: Id, status: Id },
+    /// A post by a pulled author (too many followers to fan out to, decision 0004): it is in
+    /// the home timeline of each of the author's followers without a feed row.
+    Followers { author: Id, status: Id },
     /// A listed (public) post was created: for the public, local and hashtag streams.
     Public { status: Id, tags: Vec<String> },
     /// A notification was created for an account.

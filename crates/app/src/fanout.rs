@@ -1,24 +1,83 @@
 //! Fan-out on write: after a post commits, a job puts it into the home feed of everyone in
 //! its audience and sends mention and "new post" notifications. The job is idempotent (feed
-//! rows and the checks are keyed), so a retry after a crash does no harm.
+//! rows and the checks are keyed), so a retry after a crash does no harm. Jobs run in
+//! batches: reads first, then one transaction for the whole batch's writes.
 //! See docs/decisions/0004-home-feed-fan-out.md.
 
 use std::collections::HashSet;
 
 use canteen_domain::Id;
 use canteen_domain::audience::{Relation, may_see_status};
-use canteen_domain::status::Visibility;
+use canteen_domain::status::{Status, Visibility};
+use canteen_store::Exec;
 use canteen_store::{accounts, feeds, notifications as nstore, relationships as rel, statuses};
 
+use crate::clock::now_ms;
 use crate::events::Event;
-use crate::{App, AppError, Result};
+use crate::{App, Result};
 
-pub async fn run(app: &App, payload: &str) -> Result<()> {
-    let id =
-        Id::parse(payload.trim()).ok_or_else(|| AppError::BadRequest(format!("bad fan-out payload `{payload}`")))?;
-    // Deleted before the job ran: nothing to do.
-    let Some(s) = statuses::by_id(app.store.reader(), id).await? else {
+/// One post's fan-out, worked out from reads alone: who gets it in their home feed, and who
+/// is notified of it.
+struct Plan {
+    status: Status,
+    /// The re-posted original, for a re-post.
+    original: Option<Status>,
+    mentioned: Vec<Id>,
+    /// Local readers whose home feed gets the post.
+    readers: Vec<Id>,
+    /// The author's followers read the post through `home_pull_authors`, not feed rows.
+    pulled: bool,
+}
+
+/// Fans out a batch of posts (the fan-out jobs' payloads are post ids): every post's readers
+/// are read first, then one transaction writes every feed row and notification, so a busy
+/// queue costs the single SQLite writer one commit per batch rather than several per post.
+pub async fn run_batch(app: &App, payloads: &[String]) -> Result<()> {
+    let mut plans = Vec::with_capacity(payloads.len());
+    for payload in payloads {
+        let Some(id) = Id::parse(payload.trim()) else {
+            // Only the server enqueues these; a malformed one cannot succeed on retry.
+            tracing::warn!(payload, "fan-out job with a malformed post id, skipped");
+            continue;
+        };
+        if let Some(plan) = plan(app, id).await? {
+            plans.push(plan);
+        }
+    }
+    if plans.is_empty() {
         return Ok(());
+    }
+    let mut tx = app.store.begin().await?;
+    let mut notices = Vec::new();
+    for p in &plans {
+        if p.pulled {
+            feeds::mark_pulled(tx.exec(), p.status.account_id, now_ms()).await?;
+        }
+        feeds::push(tx.exec(), p.status.id, &p.readers).await?;
+        notices.extend(notify_once(app, tx.exec(), p).await?);
+    }
+    tx.commit().await?;
+    for p in &plans {
+        for reader in &p.readers {
+            app.events.publish(Event::Home { reader: *reader, status: p.status.id });
+        }
+        if p.pulled {
+            app.events.publish(Event::Followers { author: p.status.account_id, status: p.status.id });
+        }
+        if p.status.reblog_of_id.is_none() && p.status.visibility.is_listed() {
+            let tags = statuses::tags_of(app.store.reader(), &[p.status.id]).await?.into_iter().map(|(_, t)| t);
+            app.events.publish(Event::Public { status: p.status.id, tags: tags.collect() });
+        }
+    }
+    crate::notifications::publish(app, notices);
+    Ok(())
+}
+
+/// The reads of one post's fan-out; `None` if there is nothing to do (the post, or the
+/// original it re-posts, was deleted before the job ran).
+async fn plan(app: &App, id: Id) -> Result<Option<Plan>> {
+    let Some(s) = statuses::by_id(app.store.reader(), id).await? else {
+        return Ok(None);
     };
     let author = s.account_id;
     let e = || app.store.reader();
@@ -34,9 +93,17 @@ pub async fn run(app: &App, payload: &str) -> Result<()> {
         None => None,
     };
     if s.reblog_of_id.is_some() && original.is_none() {
-        return Ok(());
+        return Ok(None);
     }
-    let followers = if s.reblog_of_id.is_some() {
+    // An author followed by very many is not fanned out to their followers: home reads merge
+    // their posts in (decision 0004). Once listed, always listed, so no post falls between.
+    let pulled = s.reblog_of_id.is_none()
+        && matches!(s.visibility, Visibility::Public | Visibility::Unlisted | Visibility::Private)
+        && (feeds::is_pulled(e(), author).await?
+            || rel::count_followers(e(), author).await?.max(0) as u64 > app.config.home_feed_pull_threshold);
+    let followers = if pulled {
+        Vec::new()
+    } else if s.reblog_of_id.is_some() {
         rel::follower_ids_showing_reblogs(e(), author).await?
     } else {
         rel::follower_ids(e(), author).await?
@@ -97,49 +164,35 @@ pub async fn run(app: &App, payload: &str) -> Result<()> {
     let local: HashSet<Id> =
         accounts::by_ids(e(), &readers).await?.into_iter().filter(|a| a.is_local()).map(|a| a.id).collect();
     readers.retain(|r| local.contains(r));
-    feeds::push(app.store.writer(), id, &readers).await?;
-    for reader in &readers {
-        app.events.publish(Event::Home { reader: *reader, status: id });
-    }
-    if s.reblog_of_id.is_none() && s.visibility.is_listed() {
-        let tags = statuses::tags_of(e(), &[id]).await?.into_iter().map(|(_, t)| t).collect();
-        app.events.publish(Event::Public { status: id, tags });
-    }
-
-    notify_once(app, &s, original.as_ref(), &mentioned).await
+    Ok(Some(Plan { status: s, original, mentioned, readers, pulled }))
 }
 
 /// Mention, re-post and "new post" notifications, each at most once per post and recipient
-/// (the job may run twice after a crash).
-async fn notify_once(
-    app: &App,
-    s: &canteen_domain::status::Status,
-    original: Option<&canteen_domain::status::Status>,
-    mentioned: &[Id],
-) -> Result<()> {
-    let mut tx = app.store.begin().await?;
+/// (the job may run twice after a crash), written in the batch's transaction; the events to
+/// publish once it commits.
+async fn notify_once(app: &App, e: Exec<'_>, plan: &Plan) -> Result<Vec<Option<Event>>> {
+    let mut e = e;
+    let s = &plan.status;
     let mut send = Vec::new();
-    match original {
-        Some(o) => send.push((o.account_id, "reblog", o.clone())),
+    match &plan.original {
+        Some(o) => send.push((o.account_id, "reblog", o)),
         None => {
-            for m in mentioned {
-                send.push((*m, "mention", s.clone()));
+            for m in &plan.mentioned {
+                send.push((*m, "mention", s));
             }
-            for f in rel::follower_ids_notifying(tx.exec(), s.account_id).await? {
-                if !mentioned.contains(&f) {
-                    send.push((f, "status", s.clone()));
+            for f in rel::follower_ids_notifying(e.reborrow(), s.account_id).await? {
+                if !plan.mentioned.contains(&f) {
+                    send.push((f, "status", s));
                 }
             }
         }
     }
     let mut events = Vec::new();
     for (recipient, kind, about) in send {
-        if nstore::exists(tx.exec(), recipient, s.account_id, kind, about.id).await? {
+        if nstore::exists(e.reborrow(), recipient, s.account_id, kind, about.id).await? {
             continue;
         }
-        events.push(crate::notifications::notify(app, tx.exec(), recipient, s.account_id, kind, Some(&about)).await?);
+        events.push(crate::notifications::notify(app, e.reborrow(), recipient, s.account_id, kind, Some(about)).await?);
     }
-    tx.commit().await?;
-    crate::notifications::publish(app, events);
-    Ok(())
+    Ok(events)
 }

@@ -23,14 +23,18 @@ type HandlerFuture = Pin<Box<dyn Future<Output = std::result::Result<(), String>
 type Handler = Arc<dyn Fn(App, String) -> HandlerFuture + Send + Sync>;
 type BatchHandler = Arc<dyn Fn(App, Vec<String>) -> HandlerFuture + Send + Sync>;
 
-/// The most jobs of one kind a batch handler is given at once.
+/// The most search-index jobs a batch handler is given at once (one index commit each).
 pub const BATCH_LIMIT: i64 = 500;
+/// The most fan-out jobs run together: enough to make one commit serve many posts, few
+/// enough that the first post of a batch still reaches its followers' feeds quickly.
+pub const FANOUT_BATCH_LIMIT: i64 = 32;
 
 /// Which function runs each kind of job. Front doors and features register theirs at start-up.
 #[derive(Clone, Default)]
 pub struct JobHandlers {
     by_kind: HashMap<&'static str, Handler>,
-    batches: HashMap<&'static str, BatchHandler>,
+    /// Batch handlers with the most jobs each is given at once.
+    batches: HashMap<&'static str, (i64, BatchHandler)>,
 }
 
 impl JobHandlers {
@@ -42,14 +46,14 @@ impl JobHandlers {
         self.by_kind.insert(kind, Arc::new(move |app, payload| Box::pin(f(app, payload))));
     }
 
-    /// Registers a handler that takes every due job of `kind` (up to [`BATCH_LIMIT`]) at
-    /// once; they succeed or fail together.
-    pub fn register_batch<F, Fut>(&mut self, kind: &'static str, f: F)
+    /// Registers a handler that takes the due jobs of `kind`, up to `limit`, at once; they
+    /// succeed or fail together.
+    pub fn register_batch<F, Fut>(&mut self, kind: &'static str, limit: i64, f: F)
     where
         F: Fn(App, Vec<String>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = std::result::Result<(), String>> + Send + 'static,
     {
-        self.batches.insert(kind, Arc::new(move |app, payloads| Box::pin(f(app, payloads))));
+        self.batches.insert(kind, (limit.max(1), Arc::new(move |app, payloads| Box::pin(f(app, payloads)))));
     }
 }
 
@@ -117,9 +121,9 @@ pub async fn run_one(app: &App, handlers: &JobHandlers, worker: &str) -> Result<
     let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
     let _enter = span.enter();
     let mut claimed = vec![job];
-    let outcome = if let Some(batch) = handlers.batches.get(claimed[0].kind.as_str()) {
-        let more = jobs::claim_more(app.store.writer(), worker, &claimed[0].kind, now, now + LEASE_MS, BATCH_LIMIT - 1)
-            .await?;
+    let outcome = if let Some((limit, batch)) = handlers.batches.get(claimed[0].kind.as_str()) {
+        let more =
+            jobs::claim_more(app.store.writer(), worker, &claimed[0].kind, now, now + LEASE_MS, limit - 1).await?;
         claimed.extend(more);
         batch(app.clone(), claimed.iter().map(|j| j.payload.clone()).collect()).await
     } else {
@@ -128,22 +132,25 @@ pub async fn run_one(app: &App, handlers: &JobHandlers, worker: &str) -> Result<
             None => Err(format!("no handler for job kind `{}`", claimed[0].kind)),
         }
     };
+    let err = match outcome {
+        Ok(()) => {
+            // One statement for the whole batch: the writer is the scarce resource.
+            let ids: Vec<i64> = claimed.iter().map(|j| j.id).collect();
+            jobs::complete_many(app.store.writer(), &ids).await?;
+            metrics::counter!("canteen_jobs_total", "kind" => claimed[0].kind.clone(), "outcome" => "ok")
+                .increment(claimed.len() as u64);
+            return Ok(true);
+        }
+        Err(err) => err,
+    };
     let now = now_ms();
     for job in claimed {
-        match &outcome {
-            Ok(()) => {
-                jobs::complete(app.store.writer(), job.id).await?;
-                metrics::counter!("canteen_jobs_total", "kind" => job.kind.clone(), "outcome" => "ok").increment(1);
-            }
-            Err(err) => {
-                let retry_at = (job.attempts < job.max_attempts)
-                    .then(|| now + backoff_ms(job.attempts, retry_policy(&job.kind).max_backoff_ms));
-                tracing::warn!(error = %err, job = job.id, retry_at, "job failed");
-                jobs::fail(app.store.writer(), job.id, err, retry_at, now).await?;
-                let outcome = if retry_at.is_some() { "retry" } else { "dead" };
-                metrics::counter!("canteen_jobs_total", "kind" => job.kind.clone(), "outcome" => outcome).increment(1);
-            }
-        }
+        let retry_at = (job.attempts < job.max_attempts)
+            .then(|| now + backoff_ms(job.attempts, retry_policy(&job.kind).max_backoff_ms));
+        tracing::warn!(error = %err, job = job.id, retry_at, "job failed");
+        jobs::fail(app.store.writer(), job.id, &err, retry_at, now).await?;
+        let outcome = if retry_at.is_some() { "retry" } else { "dead" };
+        metrics::counter!("canteen_jobs_total", "kind" => job.kind.clone(), "outcome" => outcome).increment(1);
     }
     Ok(true)
 }
@@ -168,13 +175,13 @@ pub async fn worker_loop(app: App, handlers: JobHandlers, worker: String, mut sh
 /// Every job kind the app runs, for `canteen serve` (and tests) to hand to the worker.
 pub fn handlers() -> JobHandlers {
     let mut h = JobHandlers::default();
-    h.register(crate::statuses::FANOUT_JOB, |app, payload| async move {
-        crate::fanout::run(&app, &payload).await.map_err(|e| e.to_string())
+    h.register_batch(crate::statuses::FANOUT_JOB, FANOUT_BATCH_LIMIT, |app, payloads| async move {
+        crate::fanout::run_batch(&app, &payloads).await.map_err(|e| e.to_string())
     });
     h.register(crate::scheduled::PUBLISH_JOB, |app, payload| async move {
         crate::scheduled::publish(&app, &payload).await.map_err(|e| e.to_string())
     });
-    h.register_batch(crate::search::INDEX_STATUS_JOB, |app, payloads| async move {
+    h.register_batch(crate::search::INDEX_STATUS_JOB, BATCH_LIMIT, |app, payloads| async move {
         crate::search::index_statuses_job(&app, &payloads).await.map_err(|e| e.to_string())
     });
     h.register(crate::search::INDEX_ACCOUNT_JOB, |app, payload| async move {

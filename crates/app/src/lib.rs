@@ -44,7 +44,7 @@ use std::sync::Arc;
 
 pub use canteen_domain as domain;
 pub use canteen_store as store;
-pub use config::AppConfig;
+pub use config::{AppConfig, DEFAULT_HOME_FEED_PULL_THRESHOLD};
 pub use error::{AppError, Result};
 
 use canteen_store::Store;

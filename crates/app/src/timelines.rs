@@ -21,10 +21,13 @@ pub const MAX_LIMIT: i64 = 40;
 /// Where a timeline's candidates come from.
 #[derive(Debug, Clone)]
 pub enum Source {
-    /// A reader's home feed; posts by members of the reader's exclusive lists stay out.
+    /// A reader's home feed, merged with the posts of the followed authors in `pulled`
+    /// (too many followers to fan out to); posts by members of the reader's exclusive lists
+    /// stay out.
     Home {
         reader: Id,
         excluded: Vec<Id>,
+        pulled: Vec<Id>,
     },
     Public {
         local: bool,
@@ -54,11 +57,14 @@ pub enum Source {
 async fn candidates(app: &App, source: &Source, page: Page) -> Result<Vec<Status>> {
     let e = app.store.reader();
     Ok(match source {
-        Source::Home { reader: me, .. } => {
+        Source::Home { reader: me, pulled, .. } => {
             let ids = feeds::page(e, *me, page).await?;
             let mut found = statuses::by_ids(app.store.reader(), &ids).await?;
             let order = |s: &Status| ids.iter().position(|i| *i == s.id).unwrap_or(usize::MAX);
             found.sort_by_key(order);
+            if !pulled.is_empty() {
+                found = merge_pulled(found, statuses::for_pulled_home(app.store.reader(), pulled, page).await?, page);
+            }
             found
         }
         Source::Public { local } => statuses::public(e, page, *local).await?,
@@ -70,6 +76,21 @@ async fn candidates(app: &App, source: &Source, page: Page) -> Result<Vec<Status
         Source::Account { id, pinned, .. } => statuses::by_account(e, *id, page, *pinned).await?,
         Source::List { members, .. } => statuses::by_accounts(e, members, page).await?,
     })
+}
+
+/// A feed page and the pulled authors' posts in the same window, as one page: in the page's
+/// order, each post once (a post fanned out before its author was pulled is in both), no
+/// longer than the page, so the last post is still the cursor for the next.
+fn merge_pulled(feed: Vec<Status>, pulled: Vec<Status>, page: Page) -> Vec<Status> {
+    let mut all = feed;
+    all.extend(pulled);
+    all.sort_by_key(|s| s.id.0);
+    all.dedup_by_key(|s| s.id.0);
+    if page.min_id.is_none() {
+        all.reverse();
+    }
+    all.truncate(page.limit.max(0) as usize);
+    all
 }
 
 fn wanted(source: &Source, viewer: &Viewer, s: &StatusView) -> bool {
@@ -159,7 +180,8 @@ pub async fn home(app: &App, auth: &Auth, page: Page) -> Result<Vec<StatusView>>
     let (_, me) = auth.signed_in()?;
     let viewer = Viewer::load(app, Some(me)).await?;
     let excluded = viewer.exclusive_list_members().to_vec();
-    read(app, &viewer, &Source::Home { reader: me.id, excluded }, page, false).await
+    let pulled = viewer.pulled_following().to_vec();
+    read(app, &viewer, &Source::Home { reader: me.id, excluded, pulled }, page, false).await
 }
 
 /// Favourites or bookmarks of the caller, newest first, with the (newest, oldest) row cursors.
@@ -195,4 +217,19 @@ pub async fn live_item(app: &App, me: Option<&canteen_domain::account::Account>,
         return Ok(None);
     }
     Ok(Some(v))
+}
+
+/// A pulled author's new post (`Event::Followers`) as `me`'s user stream shows it: only if
+/// `me` follows the author, then as [`live_item`].
+pub async fn live_item_for_follower(
+    app: &App,
+    me: Option<&canteen_domain::account::Account>,
+    author: Id,
+    id: Id,
+) -> Result<Option<StatusView>> {
+    let Some(me) = me else { return Ok(None) };
+    if !canteen_store::relationships::is_following(app.store.reader(), me.id, author).await? || me.id == author {
+        return Ok(None);
+    }
+    live_item(app, Some(me), id).await
 }

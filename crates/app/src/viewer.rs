@@ -25,6 +25,8 @@ pub struct Viewer {
     muted: HashMap<Id, bool>,
     circles: HashSet<Id>,
     exclusive_list_members: Vec<Id>,
+    /// Followed authors whose posts home reads merge in (decision 0004).
+    pulled_following: Vec<Id>,
 }
 
 impl Viewer {
@@ -50,7 +52,13 @@ impl Viewer {
             muted: sets.muted.into_iter().collect(),
             circles: sets.circles.into_iter().collect(),
             exclusive_list_members: sets.exclusive_list_members,
+            pulled_following: sets.pulled_following,
         })
+    }
+
+    /// Followed accounts too widely followed to fan out to, whose posts home reads merge in.
+    pub fn pulled_following(&self) -> &[Id] {
+        &self.pulled_following
     }
 
     /// Members of this viewer's exclusive lists: their posts stay out of the home timeline.

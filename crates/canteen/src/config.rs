@@ -42,6 +42,9 @@ pub struct Config {
     pub max_post_chars: usize,
     /// The most options a poll may have (Mastodon's default is 4).
     pub poll_max_options: usize,
+    /// Followers above which an author's posts are merged into home timelines when read
+    /// instead of being written into every follower's feed.
+    pub home_feed_pull_threshold: u64,
     /// A JSON file with the organisation's guard policy (see docs/guard.md). An admin's
     /// policy set through the API replaces it. Default: the built-in policy.
     pub guard_policy_file: Option<PathBuf>,
@@ -91,6 +94,7 @@ impl Default for Config {
             password_grant: true,
             max_post_chars: 500,
             poll_max_options: 4,
+            home_feed_pull_threshold: canteen_app::DEFAULT_HOME_FEED_PULL_THRESHOLD,
             guard_policy_file: None,
             federation_allow_private: Vec::new(),
             limited_federation: false,
@@ -220,6 +224,7 @@ impl Config {
         c.max_post_chars = self.max_post_chars;
         c.media_dir = self.data_dir.join("media");
         c.poll_max_options = self.poll_max_options.clamp(2, 20);
+        c.home_feed_pull_threshold = self.home_feed_pull_threshold;
         c.federation_allow_private = self.federation_allow_private.clone();
         c.limited_federation = self.limited_federation;
         c.authorized_fetch = self.authorized_fetch;

@@ -47,9 +47,10 @@ pub async fn bury(mut e: Exec<'_>, account: Id, actor_uri: &str, now: i64) -> Re
 pub async fn erase(mut e: Exec<'_>, account: Id, now: i64) -> Result<()> {
     // Posts first: their mentions, tags, likes, bookmarks, polls, feed entries and
     // notifications go with them (foreign keys cascade).
-    const STATEMENTS: [&str; 27] = [
+    const STATEMENTS: [&str; 28] = [
         "DELETE FROM statuses WHERE account_id = $1",
         "DELETE FROM home_feed WHERE account_id = $1",
+        "DELETE FROM home_pull_authors WHERE account_id = $1",
         "DELETE FROM notifications WHERE account_id = $1 OR from_account_id = $1",
         "DELETE FROM follows WHERE account_id = $1 OR target_account_id = $1",
         "DELETE FROM follow_requests WHERE account_id = $1 OR target_account_id = $1",

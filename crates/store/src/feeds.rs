@@ -21,6 +21,20 @@ pub async fn push(e: Exec<'_>, status: Id, readers: &[Id]) -> Result<()> {
     Ok(())
 }
 
+/// Lists `author` as too widely followed to fan out to: from now on home reads merge their
+/// posts in (see `statuses::for_pulled_home`). Idempotent.
+pub async fn mark_pulled(e: Exec<'_>, author: Id, now: i64) -> Result<()> {
+    const SQL: &str = "INSERT INTO home_pull_authors (account_id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    exec!(e, x => sqlx::query(SQL).bind(author.0).bind(now).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Whether `author` is listed by [`mark_pulled`].
+pub async fn is_pulled(e: Exec<'_>, author: Id) -> Result<bool> {
+    const SQL: &str = "SELECT 1 FROM home_pull_authors WHERE account_id = $1";
+    Ok(exec!(e, x => sqlx::query_scalar::<_, i32>(SQL).bind(author.0).fetch_optional(x).await)?.is_some())
+}
+
 /// A page of a reader's feed: post ids, newest first (or oldest first with `min_id`).
 pub async fn page(e: Exec<'_>, reader: Id, page: Page) -> Result<Vec<Id>> {
     let (upper, lower, ascending) = page.bounds();

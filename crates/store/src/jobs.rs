@@ -7,6 +7,8 @@
 //! idempotent. On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets many workers claim in parallel
 //! without waiting on each other; SQLite has one writer, so a plain update is already serial.
 
+use canteen_domain::Id;
+
 use crate::db::{Exec, exec};
 use crate::error::Result;
 
@@ -56,6 +58,18 @@ pub async fn claim(e: Exec<'_>, worker: &str, now: i64, lease_until: i64) -> Res
 /// A job that succeeded is removed.
 pub async fn complete(e: Exec<'_>, id: i64) -> Result<()> {
     exec!(e, x => sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Removes finished jobs, many in one statement.
+pub async fn complete_many(e: Exec<'_>, ids: &[i64]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Id> = ids.iter().map(|i| Id(*i)).collect();
+    let list = crate::id_list::IdList::new(&ids, 1);
+    let sql = sqlx::AssertSqlSafe(format!("DELETE FROM jobs WHERE id IN ({})", list.sql));
+    exec!(e, x => crate::id_list::bind_ids!(sqlx::query(sql), list).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -148,6 +162,10 @@ pub async fn claim_more(
         Exec::SqlitePool(_) | Exec::Sqlite(_) => SQLITE,
         Exec::PgPool(_) | Exec::Pg(_) => PG,
     };
-    Ok(exec!(e, x => sqlx::query_as::<_, JobRecord>(sql).bind(lease_until).bind(worker).bind(now).bind(kind)
-        .bind(limit).fetch_all(x).await)?)
+    let mut claimed: Vec<JobRecord> = exec!(e, x => sqlx::query_as::<_, JobRecord>(sql).bind(lease_until)
+        .bind(worker).bind(now).bind(kind).bind(limit).fetch_all(x).await)?;
+    // RETURNING does not keep the subquery's order (PostgreSQL's does not); a batch runs in
+    // the order the jobs were made, as single jobs would (ids are minted in time order).
+    claimed.sort_by_key(|j| j.id);
+    Ok(claimed)
 }

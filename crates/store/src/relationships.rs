@@ -239,6 +239,8 @@ pub struct ViewerSets {
     pub muted: Vec<(Id, bool)>,
     pub circles: Vec<Id>,
     pub exclusive_list_members: Vec<Id>,
+    /// Followed accounts whose posts home reads merge in (too many followers to fan out to).
+    pub pulled_following: Vec<Id>,
 }
 
 pub async fn viewer_sets(e: Exec<'_>, id: Id, now: i64) -> Result<ViewerSets> {
@@ -250,7 +252,9 @@ pub async fn viewer_sets(e: Exec<'_>, id: Id, now: i64) -> Result<ViewerSets> {
            WHERE account_id = $1 AND (expires_at IS NULL OR expires_at > $2) \
          UNION ALL SELECT 5, list_id, FALSE FROM list_accounts WHERE account_id = $1 \
          UNION ALL SELECT 6, la.account_id, FALSE FROM list_accounts la JOIN lists l ON l.id = la.list_id \
-           WHERE l.account_id = $1 AND l.exclusive = TRUE";
+           WHERE l.account_id = $1 AND l.exclusive = TRUE \
+         UNION ALL SELECT 7, p.account_id, FALSE FROM home_pull_authors p \
+           JOIN follows f ON f.target_account_id = p.account_id WHERE f.account_id = $1";
     let rows: Vec<(i32, i64, bool)> = exec!(e, x => sqlx::query_as(SQL).bind(id.0).bind(now).fetch_all(x).await)?;
     let mut sets = ViewerSets::default();
     for (kind, other, flag) in rows {
@@ -261,7 +265,8 @@ pub async fn viewer_sets(e: Exec<'_>, id: Id, now: i64) -> Result<ViewerSets> {
             3 => sets.block_partners.push(other),
             4 => sets.muted.push((other, flag)),
             5 => sets.circles.push(other),
-            _ => sets.exclusive_list_members.push(other),
+            6 => sets.exclusive_list_members.push(other),
+            _ => sets.pulled_following.push(other),
         }
     }
     Ok(sets)

@@ -380,6 +380,33 @@ pub async fn by_accounts(e: Exec<'_>, authors: &[Id], page: Page) -> Result<Vec<
     )
 }
 
+/// Posts of pulled authors (`feeds::mark_pulled`) that a follower's home timeline merges in:
+/// originals in the followers' audiences (public, unlisted, followers-only). Re-posts and
+/// narrower audiences still reach readers through fan-out.
+pub async fn for_pulled_home(e: Exec<'_>, authors: &[Id], page: Page) -> Result<Vec<Status>> {
+    if authors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (upper, lower, ascending) = page.bounds();
+    let order = if ascending { "ASC" } else { "DESC" };
+    let list = IdList::new(authors, 4);
+    // SQLite would rather walk every post in id order (or every original, by the re-post
+    // index) than read each author's range and sort: tell it which index serves this.
+    let index = match e {
+        Exec::SqlitePool(_) | Exec::Sqlite(_) => "INDEXED BY statuses_account_id",
+        Exec::PgPool(_) | Exec::Pg(_) => "",
+    };
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM statuses {index} WHERE account_id IN ({}) AND id < $1 AND id > $2 AND reblog_of_id IS NULL \
+         AND visibility IN ('public', 'unlisted', 'private') ORDER BY id {order} LIMIT $3",
+        columns!(),
+        list.sql
+    ));
+    rows(
+        exec!(e, x => bind_ids!(sqlx::query_as::<_, Row>(sql).bind(upper).bind(lower).bind(page.limit), list).fetch_all(x).await)?,
+    )
+}
+
 /// Re-posts of a post, newest first.
 pub async fn reblogs_of(e: Exec<'_>, original: Id, limit: i64) -> Result<Vec<Status>> {
     rows(exec!(e, x => sqlx::query_as::<_, Row>(select!("WHERE reblog_of_id = $1 ORDER BY id DESC LIMIT $2"))

@@ -33,13 +33,23 @@ fn home_stream(app: App, token: String) -> impl Stream<Item = Result<SseEvent, I
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return None,
             };
-            let Event::Home { reader, status } = event else { continue };
+            let (reader, author, status) = match event {
+                Event::Home { reader, status } => (Some(reader), None, status),
+                Event::Followers { author, status } => (None, Some(author), status),
+                _ => continue,
+            };
             let session = canteen_app::web::resolve(&app, &token).await.ok().flatten()?;
-            if session.account.id != reader {
+            if reader.is_some_and(|r| r != session.account.id) {
                 continue;
             }
-            // The same rule as the API's user stream: within the audience, author not muted.
-            if canteen_app::timelines::live_item(&app, Some(&session.account), status).await.ok().flatten().is_some() {
+            // The same rule as the API's user stream: within the audience, author not muted
+            // (and, for a pulled author's post, followed).
+            let me = Some(&session.account);
+            let shown = match author {
+                Some(a) => canteen_app::timelines::live_item_for_follower(&app, me, a, status).await,
+                None => canteen_app::timelines::live_item(&app, me, status).await,
+            };
+            if shown.ok().flatten().is_some() {
                 let ev = SseEvent::default().event("post").data(status.0.to_string());
                 return Some((Ok(ev), (rx, app, token)));
             }

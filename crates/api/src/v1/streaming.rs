@@ -93,6 +93,15 @@ async fn render(
         (Channel::User, Event::Home { reader, status }) if Some(*reader) == my_id => {
             status_for(*status).await?.and_then(|p| out("update", p))
         }
+        (Channel::User, Event::Followers { author, status }) => {
+            match canteen_app::timelines::live_item_for_follower(app, me, *author, *status).await? {
+                Some(v) => out(
+                    "update",
+                    serde_json::to_string(&status_from_domain(&app.config.public_url, &v, my_id)).unwrap_or_default(),
+                ),
+                None => None,
+            }
+        }
         (Channel::User | Channel::UserNotification, Event::Notification { account, id })
             if Some(*account) == my_id && auth.is_some_and(|a| a.scopes.allows("read:notifications")) =>
         {

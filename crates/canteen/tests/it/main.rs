@@ -17,6 +17,7 @@ mod federation_moves;
 mod federation_polls;
 mod federation_profiles;
 mod guard;
+mod home_pull;
 mod mastodon_py;
 mod media;
 mod oauth;

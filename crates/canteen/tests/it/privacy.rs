@@ -64,7 +64,17 @@ fn ids(v: &Value) -> HashSet<String> {
 }
 
 async fn privacy_matrix(b: Backend) {
-    let s = TestServer::new(b).await;
+    matrix(TestServer::new(b).await).await
+}
+
+/// The same matrix with every author pulled (decision 0004's hybrid fan-out at threshold 0):
+/// home timelines merge the author's posts in at read time and user streams get them as
+/// `Event::Followers`, and every cell must come out the same.
+async fn privacy_matrix_pulled(b: Backend) {
+    matrix(TestServer::with(b, |c| c.home_feed_pull_threshold = 0, support::relaxed_limits()).await).await
+}
+
+async fn matrix(s: TestServer) {
     let mut tok: BTreeMap<&str, Option<String>> = BTreeMap::new();
     let mut acct: BTreeMap<&str, String> = BTreeMap::new();
     tok.insert("anonymous", None);
@@ -301,4 +311,4 @@ async fn web_live(s: &TestServer, path: &str, cookie: &str) -> axum::body::BodyD
     res.into_body().into_data_stream()
 }
 
-backend_tests!(privacy_matrix);
+backend_tests!(privacy_matrix, privacy_matrix_pulled);

@@ -16,6 +16,15 @@ pub struct DataSet {
     pub tokens: Vec<String>,
     /// Browser session cookies' tokens of the same readers, for the web pages.
     pub sessions: Vec<String>,
+    /// The server's `--database-url` when the data set lives in PostgreSQL (in a schema of
+    /// its own); `None`: SQLite in the data directory.
+    pub database_url: Option<String>,
+}
+
+/// `url` with every connection's `search_path` set to `schema` (libpq's `options`).
+pub fn with_search_path(url: &str, schema: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}options=-c%20search_path%3D{schema}")
 }
 
 /// A small deterministic generator (xorshift), so every run builds the same graph.
@@ -87,33 +96,65 @@ pub fn words() -> &'static [&'static str] {
 
 pub const TAGS: &[&str] = &["flujab", "nhssm", "wenurses", "teamwork", "wellbeing", "dietitians", "ward7", "research"];
 
-fn token_hash(value: &str) -> String {
+/// The generated data's clock: account and post ids are minted from here on.
+pub const START_MS: i64 = 1_790_000_000_000;
+
+pub(crate) fn token_hash(value: &str) -> String {
     Sha256::digest(value.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Opens the data set in `dir`, generating it first if it is missing or of another size.
-pub async fn ensure(dir: &Path, accounts: usize, posts: usize) -> anyhow::Result<DataSet> {
+/// The data set's store, for scenarios that add to it.
+pub async fn open_store(dir: &Path, data: &DataSet) -> anyhow::Result<Store> {
+    let url = match &data.database_url {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}", dir.join("canteen.db").display()),
+    };
+    let mut opts = StoreOptions::new(&url);
+    opts.sqlite_durability = SqliteDurability::Normal;
+    Ok(Store::connect(&opts).await?)
+}
+
+/// Opens the data set in `dir` (SQLite), or in its own schema of the PostgreSQL database at
+/// `postgres`, generating it first if it is missing or of another size.
+pub async fn ensure(dir: &Path, accounts: usize, posts: usize, postgres: Option<&str>) -> anyhow::Result<DataSet> {
     std::fs::create_dir_all(dir)?;
+    let schema = format!("canteen_bench_{accounts}_{posts}");
+    let database_url = postgres.map(|base| with_search_path(base, &schema));
     // v2: data sets since browser sessions were added.
-    let marker = dir.join(format!("generated-v2-{accounts}-{posts}"));
+    let backend = if postgres.is_some() { "pg-" } else { "" };
+    let marker = dir.join(format!("generated-v2-{backend}{accounts}-{posts}"));
     let readers = accounts.min(2_000);
     let tokens: Vec<String> = (0..readers).map(|i| format!("bench-token-{i}")).collect();
     // 43 URL-safe characters, the shape of a real session token.
     let sessions: Vec<String> = (0..readers).map(|i| format!("bench-session-{i:0>29}")).collect();
     if marker.exists() {
-        return Ok(DataSet { tokens, sessions });
+        return Ok(DataSet { tokens, sessions, database_url });
     }
-    for f in ["canteen.db", "canteen.db-wal", "canteen.db-shm"] {
-        let _ = std::fs::remove_file(dir.join(f));
+    // Scenarios' additions to an earlier data set (their markers) go with it.
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        if entry.file_name().to_string_lossy().starts_with("celebrity-") {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
-    let url = format!("sqlite://{}", dir.join("canteen.db").display());
+    let url = match &database_url {
+        Some(url) => url.clone(),
+        None => {
+            for f in ["canteen.db", "canteen.db-wal", "canteen.db-shm"] {
+                let _ = std::fs::remove_file(dir.join(f));
+            }
+            format!("sqlite://{}", dir.join("canteen.db").display())
+        }
+    };
     let mut opts = StoreOptions::new(&url);
     opts.sqlite_durability = SqliteDurability::Normal;
     opts.wal_limit_bytes = 256 * 1024 * 1024;
     let store = Store::connect(&opts).await?;
+    if database_url.is_some() {
+        bulk::recreate_schema(store.writer(), &schema).await?;
+    }
     store.migrate().await?;
     let public_url = "http://127.0.0.1:8080";
-    let start_ms: i64 = 1_790_000_000_000;
+    let start_ms = START_MS;
     let mut rng = Rng::new(0x5eed_cafe);
     let t0 = Instant::now();
 
@@ -330,7 +371,7 @@ pub async fn ensure(dir: &Path, accounts: usize, posts: usize) -> anyhow::Result
         posts as f64 / post_secs,
         t0.elapsed().as_secs_f64()
     );
-    Ok(DataSet { tokens, sessions })
+    Ok(DataSet { tokens, sessions, database_url })
 }
 
 #[cfg(test)]
@@ -353,7 +394,7 @@ mod tests {
     async fn a_tiny_data_set_loads_with_feeds_and_tokens() {
         let dir = std::env::temp_dir().join(format!("canteen-bench-test-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let data = ensure(&dir, 60, 3_000).await.unwrap();
+        let data = ensure(&dir, 60, 3_000, None).await.unwrap();
         assert_eq!(data.tokens.len(), 60);
         let store =
             Store::connect(&StoreOptions::new(format!("sqlite://{}", dir.join("canteen.db").display()))).await.unwrap();
@@ -368,7 +409,7 @@ mod tests {
         .unwrap();
         assert!(!feed.is_empty(), "the most-followed account's home feed has posts");
         // A second call reuses the data set instead of generating it again.
-        assert_eq!(ensure(&dir, 60, 3_000).await.unwrap().tokens.len(), 60);
+        assert_eq!(ensure(&dir, 60, 3_000, None).await.unwrap().tokens.len(), 60);
         store.close().await;
         let _ = std::fs::remove_dir_all(&dir);
     }

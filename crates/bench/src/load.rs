@@ -28,12 +28,26 @@ fn canteen_binary() -> anyhow::Result<std::path::PathBuf> {
     Ok(bin)
 }
 
-pub(crate) async fn start(dir: &Path) -> anyhow::Result<Server> {
+/// `canteen <args> --data-dir <dir>`, on the data set's database.
+pub(crate) fn canteen(args: &[&str], dir: &Path, data: &DataSet) -> anyhow::Result<Command> {
+    let mut command = Command::new(canteen_binary()?);
+    command.args(args).arg("--data-dir").arg(dir);
+    if let Some(url) = &data.database_url {
+        command.args(["--database-url", url]);
+    }
+    Ok(command)
+}
+
+pub(crate) async fn start(dir: &Path, data: &DataSet) -> anyhow::Result<Server> {
+    start_with(dir, data, &[]).await
+}
+
+/// [`start`], with more environment variables (configuration) for the server.
+pub(crate) async fn start_with(dir: &Path, data: &DataSet, envs: &[(&str, &str)]) -> anyhow::Result<Server> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let listen = format!("127.0.0.1:{port}");
-    let child = Command::new(canteen_binary()?)
-        .args(["serve", "--listen", &listen, "--data-dir"])
-        .arg(dir)
+    let child = canteen(&["serve", "--listen", &listen], dir, data)?
+        .envs(envs.iter().copied())
         .env("CANTEEN_RATE_LIMITS", "false")
         .env("CANTEEN_SQLITE_SYNCHRONOUS", "normal")
         .env("CANTEEN_LOG_LEVEL", "warn")
@@ -118,6 +132,25 @@ pub(crate) enum As {
     Cookie,
     /// `POST` of a new public post (the path is the endpoint), with a bearer token.
     Poster,
+    /// With a bearer token, each path as [`mixed_request`] reads it: `GET` by default,
+    /// `POST <path>` with no body, `REPLY <id>` answering a post, `NEW` posting.
+    Mixed,
+}
+
+/// The request one of [`As::Mixed`]'s paths stands for; `n` makes posted text unique.
+fn mixed_request(client: &reqwest::Client, base: &str, spec: &str, n: String) -> reqwest::RequestBuilder {
+    let post = |body: serde_json::Value| client.post(format!("{base}/api/v1/statuses")).json(&body);
+    if let Some(path) = spec.strip_prefix("POST ") {
+        client.post(format!("{base}{path}"))
+    } else if let Some(id) = spec.strip_prefix("REPLY ") {
+        post(serde_json::json!({"status": format!("Thanks, useful for our ward too ({n})"), "in_reply_to_id": id}))
+    } else if spec == "NEW" {
+        post(
+            serde_json::json!({"status": format!("Flu clinic open until 6 today #flujab ({n})"), "visibility": "public"}),
+        )
+    } else {
+        client.get(format!("{base}{spec}"))
+    }
 }
 
 /// As [`drive`], with requests made `how`.
@@ -172,6 +205,7 @@ pub(crate) async fn drive_as(
                         "status": format!("Handover done on time again, thank you all #teamwork ({c}-{})", lat.len()),
                         "visibility": "public",
                     })),
+                    As::Mixed => mixed_request(&client, &base, path, format!("{c}-{}", lat.len())),
                     _ => client.get(format!("{base}{path}")),
                 };
                 if !tokens.is_empty() {
@@ -239,7 +273,7 @@ pub(crate) fn json(s: &Stats) -> serde_json::Value {
 /// Scenario 1: home timeline reads, at saturation and at half that rate, beside the floor;
 /// and deep pages (older than the 400th post of a reader's feed) at saturation.
 pub async fn home(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -> anyhow::Result<Vec<Stats>> {
-    let server = start(dir).await?;
+    let server = start(dir, data).await?;
     let tokens = Arc::new(data.tokens.clone());
     // Warm the caches and the connection pool first.
     let home = one_path("/api/v1/timelines/home");
@@ -309,16 +343,12 @@ pub(crate) fn one_path(path: &str) -> Arc<Vec<String>> {
 /// newest first, beside the floor.
 pub async fn search(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -> anyhow::Result<Vec<Stats>> {
     let started = Instant::now();
-    let out = Command::new(canteen_binary()?)
-        .args(["admin", "reindex", "--data-dir"])
-        .arg(dir)
-        .env("CANTEEN_LOG_LEVEL", "warn")
-        .stderr(Stdio::null())
-        .output()?;
+    let out =
+        canteen(&["admin", "reindex"], dir, data)?.env("CANTEEN_LOG_LEVEL", "warn").stderr(Stdio::null()).output()?;
     anyhow::ensure!(out.status.success(), "reindex failed: {}", String::from_utf8_lossy(&out.stdout));
     let reindex_secs = started.elapsed().as_secs_f64();
     let indexed = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let server = start(dir).await?;
+    let server = start(dir, data).await?;
     let tokens = Arc::new(data.tokens.clone());
     let mut rng = Rng::new(0x5ea5c4);
     let words = crate::generate::words();
@@ -358,7 +388,7 @@ pub async fn search(dir: &Path, data: &DataSet, connections: usize, seconds: u64
 /// signed-in browser sessions and the local timeline, beside the floor; and the weight of a
 /// first visit (the page and every asset it loads, gzipped as a browser would get them).
 pub async fn web(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -> anyhow::Result<Vec<Stats>> {
-    let server = start(dir).await?;
+    let server = start(dir, data).await?;
     let sessions = Arc::new(data.sessions.clone());
     let home = one_path("/");
     drive_as(&server, home.clone(), sessions.clone(), As::Cookie, connections, 2, None).await;

@@ -5,9 +5,13 @@
 //! target/release/canteen-bench --size medium --data-dir /tmp/canteen-bench home
 //! ```
 
+mod celebrity;
 mod generate;
 mod load;
+mod mixed;
+mod postgres;
 mod scenarios;
+mod storage;
 
 use std::path::PathBuf;
 
@@ -25,6 +29,10 @@ struct Cli {
     /// Where the generated SQLite database lives (reused if already generated at this size).
     #[arg(long, default_value = "./canteen-bench-data")]
     data_dir: PathBuf,
+    /// Run on PostgreSQL: a `postgres://` URL (the data set goes into a schema of its own
+    /// there; files and the search index stay in --data-dir). Default: SQLite in --data-dir.
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
     /// Concurrent connections.
     #[arg(long, default_value_t = 64)]
     connections: usize,
@@ -76,7 +84,17 @@ enum Scenario {
     },
     /// Public posts by many accounts, fanned out to followers; time until a follower sees one.
     Posting,
-    /// Every scenario above, one after another.
+    /// A post by a page with 100,000 followers (2,000 with --quick): time to its followers'
+    /// home timelines, bytes written, and everyone else's home reads meanwhile.
+    Celebrity,
+    /// 90% reads / 10% writes (likes, replies, new posts, bookmarks) by many accounts.
+    Mixed,
+    /// SQLite only: the WAL's size while posting under reads, and reads before and after.
+    Storage,
+    /// PostgreSQL only (--database-url): home reads and posting beside `pgbench -S` and
+    /// `pgbench -b simple-update` at the same connection count.
+    Postgres,
+    /// Every scenario above, one after another (`postgres` only with --database-url).
     All,
 }
 
@@ -86,7 +104,14 @@ fn main() -> anyhow::Result<()> {
     let (connections, seconds) = if cli.quick { (8, 1) } else { (cli.connections, cli.seconds) };
     rt.block_on(async move {
         let (accounts, posts) = if cli.quick { (300, 10_000) } else { cli.size.counts() };
-        let data = generate::ensure(&cli.data_dir, accounts, posts).await?;
+        let postgres = cli.database_url.as_deref();
+        anyhow::ensure!(
+            postgres.is_none_or(|u| u.starts_with("postgres://") || u.starts_with("postgresql://")),
+            "--database-url must be a postgres:// URL (SQLite is the default, in --data-dir)"
+        );
+        let data = generate::ensure(&cli.data_dir, accounts, posts, postgres).await?;
+        let pgbench_scale = if cli.quick { 1 } else { 10 };
+        let fans = if cli.quick { 2_000 } else { 100_000 };
         let dir = cli.data_dir.as_path();
         let mut stats = Vec::new();
         let rounds = |r: usize| if cli.quick { 2 } else { r };
@@ -97,6 +122,15 @@ fn main() -> anyhow::Result<()> {
             Scenario::Web => stats.extend(load::web(dir, &data, connections, seconds).await?),
             Scenario::Public => stats.extend(scenarios::public(dir, &data, connections, seconds).await?),
             Scenario::Posting => stats.extend(scenarios::posting(dir, &data, connections, seconds).await?),
+            Scenario::Celebrity => {
+                stats.extend(celebrity::celebrity(dir, &data, connections, seconds, fans, cli.quick).await?)
+            }
+            Scenario::Mixed => stats.extend(mixed::mixed(dir, &data, connections, seconds).await?),
+            Scenario::Storage => stats.extend(storage::storage(dir, &data, connections, seconds).await?),
+            Scenario::Postgres => {
+                let url = postgres.ok_or_else(|| anyhow::anyhow!("the postgres scenario needs --database-url"))?;
+                stats.extend(postgres::against_pgbench(dir, &data, url, connections, seconds, pgbench_scale).await?)
+            }
             Scenario::Memory { rounds: r } => {
                 stats.extend(scenarios::memory(dir, &data, connections, seconds, rounds(r)).await?)
             }
@@ -106,8 +140,17 @@ fn main() -> anyhow::Result<()> {
                 stats.extend(load::web(dir, &data, connections, seconds).await?);
                 stats.extend(load::search(dir, &data, connections, seconds).await?);
                 stats.extend(scenarios::memory(dir, &data, connections, seconds, rounds(5)).await?);
-                // Last: it adds posts to the data set.
+                if let Some(url) = postgres {
+                    stats
+                        .extend(postgres::against_pgbench(dir, &data, url, connections, seconds, pgbench_scale).await?);
+                }
+                // Last: these add posts to the data set.
+                stats.extend(mixed::mixed(dir, &data, connections, seconds).await?);
+                stats.extend(celebrity::celebrity(dir, &data, connections, seconds, fans, cli.quick).await?);
                 stats.extend(scenarios::posting(dir, &data, connections, seconds).await?);
+                if postgres.is_none() {
+                    stats.extend(storage::storage(dir, &data, connections, seconds).await?);
+                }
             }
         }
         // A scenario that answers with errors, or not at all, is broken whatever its speed.

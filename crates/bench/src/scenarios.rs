@@ -13,7 +13,7 @@ use crate::load::{
 /// Scenario 2: the local public timeline and hashtag timelines, read by many signed-in
 /// accounts (so blocks and mutes apply), saturated and at half that rate, beside the floor.
 pub async fn public(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -> anyhow::Result<Vec<Stats>> {
-    let server = start(dir).await?;
+    let server = start(dir, data).await?;
     let tokens = Arc::new(data.tokens.clone());
     let local = one_path("/api/v1/timelines/public?local=true");
     let tags: Arc<Vec<String>> = Arc::new(TAGS.iter().map(|t| format!("/api/v1/timelines/tag/{t}")).collect());
@@ -56,12 +56,12 @@ pub async fn memory(
     let mut starts = Vec::new();
     for _ in 0..3 {
         let t = Instant::now();
-        let server = start(dir).await?;
+        let server = start(dir, data).await?;
         starts.push(t.elapsed().as_secs_f64() * 1000.0);
         drop(server);
     }
     starts.sort_by(|a, b| a.total_cmp(b));
-    let server = start(dir).await?;
+    let server = start(dir, data).await?;
     let pid = server.child.id();
     // Idle: started, one request answered (the health check), background workers polling.
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -112,7 +112,7 @@ pub async fn memory(
 /// acknowledged a follower's home timeline shows it, probed on the idle server and while
 /// posting at half load; and how long the job queue takes to empty after the load.
 pub async fn posting(dir: &Path, data: &DataSet, connections: usize, seconds: u64) -> anyhow::Result<Vec<Stats>> {
-    let server = start(dir).await?;
+    let server = start(dir, data).await?;
     let tokens = Arc::new(data.tokens.clone());
     let endpoint = one_path("/api/v1/statuses");
     let pairs = follower_pairs(&server, &data.tokens, 10).await?;
@@ -242,7 +242,7 @@ fn decrement(id: &str) -> String {
 }
 
 /// Waits (polling `/metrics` every 100 ms, at most `limit`) until no job is queued; seconds taken.
-async fn drain(server: &Server, limit: Duration) -> anyhow::Result<f64> {
+pub(crate) async fn drain(server: &Server, limit: Duration) -> anyhow::Result<f64> {
     let client = reqwest::Client::new();
     let started = Instant::now();
     while started.elapsed() < limit {

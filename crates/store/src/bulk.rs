@@ -179,6 +179,20 @@ pub async fn home_feeds_since(e: Exec<'_>, since_id: i64) -> Result<()> {
     .await
 }
 
+/// PostgreSQL: drops `schema` with everything in it and creates it empty, for a data set
+/// generated afresh. `schema` is the bench's own generated name.
+pub async fn recreate_schema(e: Exec<'_>, schema: &str) -> Result<()> {
+    let mut e = e;
+    run(e.reborrow(), format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await?;
+    run(e, format!("CREATE SCHEMA {schema}")).await
+}
+
+/// Takes an author off the hybrid fan-out's pulled list (the server never does: once pulled,
+/// always pulled), so a benchmark can compare both ways of delivering on one data set.
+pub async fn unpull(e: Exec<'_>, account: i64) -> Result<()> {
+    run(e, format!("DELETE FROM home_pull_authors WHERE account_id = {account}")).await
+}
+
 /// `ANALYZE`, so the planner knows the generated tables' sizes.
 pub async fn analyze(e: Exec<'_>) -> Result<()> {
     run(e, "ANALYZE".to_string()).await

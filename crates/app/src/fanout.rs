@@ -6,6 +6,8 @@
 
 use std::collections::HashSet;
 
+use futures_util::StreamExt;
+
 use canteen_domain::Id;
 use canteen_domain::audience::{Relation, may_see_status};
 use canteen_domain::status::{Status, Visibility};
@@ -15,6 +17,9 @@ use canteen_store::{accounts, feeds, notifications as nstore, relationships as r
 use crate::clock::now_ms;
 use crate::events::Event;
 use crate::{App, Result};
+
+/// Posts of a batch whose readers are worked out at the same time.
+const PLAN_CONCURRENCY: usize = 8;
 
 /// One post's fan-out, worked out from reads alone: who gets it in their home feed, and who
 /// is notified of it.
@@ -33,16 +38,21 @@ struct Plan {
 /// are read first, then one transaction writes every feed row and notification, so a busy
 /// queue costs the single SQLite writer one commit per batch rather than several per post.
 pub async fn run_batch(app: &App, payloads: &[String]) -> Result<()> {
-    let mut plans = Vec::with_capacity(payloads.len());
+    let mut ids = Vec::with_capacity(payloads.len());
     for payload in payloads {
-        let Some(id) = Id::parse(payload.trim()) else {
+        match Id::parse(payload.trim()) {
+            Some(id) => ids.push(id),
             // Only the server enqueues these; a malformed one cannot succeed on retry.
-            tracing::warn!(payload, "fan-out job with a malformed post id, skipped");
-            continue;
-        };
-        if let Some(plan) = plan(app, id).await? {
-            plans.push(plan);
+            None => tracing::warn!(payload, "fan-out job with a malformed post id, skipped"),
         }
+    }
+    // Each plan is a dozen small reads; several at once keep the reader connections busy
+    // instead of waiting on one round trip after another. Kept in order.
+    let planned: Vec<Result<Option<Plan>>> =
+        futures_util::stream::iter(ids).map(|id| plan(app, id)).buffered(PLAN_CONCURRENCY).collect().await;
+    let mut plans = Vec::with_capacity(planned.len());
+    for p in planned {
+        plans.extend(p?);
     }
     if plans.is_empty() {
         return Ok(());
@@ -161,8 +171,7 @@ async fn plan(app: &App, id: Id) -> Result<Option<Plan>> {
         readers.push(reader);
     }
     // Only local readers have home feeds.
-    let local: HashSet<Id> =
-        accounts::by_ids(e(), &readers).await?.into_iter().filter(|a| a.is_local()).map(|a| a.id).collect();
+    let local: HashSet<Id> = accounts::local_among(e(), &readers).await?.into_iter().collect();
     readers.retain(|r| local.contains(r));
     Ok(Some(Plan { status: s, original, mentioned, readers, pulled }))
 }

@@ -42,11 +42,18 @@ const LIBRARY_CAP: i64 = 10_000;
 pub struct Search {
     pub index: Arc<SearchIndex>,
     commit_lock: tokio::sync::Mutex<()>,
+    /// Held while a job reads posts and writes their documents: with several job workers,
+    /// a batch holding an older read of a post must not overwrite a newer one's document.
+    indexing: tokio::sync::Mutex<()>,
 }
 
 impl Search {
     pub fn new(index: SearchIndex) -> Search {
-        Search { index: Arc::new(index), commit_lock: tokio::sync::Mutex::new(()) }
+        Search {
+            index: Arc::new(index),
+            commit_lock: tokio::sync::Mutex::new(()),
+            indexing: tokio::sync::Mutex::new(()),
+        }
     }
 
     /// Waits until change number `change` is durable. Callers arriving while a commit runs
@@ -186,6 +193,7 @@ pub async fn index_statuses_job(app: &App, payloads: &[String]) -> Result<()> {
     }
     ids.sort();
     ids.dedup();
+    let _turn = app.search.indexing.lock().await;
     let found = statuses::by_ids(app.store.reader(), &ids).await?;
     reindex(app, &ids, found).await
 }
@@ -193,6 +201,7 @@ pub async fn index_statuses_job(app: &App, payloads: &[String]) -> Result<()> {
 /// Job: re-index every post of one account (its payload is the account id).
 pub async fn index_account_job(app: &App, payload: &str) -> Result<()> {
     let id = Id::parse(payload).ok_or_else(|| AppError::Internal(format!("bad search job payload `{payload}`")))?;
+    let _turn = app.search.indexing.lock().await;
     let mut page = statuses::Page { limit: 500, ..Default::default() };
     loop {
         let batch = statuses::by_account(app.store.reader(), id, page, false).await?;

@@ -75,6 +75,9 @@ pub struct Config {
     pub log_level: String,
     /// Seconds to let in-flight requests finish after SIGTERM/SIGINT.
     pub shutdown_grace_seconds: u64,
+    /// Job workers in this process (fan-out, indexing, deliveries): each runs one job (or
+    /// one batch) at a time, so several keep the database and remote servers busy at once.
+    pub job_workers: usize,
 }
 
 impl Default for Config {
@@ -107,6 +110,7 @@ impl Default for Config {
             log_format: "text".into(),
             log_level: "info".into(),
             shutdown_grace_seconds: 30,
+            job_workers: 2,
         }
     }
 }

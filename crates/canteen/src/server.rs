@@ -114,12 +114,19 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
         Ok(n) => tracing::info!(jobs = n, "took back jobs claimed by a worker that stopped without finishing them"),
         Err(e) => tracing::warn!(error = %e, "could not check for jobs left by a stopped worker"),
     }
-    let worker = tokio::spawn(worker_loop(
-        app.clone(),
-        job_handlers(),
-        format!("{worker_prefix}{worker_name}"),
-        stop_rx.clone(),
-    ));
+    // The workers share one name: a lease names the process that holds it, and claiming is
+    // atomic, so each job still runs once.
+    let handlers = job_handlers();
+    let workers: Vec<_> = (0..cfg.job_workers.clamp(1, 64))
+        .map(|_| {
+            tokio::spawn(worker_loop(
+                app.clone(),
+                handlers.clone(),
+                format!("{worker_prefix}{worker_name}"),
+                stop_rx.clone(),
+            ))
+        })
+        .collect();
     let maintenance = tokio::spawn(maintenance_loop(app.clone(), stop_rx.clone()));
 
     tracing::info!(listen = %cfg.listen, public_url = %app.config.public_url, backend = ?app.store.backend(), "canteen is listening");
@@ -139,7 +146,9 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
         Ok(Err(e)) => tracing::error!(error = %e, "server task failed"),
         Err(_) => tracing::warn!(seconds = grace.as_secs(), "requests still running after the grace period"),
     }
-    let _ = worker.await;
+    for worker in workers {
+        let _ = worker.await;
+    }
     let _ = maintenance.await;
     app.store.close().await;
     tracing::info!("stopped");

@@ -237,6 +237,18 @@ pub async fn by_ids(e: Exec<'_>, ids: &[Id]) -> Result<Vec<Account>> {
     rows.into_iter().map(Account::try_from).collect()
 }
 
+/// Which of `ids` are local accounts (only they have home feeds).
+pub async fn local_among(e: Exec<'_>, ids: &[Id]) -> Result<Vec<Id>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = crate::id_list::IdList::new(ids, 1);
+    let sql = sqlx::AssertSqlSafe(format!("SELECT id FROM accounts WHERE id IN ({}) AND domain IS NULL", list.sql));
+    let rows: Vec<i64> =
+        exec!(e, x => crate::id_list::bind_ids!(sqlx::query_scalar::<_, i64>(sql), list).fetch_all(x).await)?;
+    Ok(rows.into_iter().map(Id).collect())
+}
+
 /// What `search` looks for: lower-cased words, each of which must match somewhere.
 #[derive(Debug, Clone, Default)]
 pub struct AccountSearch {

@@ -14,25 +14,24 @@ use axum::http::StatusCode;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use canteen_app::App;
-use canteen_app::events::Event;
+use canteen_app::events::{Event, Interest, Subscription};
 use canteen_app::web::PublicTimeline;
 use futures_util::stream::{self, Stream};
-use tokio::sync::broadcast;
 
 use crate::session::Visitor;
 
-/// What the stream carries between events: the bus, the app and the session's token.
-type LiveState = (broadcast::Receiver<Event>, App, String);
+/// What the stream carries between events: its subscription, the app and the session's token.
+type LiveState = (Subscription, App, String);
 
-fn home_stream(app: App, token: String) -> impl Stream<Item = Result<SseEvent, Infallible>> {
-    let rx = app.events.subscribe();
-    stream::unfold((rx, app, token), |(mut rx, app, token): LiveState| async move {
+fn home_stream(
+    app: App,
+    account: canteen_domain::Id,
+    token: String,
+) -> impl Stream<Item = Result<SseEvent, Infallible>> {
+    let sub = app.events.subscribe(Interest { account: Some(account), public: false });
+    stream::unfold((sub, app, token), |(mut sub, app, token): LiveState| async move {
         loop {
-            let event = match rx.recv().await {
-                Ok(e) => e,
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
-            };
+            let event = sub.recv().await?;
             let (reader, author, status) = match event {
                 Event::Home { reader, status } => (Some(reader), None, status),
                 Event::Followers { author, status } => (None, Some(author), status),
@@ -51,29 +50,25 @@ fn home_stream(app: App, token: String) -> impl Stream<Item = Result<SseEvent, I
             };
             if shown.ok().flatten().is_some() {
                 let ev = SseEvent::default().event("post").data(status.0.to_string());
-                return Some((Ok(ev), (rx, app, token)));
+                return Some((Ok(ev), (sub, app, token)));
             }
         }
     })
 }
 
-/// What a public stream carries between events: the bus, the app, the session's token (if
-/// signed in) and the timeline.
-type PublicState = (broadcast::Receiver<Event>, App, Option<String>, PublicTimeline);
+/// What a public stream carries between events: its subscription, the app, the session's
+/// token (if signed in) and the timeline.
+type PublicState = (Subscription, App, Option<String>, PublicTimeline);
 
 fn public_stream(
     app: App,
     token: Option<String>,
     which: PublicTimeline,
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> {
-    let rx = app.events.subscribe();
-    stream::unfold((rx, app, token, which), |(mut rx, app, token, which): PublicState| async move {
+    let sub = app.events.subscribe(Interest { account: None, public: true });
+    stream::unfold((sub, app, token, which), |(mut sub, app, token, which): PublicState| async move {
         loop {
-            let event = match rx.recv().await {
-                Ok(e) => e,
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
-            };
+            let event = sub.recv().await?;
             let Event::Public { status, tags } = event else { continue };
             // Signed in when it opened: the session must still be live.
             let session = match &token {
@@ -83,7 +78,7 @@ fn public_stream(
             let me = session.as_ref().map(|s| &s.account);
             if canteen_app::web::public_live_item(&app, me, &which, status, &tags).await.unwrap_or(false) {
                 let ev = SseEvent::default().event("post").data(status.0.to_string());
-                return Some((Ok(ev), (rx, app, token, which)));
+                return Some((Ok(ev), (sub, app, token, which)));
             }
         }
     })
@@ -113,8 +108,10 @@ pub async fn tag(State(app): State<App>, visitor: Visitor, Path(tag): Path<Strin
 
 /// `GET /live/home`.
 pub async fn home(State(app): State<App>, visitor: Visitor) -> Response {
-    let (Some(_), Some(token)) = (&visitor.session, visitor.token.clone()) else {
+    let (Some(session), Some(token)) = (&visitor.session, visitor.token.clone()) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    Sse::new(home_stream(app, token)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+    Sse::new(home_stream(app, session.account.id, token))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
 }

@@ -13,13 +13,12 @@ use axum::http::request::Parts;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use canteen_app::auth::{Auth, authenticate};
-use canteen_app::events::Event;
+use canteen_app::events::{Event, Interest, Subscription};
 use canteen_app::{App, AppError, notifications};
 use canteen_domain::Id;
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
 use serde_json::json;
-use tokio::sync::broadcast;
 
 use crate::entities::status::{notification_from_domain, status_from_domain};
 use crate::error::{ApiError, ApiResult};
@@ -60,6 +59,21 @@ impl Channel {
             Channel::Hashtag(t) => vec!["hashtag".into(), t.clone()],
             Channel::HashtagLocal(t) => vec!["hashtag:local".into(), t.clone()],
             Channel::List(id) => vec!["list".into(), id.to_string()],
+        }
+    }
+
+    /// Fed by new public posts (so its subscriber asks the bus for them).
+    fn is_public(&self) -> bool {
+        matches!(self, Channel::Public | Channel::PublicLocal | Channel::Hashtag(_) | Channel::HashtagLocal(_))
+    }
+
+    /// Whether `event` could be for this channel at all, before anything is read for it: a
+    /// hashtag stream skips posts without its tag without checking the caller's token.
+    fn may_carry(&self, event: &Event) -> bool {
+        match (self, event) {
+            (Channel::Hashtag(t) | Channel::HashtagLocal(t), Event::Public { tags, .. }) => tags.contains(t),
+            (Channel::UserNotification, e) => matches!(e, Event::Notification { .. }),
+            _ => true,
         }
     }
 
@@ -204,28 +218,41 @@ async fn still_valid(app: &App, token: &Option<String>) -> Option<Option<Auth>> 
     }
 }
 
-type SseState = (broadcast::Receiver<Event>, App, Option<String>, Channel);
+type SseState = (Subscription, App, Option<String>, Channel);
 
-fn sse_stream(app: App, token: Option<String>, channel: Channel) -> impl Stream<Item = Result<SseEvent, Infallible>> {
-    let rx = app.events.subscribe();
-    stream::unfold((rx, app, token, channel), |(mut rx, app, token, channel): SseState| async move {
+/// What a stream for `auth` on `channels` asks the bus for.
+fn interest<'a>(auth: &Option<Auth>, mut channels: impl Iterator<Item = &'a Channel>) -> Interest {
+    Interest {
+        account: auth.as_ref().and_then(|a| a.account.as_ref()).map(|a| a.id),
+        public: channels.any(Channel::is_public),
+    }
+}
+
+fn sse_stream(
+    app: App,
+    interest: Interest,
+    token: Option<String>,
+    channel: Channel,
+) -> impl Stream<Item = Result<SseEvent, Infallible>> {
+    let sub = app.events.subscribe(interest);
+    stream::unfold((sub, app, token, channel), |(mut sub, app, token, channel): SseState| async move {
         loop {
-            let event = match rx.recv().await {
-                Ok(e) => e,
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
-            };
+            let event = sub.recv().await?;
+            if !channel.may_carry(&event) {
+                continue;
+            }
             let auth = still_valid(&app, &token).await?;
             if let Ok(Some(o)) = render(&app, auth.as_ref(), &channel, &event).await {
                 let ev = SseEvent::default().event(o.event).data(o.payload);
-                return Some((Ok(ev), (rx, app, token, channel)));
+                return Some((Ok(ev), (sub, app, token, channel)));
             }
         }
     })
 }
 
-fn sse(app: App, token: Option<String>, channel: Channel) -> Response {
-    Sse::new(sse_stream(app, token, channel))
+fn sse(app: App, auth: &Option<Auth>, token: Option<String>, channel: Channel) -> Response {
+    let interest = interest(auth, std::iter::once(&channel));
+    Sse::new(sse_stream(app, interest, token, channel))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()
 }
@@ -236,7 +263,7 @@ pub async fn user(
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "user", &q)?;
-    Ok(sse(app, token, ch))
+    Ok(sse(app, &auth, token, ch))
 }
 
 pub async fn user_notification(
@@ -245,7 +272,7 @@ pub async fn user_notification(
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "user:notification", &q)?;
-    Ok(sse(app, token, ch))
+    Ok(sse(app, &auth, token, ch))
 }
 
 pub async fn public(
@@ -254,7 +281,7 @@ pub async fn public(
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "public", &q)?;
-    Ok(sse(app, token, ch))
+    Ok(sse(app, &auth, token, ch))
 }
 
 pub async fn public_local(
@@ -263,7 +290,7 @@ pub async fn public_local(
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "public:local", &q)?;
-    Ok(sse(app, token, ch))
+    Ok(sse(app, &auth, token, ch))
 }
 
 pub async fn hashtag(
@@ -272,7 +299,7 @@ pub async fn hashtag(
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "hashtag", &q)?;
-    Ok(sse(app, token, ch))
+    Ok(sse(app, &auth, token, ch))
 }
 
 pub async fn list(
@@ -281,7 +308,7 @@ pub async fn list(
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "list", &q)?;
-    Ok(sse(app, token, ch))
+    Ok(sse(app, &auth, token, ch))
 }
 
 /// `GET /api/v1/streaming/health`.
@@ -302,6 +329,9 @@ pub async fn websocket(
         initial.insert(channel_for(&auth, stream, &q)?);
     }
     let token_for_socket = token.clone();
+    // Small buffers: thousands of sockets may be open, and clients only send short
+    // subscribe messages (tungstenite's defaults are 128 KiB buffers and 64 MiB messages).
+    let ws = ws.read_buffer_size(4 * 1024).write_buffer_size(0).max_message_size(64 * 1024).max_frame_size(64 * 1024);
     let ws = match token {
         Some(t) => ws.protocols([t]),
         None => ws,
@@ -325,7 +355,7 @@ async fn run_socket(
     token: Option<String>,
     mut channels: BTreeSet<Channel>,
 ) {
-    let mut rx = app.events.subscribe();
+    let mut sub = app.events.subscribe(interest(&auth, channels.iter()));
     let mut ping = tokio::time::interval(Duration::from_secs(30));
     loop {
         tokio::select! {
@@ -339,7 +369,12 @@ async fn run_socket(
                     };
                     let q = StreamQuery { stream: None, tag: m.tag, list: m.list };
                     match (m.kind.as_str(), channel_for(&auth, &m.stream, &q)) {
-                        ("subscribe", Ok(ch)) => { channels.insert(ch); }
+                        ("subscribe", Ok(ch)) => {
+                            if ch.is_public() {
+                                sub.add_public();
+                            }
+                            channels.insert(ch);
+                        }
                         ("unsubscribe", Ok(ch)) => { channels.remove(&ch); }
                         (_, Err(e)) => {
                             let err = json!({"error": e.0.to_string(), "status": e.status().as_u16()}).to_string();
@@ -349,12 +384,11 @@ async fn run_socket(
                     }
                 }
             }
-            event = rx.recv() => {
-                let event = match event {
-                    Ok(e) => e,
-                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(broadcast::error::RecvError::Closed) => return,
-                };
+            event = sub.recv() => {
+                let Some(event) = event else { return };
+                if !channels.iter().any(|ch| ch.may_carry(&event)) {
+                    continue;
+                }
                 // A revoked token or suspended profile ends the connection.
                 let Some(current) = still_valid(&app, &token).await else { return };
                 for ch in channels.clone() {

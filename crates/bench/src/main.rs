@@ -12,6 +12,7 @@ mod mixed;
 mod postgres;
 mod scenarios;
 mod storage;
+mod streaming;
 
 use std::path::PathBuf;
 
@@ -87,6 +88,9 @@ enum Scenario {
     /// A post by a page with 100,000 followers (2,000 with --quick): time to its followers'
     /// home timelines, bytes written, and everyone else's home reads meanwhile.
     Celebrity,
+    /// 10,000 WebSocket user streams (200 with --quick): memory per stream, and delivery
+    /// time from a post's acknowledgement to its followers' streams at 500 and 50 posts/s.
+    Streaming,
     /// 90% reads / 10% writes (likes, replies, new posts, bookmarks) by many accounts.
     Mixed,
     /// SQLite only: the WAL's size while posting under reads, and reads before and after.
@@ -112,6 +116,7 @@ fn main() -> anyhow::Result<()> {
         let data = generate::ensure(&cli.data_dir, accounts, posts, postgres).await?;
         let pgbench_scale = if cli.quick { 1 } else { 10 };
         let fans = if cli.quick { 2_000 } else { 100_000 };
+        let (stream_clients, stream_rates) = if cli.quick { (200, vec![20.0]) } else { (10_000, vec![50.0, 500.0]) };
         let dir = cli.data_dir.as_path();
         let mut stats = Vec::new();
         let rounds = |r: usize| if cli.quick { 2 } else { r };
@@ -125,6 +130,8 @@ fn main() -> anyhow::Result<()> {
             Scenario::Celebrity => {
                 stats.extend(celebrity::celebrity(dir, &data, connections, seconds, fans, cli.quick).await?)
             }
+            Scenario::Streaming => stats
+                .extend(streaming::streaming(dir, &data, connections, seconds, stream_clients, &stream_rates).await?),
             Scenario::Mixed => stats.extend(mixed::mixed(dir, &data, connections, seconds).await?),
             Scenario::Storage => stats.extend(storage::storage(dir, &data, connections, seconds).await?),
             Scenario::Postgres => {
@@ -147,6 +154,9 @@ fn main() -> anyhow::Result<()> {
                 // Last: these add posts to the data set.
                 stats.extend(mixed::mixed(dir, &data, connections, seconds).await?);
                 stats.extend(celebrity::celebrity(dir, &data, connections, seconds, fans, cli.quick).await?);
+                stats.extend(
+                    streaming::streaming(dir, &data, connections, seconds, stream_clients, &stream_rates).await?,
+                );
                 stats.extend(scenarios::posting(dir, &data, connections, seconds).await?);
                 if postgres.is_none() {
                     stats.extend(storage::storage(dir, &data, connections, seconds).await?);

@@ -89,7 +89,7 @@ enum Scenario {
     /// home timelines, bytes written, and everyone else's home reads meanwhile.
     Celebrity,
     /// 10,000 WebSocket user streams (200 with --quick): memory per stream, and delivery
-    /// time from a post's acknowledgement to its followers' streams at 500 and 50 posts/s.
+    /// time from a post's acknowledgement to its followers' streams at 5, 50 and 500 posts/s.
     Streaming,
     /// 90% reads / 10% writes (likes, replies, new posts, bookmarks) by many accounts.
     Mixed,
@@ -116,7 +116,8 @@ fn main() -> anyhow::Result<()> {
         let data = generate::ensure(&cli.data_dir, accounts, posts, postgres).await?;
         let pgbench_scale = if cli.quick { 1 } else { 10 };
         let fans = if cli.quick { 2_000 } else { 100_000 };
-        let (stream_clients, stream_rates) = if cli.quick { (200, vec![20.0]) } else { (10_000, vec![50.0, 500.0]) };
+        let (stream_clients, stream_rates) =
+            if cli.quick { (200, vec![20.0]) } else { (10_000, vec![5.0, 50.0, 500.0]) };
         let dir = cli.data_dir.as_path();
         let mut stats = Vec::new();
         let rounds = |r: usize| if cli.quick { 2 } else { r };

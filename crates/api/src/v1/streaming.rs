@@ -147,6 +147,23 @@ async fn render(
                 .and_then(|v| v["account"]["id"].as_str().map(String::from));
             if members.iter().any(|m| Some(m.id.to_string()) == author) { out("update", payload) } else { None }
         }
+        // A pulled author's post reaches a list stream if the author is on the list (and followed).
+        (Channel::List(list), Event::Followers { author, status }) => {
+            let members = match auth {
+                Some(a) => canteen_app::lists::members(app, a, *list).await?,
+                None => Vec::new(),
+            };
+            if !members.iter().any(|m| m.id == *author) {
+                return Ok(None);
+            }
+            match canteen_app::timelines::live_item_for_follower(app, me, *author, *status).await? {
+                Some(v) => out(
+                    "update",
+                    serde_json::to_string(&status_from_domain(&app.config.public_url, &v, my_id)).unwrap_or_default(),
+                ),
+                None => None,
+            }
+        }
         (Channel::UserNotification, _) => None,
         (_, Event::Delete { status }) => out("delete", status.to_string()),
         (

@@ -87,8 +87,8 @@ async fn home_pull(b: Backend) {
     assert_eq!(all_pages(&s, &f1, 20).await, vec![p3, p2, p1]);
 }
 
-/// A follower's user stream gets the pulled author's new post (`Event::Followers`); a
-/// stranger's does not.
+/// A follower's user stream, and their list stream for a list holding the author, get the
+/// pulled author's new post (`Event::Followers`); a stranger's does not.
 async fn home_pull_streams(b: Backend) {
     let s = TestServer::with(b, |c| c.home_feed_pull_threshold = 0, support::relaxed_limits()).await;
     let (big, bt) = s.signed_in("trustpage").await;
@@ -96,6 +96,20 @@ async fn home_pull_streams(b: Backend) {
     let (_, xt) = s.signed_in("stranger").await;
     s.json(Method::POST, &format!("/api/v1/accounts/{}/follow", big.id), Some(&ft), json!({})).await;
     s.run_jobs().await;
+    let list = s.json(Method::POST, "/api/v1/lists", Some(&ft), json!({"title": "Trust news"})).await.json["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = s
+        .json(
+            Method::POST,
+            &format!("/api/v1/lists/{list}/accounts"),
+            Some(&ft),
+            json!({"account_ids": [big.id.to_string()]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let list_stream = support::sse_open(&s, &format!("/api/v1/streaming/list?list={list}"), Some(&ft)).await;
     let fan_stream = support::sse_open(&s, "/api/v1/streaming/user", Some(&ft)).await;
     let stranger_stream = support::sse_open(&s, "/api/v1/streaming/user", Some(&xt)).await;
     let id = s.post(&bt, json!({"status": "Car park B closed today", "visibility": "public"})).await["id"]
@@ -108,6 +122,11 @@ async fn home_pull_streams(b: Backend) {
     assert!(
         got.iter().any(|(event, v)| event == "update" && v["id"].as_str() == Some(id.as_str())),
         "the follower's stream carries the post: {got:?}"
+    );
+    let got = support::sse_collect(list_stream, window).await;
+    assert!(
+        got.iter().any(|(event, v)| event == "update" && v["id"].as_str() == Some(id.as_str())),
+        "the list holding the page carries it too: {got:?}"
     );
     let got = support::sse_collect(stranger_stream, window).await;
     assert!(!got.iter().any(|(event, _)| event == "update"), "the stranger's stream does not: {got:?}");

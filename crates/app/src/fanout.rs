@@ -83,6 +83,20 @@ pub async fn run_batch(app: &App, payloads: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// Lists `author` as pulled once their followers pass the threshold, so even the first post
+/// after that is merged into followers' reads without waiting for its fan-out job. Called
+/// in the transaction that adds a follower.
+pub(crate) async fn pull_if_widely_followed(app: &App, e: Exec<'_>, author: Id) -> Result<()> {
+    let mut e = e;
+    if feeds::is_pulled(e.reborrow(), author).await? {
+        return Ok(());
+    }
+    if rel::count_followers(e.reborrow(), author).await?.max(0) as u64 > app.config.home_feed_pull_threshold {
+        feeds::mark_pulled(e, author, now_ms()).await?;
+    }
+    Ok(())
+}
+
 /// The reads of one post's fan-out; `None` if there is nothing to do (the post, or the
 /// original it re-posts, was deleted before the job ran).
 async fn plan(app: &App, id: Id) -> Result<Option<Plan>> {

@@ -114,6 +114,7 @@ pub(crate) async fn follow_as(
     } else {
         rel::follow(tx.exec(), me.id, id, reblogs, notify, now).await?;
         feeds::backfill(tx.exec(), me.id, id, BACKFILL).await?;
+        crate::fanout::pull_if_widely_followed(app, tx.exec(), id).await?;
         events.push(crate::notifications::notify(app, tx.exec(), id, me.id, "follow", None).await?);
     }
     tx.commit().await?;
@@ -188,6 +189,7 @@ pub async fn settle_request(app: &App, auth: &Auth, from: Id, accept: bool) -> R
     if accept {
         rel::follow(tx.exec(), from, me.id, reblogs, notify, now_ms()).await?;
         feeds::backfill(tx.exec(), from, me.id, BACKFILL).await?;
+        crate::fanout::pull_if_widely_followed(app, tx.exec(), me.id).await?;
         event = crate::notifications::notify(app, tx.exec(), me.id, from, "follow", None).await?;
     }
     crate::federation::outbox::follow_request_settled(app, tx.exec(), me, from, follow_uri.as_deref(), accept).await?;

@@ -39,6 +39,8 @@ async fn home_pull(b: Backend) {
     }
     s.json(Method::POST, &format!("/api/v1/accounts/{}/follow", small.id), Some(&f1), json!({})).await;
     s.run_jobs().await;
+    // The third follower took the page past the threshold: it is pulled before it posts.
+    assert_eq!(s.count("home_pull_authors").await, 1);
 
     // Interleaved: the colleague's posts are fanned out, the page's are pulled.
     let mut made = Vec::new();

@@ -32,6 +32,8 @@ struct Plan {
     readers: Vec<Id>,
     /// The author's followers read the post through `home_pull_authors`, not feed rows.
     pulled: bool,
+    /// A listed original's hashtags (for the public streams); `None` for anything else.
+    listed_tags: Option<Vec<String>>,
 }
 
 /// Fans out a batch of posts (the fan-out jobs' payloads are post ids): every post's readers
@@ -74,9 +76,8 @@ pub async fn run_batch(app: &App, payloads: &[String]) -> Result<()> {
         if p.pulled {
             app.events.publish(Event::Followers { author: p.status.account_id, status: p.status.id });
         }
-        if p.status.reblog_of_id.is_none() && p.status.visibility.is_listed() {
-            let tags = statuses::tags_of(app.store.reader(), &[p.status.id]).await?.into_iter().map(|(_, t)| t);
-            app.events.publish(Event::Public { status: p.status.id, tags: tags.collect() });
+        if let Some(tags) = &p.listed_tags {
+            app.events.publish(Event::Public { status: p.status.id, tags: tags.clone() });
         }
     }
     crate::notifications::publish(app, notices);
@@ -88,13 +89,15 @@ pub async fn run_batch(app: &App, payloads: &[String]) -> Result<()> {
 /// in the transaction that adds a follower.
 pub(crate) async fn pull_if_widely_followed(app: &App, e: Exec<'_>, author: Id) -> Result<()> {
     let mut e = e;
-    if feeds::is_pulled(e.reborrow(), author).await? {
-        return Ok(());
-    }
-    if rel::count_followers(e.reborrow(), author).await?.max(0) as u64 > app.config.home_feed_pull_threshold {
+    if !feeds::is_pulled(e.reborrow(), author).await? && past_threshold(app, e.reborrow(), author).await? {
         feeds::mark_pulled(e, author, now_ms()).await?;
     }
     Ok(())
+}
+
+/// Whether `author` has more followers than home feeds are written for.
+async fn past_threshold(app: &App, e: Exec<'_>, author: Id) -> Result<bool> {
+    Ok(rel::count_followers(e, author).await?.max(0) as u64 > app.config.home_feed_pull_threshold)
 }
 
 /// The reads of one post's fan-out; `None` if there is nothing to do (the post, or the
@@ -123,8 +126,7 @@ async fn plan(app: &App, id: Id) -> Result<Option<Plan>> {
     // their posts in (decision 0004). Once listed, always listed, so no post falls between.
     let pulled = s.reblog_of_id.is_none()
         && matches!(s.visibility, Visibility::Public | Visibility::Unlisted | Visibility::Private)
-        && (feeds::is_pulled(e(), author).await?
-            || rel::count_followers(e(), author).await?.max(0) as u64 > app.config.home_feed_pull_threshold);
+        && (feeds::is_pulled(e(), author).await? || past_threshold(app, e(), author).await?);
     let followers = if pulled {
         Vec::new()
     } else if s.reblog_of_id.is_some() {
@@ -137,12 +139,15 @@ async fn plan(app: &App, id: Id) -> Result<Option<Plan>> {
     // A circle post is addressed to the circle: its members get it even if they do not follow.
     candidates.extend(circle.iter().map(|m| (*m, false)));
     // Listed posts reach those who follow one of their hashtags.
-    if s.reblog_of_id.is_none() && s.visibility.is_listed() {
+    let listed_tags = if s.reblog_of_id.is_none() && s.visibility.is_listed() {
         let tags: Vec<String> = statuses::tags_of(e(), &[id]).await?.into_iter().map(|(_, t)| t).collect();
         for reader in canteen_store::extras::tag_followers(e(), &tags).await? {
             candidates.push((reader, false));
         }
-    }
+        Some(tags)
+    } else {
+        None
+    };
     candidates.push((author, false));
 
     // The original's author's block partners and followers, read once for all readers.
@@ -187,7 +192,7 @@ async fn plan(app: &App, id: Id) -> Result<Option<Plan>> {
     // Only local readers have home feeds.
     let local: HashSet<Id> = accounts::local_among(e(), &readers).await?.into_iter().collect();
     readers.retain(|r| local.contains(r));
-    Ok(Some(Plan { status: s, original, mentioned, readers, pulled }))
+    Ok(Some(Plan { status: s, original, mentioned, readers, pulled, listed_tags }))
 }
 
 /// Mention, re-post and "new post" notifications, each at most once per post and recipient

@@ -55,13 +55,7 @@ pub async fn claim(e: Exec<'_>, worker: &str, now: i64, lease_until: i64) -> Res
         .fetch_optional(x).await)?)
 }
 
-/// A job that succeeded is removed.
-pub async fn complete(e: Exec<'_>, id: i64) -> Result<()> {
-    exec!(e, x => sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(x).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-/// Removes finished jobs, many in one statement.
+/// Removes jobs that succeeded, many in one statement.
 pub async fn complete_many(e: Exec<'_>, ids: &[i64]) -> Result<()> {
     if ids.is_empty() {
         return Ok(());

@@ -98,9 +98,15 @@ async fn render(
 ) -> Result<Option<Outgoing>, AppError> {
     let me = auth.and_then(|a| a.account.as_ref());
     let my_id = me.map(|a| a.id);
+    let json = |v: &canteen_app::views::StatusView| {
+        serde_json::to_string(&status_from_domain(&app.config.public_url, v, my_id)).unwrap_or_default()
+    };
     let status_for = |id: Id| async move {
-        let Some(v) = canteen_app::timelines::live_item(app, me, id).await? else { return Ok::<_, AppError>(None) };
-        Ok(Some(serde_json::to_string(&status_from_domain(&app.config.public_url, &v, my_id)).unwrap_or_default()))
+        Ok::<_, AppError>(canteen_app::timelines::live_item(app, me, id).await?.map(|v| json(&v)))
+    };
+    // A pulled author's post: only for those who follow the author (`Event::Followers`).
+    let follower_status_for = |author: Id, id: Id| async move {
+        Ok::<_, AppError>(canteen_app::timelines::live_item_for_follower(app, me, author, id).await?.map(|v| json(&v)))
     };
     let out = |event, payload| Some(Outgoing { channel: channel.clone(), event, payload });
     Ok(match (channel, event) {
@@ -108,13 +114,7 @@ async fn render(
             status_for(*status).await?.and_then(|p| out("update", p))
         }
         (Channel::User, Event::Followers { author, status }) => {
-            match canteen_app::timelines::live_item_for_follower(app, me, *author, *status).await? {
-                Some(v) => out(
-                    "update",
-                    serde_json::to_string(&status_from_domain(&app.config.public_url, &v, my_id)).unwrap_or_default(),
-                ),
-                None => None,
-            }
+            follower_status_for(*author, *status).await?.and_then(|p| out("update", p))
         }
         (Channel::User | Channel::UserNotification, Event::Notification { account, id })
             if Some(*account) == my_id && auth.is_some_and(|a| a.scopes.allows("read:notifications")) =>
@@ -156,13 +156,7 @@ async fn render(
             if !members.iter().any(|m| m.id == *author) {
                 return Ok(None);
             }
-            match canteen_app::timelines::live_item_for_follower(app, me, *author, *status).await? {
-                Some(v) => out(
-                    "update",
-                    serde_json::to_string(&status_from_domain(&app.config.public_url, &v, my_id)).unwrap_or_default(),
-                ),
-                None => None,
-            }
+            follower_status_for(*author, *status).await?.and_then(|p| out("update", p))
         }
         (Channel::UserNotification, _) => None,
         (_, Event::Delete { status }) => out("delete", status.to_string()),

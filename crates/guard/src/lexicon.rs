@@ -119,6 +119,7 @@ pub(crate) struct Cues {
     pub progress_words: WordSet,
     pub fiction_words: WordSet,
     pub fame_words: WordSet,
+    pub pets: WordSet,
 }
 
 impl Cues {
@@ -170,6 +171,7 @@ impl Cues {
                     "progress_words" => &mut cues.progress_words,
                     "fiction_words" => &mut cues.fiction_words,
                     "fame_words" => &mut cues.fame_words,
+                    "pets" => &mut cues.pets,
                     _ => {
                         current = None;
                         continue;
@@ -448,6 +450,7 @@ mod tests {
             &lex.cues.progress_words,
             &lex.cues.fiction_words,
             &lex.cues.fame_words,
+            &lex.cues.pets,
         ];
         assert_eq!(sections, loaded.len());
         assert!(loaded.iter().all(|s| s.iter().next().is_some()));

@@ -60,21 +60,29 @@ fn id_like(scan: &Scan, i: usize) -> Option<usize> {
     if t.kind == Kind::Punct {
         return None;
     }
-    // "1234 5678", "A12 345 678": join groups written with single spaces.
+    // "1234 5678", "A12 345 678": join groups written with single spaces; "WH/552190",
+    // "612-884-3": and groups joined by a slash or hyphen with no space around it.
     let mut last = i;
     let mut digits = t.norm.bytes().filter(u8::is_ascii_digit).count();
+    let mut letters = t.kind == Kind::Word;
     while let Some(n) = doc.get(last + 1) {
         if n.kind == Kind::Num && n.space_before && n.sent == t.sent && n.norm.len() >= 3 {
             last += 1;
             digits += n.norm.len();
+        } else if matches!(n.norm.as_str(), "/" | "-")
+            && !n.space_before
+            && doc
+                .get(last + 2)
+                .is_some_and(|g| !g.space_before && g.kind != Kind::Punct && g.norm.bytes().any(|b| b.is_ascii_digit()))
+        {
+            last += 2;
+            digits += doc.toks[last].norm.bytes().filter(u8::is_ascii_digit).count();
+            letters |= doc.toks[last].kind == Kind::Word;
         } else {
             break;
         }
     }
-    let ok = match t.kind {
-        Kind::Num => digits >= 5,
-        _ => digits >= 4,
-    };
+    let ok = if letters { digits >= 4 } else { digits >= 5 };
     ok.then_some(last)
 }
 
@@ -252,6 +260,12 @@ mod tests {
     #[test]
     fn every_label_passes_the_first_word_filter() {
         assert!(HOSPITAL_LABELS.iter().all(|l| label_start(l[0])));
+    }
+
+    #[test]
+    fn labelled_hospital_numbers_with_slashes_and_hyphens() {
+        assert_eq!(spans("hospital number WH/552190 has no x-ray", Category::HospitalNumber), vec!["WH/552190"]);
+        assert_eq!(spans("Pt unit no: 612-884-3 came with no notes", Category::HospitalNumber), vec!["612-884-3"]);
     }
 
     #[test]

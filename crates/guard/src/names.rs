@@ -92,9 +92,15 @@ pub(crate) const FEATURES: [(&str, i8, &str); NF] = [
         "the sentence is about their recovery or a milestone (\"first time he's walked since his amputation\")",
     ),
     ("fame", -1, ""),
+    (
+        "identifier_in_sentence",
+        1,
+        "the sentence gives a patient identifier with it (an NHS, CHI or hospital number, a date of birth)",
+    ),
 ];
 
-pub(crate) const NF: usize = 53;
+pub(crate) const NF: usize = 54;
+const F_IDENTIFIER: usize = 53;
 const F_FAME: usize = 52;
 const F_SERVICE_USER: usize = 50;
 const F_PROGRESS: usize = 51;
@@ -151,7 +157,8 @@ const F_DOES_FOR_ME: usize = 49;
 
 /// Frames that present a name as a patient's or a relative's whatever else the sentence
 /// says ("so proud of my patient Tyrone"): staff cues count against a name only without one.
-const STRONG_FRAMES: [usize; 9] = [
+const STRONG_FRAMES: [usize; 10] = [
+    F_IDENTIFIER,
     F_PERSON_FRAME,
     F_RELATIVE_FRAME,
     F_CARE_VERB,
@@ -202,6 +209,9 @@ struct SentenceCues {
     fiction: bool,
     /// Fame words (`fame_words`: famous, celebrity, actor, spoke about).
     fame: bool,
+    /// A patient identifier's label followed by its value: "NHS no 943…", "DOB 12/03/56",
+    /// "H&C number 320…", "hosp no K22…". A name beside one is a referral or a handover.
+    identifier: bool,
 }
 
 fn sentence_cues(scan: &Scan, a: usize, b: usize) -> SentenceCues {
@@ -257,18 +267,54 @@ fn sentence_cues(scan: &Scan, a: usize, b: usize) -> SentenceCues {
                 || (p[0] == "one" && p[1] == "of" && p[2] == "our" && (users(p[3]) || p[3] == "service"))
         }),
         fiction: words.iter().any(|w| cues.fiction_words.contains(w))
-            || words.windows(2).any(|p| p[0] == "case" && matches!(p[1], "study" | "studies" | "scenario")),
+            || words.windows(2).any(|p| {
+                (p[0] == "case" && matches!(p[1], "study" | "studies" | "scenario"))
+                    || (p[0] == "role" && matches!(p[1], "play" | "plays" | "played" | "playing"))
+            }),
         fame: words.iter().any(|w| cues.fame_words.contains(w))
             || words.windows(2).any(|p| {
                 matches!(p[0], "spoke" | "speaks" | "talked" | "went") && matches!(p[1], "about" | "public" | "openly")
             }),
         progress: words.iter().any(|w| cues.progress_words.contains(w))
             || words.windows(2).any(|p| p[0] == "first" && matches!(p[1], "time" | "steps" | "words")),
+        identifier: identifier_label(doc, a, b),
         patient_noun: words.iter().enumerate().any(|(k, w)| {
             matches!(*w, "patient" | "pt" | "patients" | "resident" | "residents" | "client" | "inpatient")
                 || (*w == "user" && k > 0 && words[k - 1] == "service")
         }),
     }
+}
+
+/// Does the sentence `a..=b` label a patient identifier and give its value within three
+/// tokens ("NHS number: 943…", "DOB 12/03/1956", "H&C 320…", "CHI 120467…", "MRN K22…")?
+/// The value must follow: "patient numbers are up" and "tai chi" name no one.
+pub(crate) fn identifier_label(doc: &crate::text::Doc, a: usize, b: usize) -> bool {
+    let value_after = |k: usize| {
+        (k + 1..=(k + 3).min(b)).any(|j| {
+            doc.toks[j].is_num() || (doc.toks[j].is_word() && doc.toks[j].norm.bytes().any(|c| c.is_ascii_digit()))
+        })
+    };
+    (a..=b).any(|k| {
+        let w = doc.norm(k);
+        let next = if k < b { doc.norm(k + 1) } else { "" };
+        let label_end = match w {
+            "dob" | "mrn" | "hcn" | "chi" | "nino" => Some(k),
+            // "Born 14th March 1924", "born on 3/4/41": a birth date is an identifier.
+            "born" => Some(if next == "on" { k + 1 } else { k }),
+            "nhs" | "hospital" | "hosp" | "unit" | "patient" | "pt" | "pas" | "case"
+                if matches!(next, "no" | "number" | "num" | "id" | "#") =>
+            {
+                Some(k + 1)
+            }
+            "h" if next == "&" && k + 2 <= b && doc.norm(k + 2) == "c" => Some(k + 2),
+            "birth" if k >= a + 2 && doc.norm(k - 1) == "of" && doc.norm(k - 2) == "date" => Some(k),
+            "d" if doc.text[doc.toks[k].start..doc.toks[b].end].to_ascii_lowercase().starts_with("d.o.b") => {
+                Some((k + 4).min(b))
+            }
+            _ => None,
+        };
+        label_end.is_some_and(|e| value_after(e) && !(w == "chi" && k > a && doc.norm(k - 1) == "tai"))
+    })
 }
 
 /// What the post says beyond the sentence a name is in.
@@ -322,6 +368,8 @@ fn sentence_bounds(doc: &crate::text::Doc) -> Vec<Option<(usize, usize)>> {
 pub(crate) struct Candidate {
     pub start: usize,
     pub end: usize,
+    /// A job title directly beside the name: "HCA Olumide", "Kieran, our porter".
+    pub role_adjacent: bool,
     pub x: Features,
     pub score: f32,
 }
@@ -366,9 +414,29 @@ pub(crate) fn candidates(scan: &Scan) -> Vec<Candidate> {
         let start = doc.toks[span.first].start;
         let last = &doc.toks[span.last];
         let end = last.end - possessive_len(&doc.text[last.start..last.end]);
-        out.push(Candidate { start, end, x, score });
+        out.push(Candidate { start, end, role_adjacent: role_adjacent(scan, &span), x, score });
     }
     out
+}
+
+/// A job title directly beside the name, with no punctuation between: "HCA Olumide",
+/// "student nurse Ewa", "Kieran our porter", "Priya, our HCA", "Tom the physio". Looser
+/// ("…while the consultant explained") is only a feature.
+fn role_adjacent(scan: &Scan, span: &NameSpan) -> bool {
+    let doc = &scan.doc;
+    let word_role = |k: usize| doc.get(k).is_some_and(|t| t.is_word() && is_role(scan, t.stem()));
+    let before = (1..=2).any(|back| {
+        span.first.checked_sub(back).is_some_and(|k| (k..span.first).all(|j| doc.toks[j].is_word()) && word_role(k))
+    });
+    let mut k = span.last + 1;
+    if doc.norm(k) == "," {
+        k += 1;
+    }
+    if matches!(doc.norm(k), "our" | "the" | "my" | "a" | "an") {
+        k += 1;
+    }
+    let after = k > span.last + 1 && (word_role(k) || (doc.get(k).is_some_and(|t| t.is_word()) && word_role(k + 1)));
+    before || after
 }
 
 /// Whether anything around the name, not just its form, speaks for a patient: a care cue
@@ -384,7 +452,14 @@ fn has_context_evidence(c: &Candidate) -> bool {
 
 pub(crate) fn detect(scan: &Scan, out: &mut Vec<Raw>) {
     for c in candidates(scan) {
-        if c.score >= names_model::THRESHOLD && has_context_evidence(&c) && !scan.is_masked(c.start, c.end) {
+        // A job title right beside the name ("HCA Olumide", "Kieran our porter") makes it a
+        // colleague's unless a frame ties the name itself to care.
+        let titled_staff = c.role_adjacent && c.x[F_STRONG_FRAME] == 0.0;
+        if c.score >= names_model::THRESHOLD
+            && !titled_staff
+            && has_context_evidence(&c)
+            && !scan.is_masked(c.start, c.end)
+        {
             out.push(Raw::new(Category::PatientName, c.start, c.end).because(c.reason()));
         }
     }
@@ -673,9 +748,23 @@ fn excluded(scan: &Scan, span: &NameSpan) -> bool {
         return true;
     }
     if in_policy_place(scan, span)
-        || (lex.places.longest_at(doc, span.first).is_some() || lex.places.has_single(doc.toks[span.first].stem()))
+        || (lex.places.longest_at(doc, span.first).is_some()
+            || lex.places.has_single(doc.toks[span.first].stem())
+            // Inside a longer place name: "the Isle of Wight", "Newcastle upon Tyne".
+            || (1..=3).any(|back| {
+                span.first.checked_sub(back).is_some_and(|k| {
+                    lex.places.longest_at(doc, k).is_some_and(|(len, _)| k + len > span.first)
+                })
+            }))
             && !span.titled
     {
+        return true;
+    }
+    // A pet: "our cat Gerald", "my dog Bella", "Winston (our spaniel)", "Biscuit, the ward cat".
+    let pet_before = doc.words_before(span.first, 2).any(|k| lex.cues.pets.contains(doc.toks[k].stem()));
+    let pet_after = matches!(doc.norm(next), "(" | "," | "-" | "–" | "—")
+        && doc.words_after(span.last, 4).any(|k| lex.cues.pets.contains(doc.toks[k].stem()));
+    if !span.titled && (pet_before || pet_after) {
         return true;
     }
     // The author introducing themself: "I'm Sarah", "my name is Sarah".
@@ -717,7 +806,30 @@ fn public_figure(scan: &Scan, span: &NameSpan, ws: &[String]) -> bool {
     if ws.len() >= 2 && lex.public_figures.contains(&ws[ws.len() - 2..].join(" ")) {
         return true;
     }
-    doc.words_before(span.first, 2).any(|k| scan.lex.cues.public_roles.contains(&doc.norm(k)))
+    // "Health Secretary Wes Streeting"; or a title after the name: "Kate, Princess of
+    // Wales", "Charles, Prince of Wales", "Sadiq Khan, Mayor of London".
+    let after_comma = if doc.norm(span.last + 1) == "," { span.last + 2 } else { span.last + 1 };
+    let title_after = doc.get(after_comma).is_some_and(|t| {
+        t.is_word()
+            && t.cap
+            && (scan.lex.cues.public_roles.contains(&t.norm.as_str())
+                || matches!(
+                    t.norm.as_str(),
+                    "prince"
+                        | "princess"
+                        | "duke"
+                        | "duchess"
+                        | "king"
+                        | "queen"
+                        | "earl"
+                        | "countess"
+                        | "lord"
+                        | "baroness"
+                        | "baron"
+                ))
+            && doc.norm(after_comma + 1) == "of"
+    });
+    title_after || doc.words_before(span.first, 2).any(|k| scan.lex.cues.public_roles.contains(&doc.norm(k)))
 }
 
 /// Does a policy place name cover this span?
@@ -789,10 +901,12 @@ fn features(scan: &Scan, span: &NameSpan, cues: SentenceCues, post: &PostCues, p
     x[F_RELATIVE_FRAME] = f(relative_of || their_relative);
     x[F_PROCEDURE] = f(procedure);
     // "Mr and Mrs Achebe": a couple named by their titles is a family being cared for.
+    // Not "Mr and Mrs Whitfield from the Rotary Club": donors and visitors come from somewhere.
     let couple = span.titled
         && span.first >= 2
         && matches!(doc.norm(span.first - 1), "and" | "&")
-        && PATIENT_TITLES.contains(&doc.norm(span.first - 2));
+        && PATIENT_TITLES.contains(&doc.norm(span.first - 2))
+        && doc.words_after(span.last, 1).all(|k| doc.norm(k) != "from");
     x[F_FAMILY] = f(couple || family_name(scan, span, cues, post_care));
     x[F_APPOSITIVE] = f(appositive_person(scan, span));
     x[F_CARE_VERB] = f(lex.cues.care_verbs.contains(&head)
@@ -878,7 +992,7 @@ fn features(scan: &Scan, span: &NameSpan, cues: SentenceCues, post: &PostCues, p
             | ["on", "the", _, "ward" | "unit", ..]
             | ["on", "the", _, _, "ward" | "unit", ..]
     ));
-    x[F_AGE] = f(age_next_to(scan, span) || old_age_after(scan, span));
+    x[F_AGE] = f(age_next_to(scan, span) || old_age_after(scan, span) || old_birthday_before(scan, span));
     // "Bronwen Lindqvist was admitted", "Doris fell": the name is the subject of a
     // clinical event.
     let auxiliaries = aw
@@ -888,9 +1002,16 @@ fn features(scan: &Scan, span: &NameSpan, cues: SentenceCues, post: &PostCues, p
         })
         .count();
     // "brought" is clinical only as "brought in": "Jess brought me a tea" is not.
+    // "passed" is a death, but "passed his exams" is not.
     let clinical_at = |n: usize| {
         aw.get(n).is_some_and(|w| {
-            lex.cues.clinical.contains(w) && (*w != "brought" || matches!(aw.get(n + 1), Some(&"in" | &"into")))
+            lex.cues.clinical.contains(w)
+                && (*w != "brought" || matches!(aw.get(n + 1), Some(&"in" | &"into")))
+                && (*w != "passed"
+                    || !matches!(
+                        aw.get(n + 1),
+                        Some(&"his" | &"her" | &"their" | &"the" | &"my" | &"a" | &"an" | &"all")
+                    ))
         })
     };
     if clinical_at(auxiliaries) {
@@ -928,9 +1049,33 @@ fn features(scan: &Scan, span: &NameSpan, cues: SentenceCues, post: &PostCues, p
     x[F_VOCATIVE] = f(bw.is_empty() && doc.norm(span.last + 1) == "," && x[F_AGE] == 0.0);
     x[F_SENT_START] = f(bw.is_empty());
     // "Jim from estates", "Kerry from the discharge lounge": where a colleague works.
-    x[F_FROM_AFTER] = f(aw.first() == Some(&"from") && !spot);
+    // Not a time: "little Ollie from last week's shout".
+    let from_time = matches!(
+        aw.get(1),
+        Some(&"last" | &"yesterday" | &"earlier" | &"tonight" | &"today" | &"this" | &"the" | &"that")
+    ) && aw.iter().skip(1).take(3).any(|w| {
+        matches!(
+            *w,
+            "last"
+                | "yesterday"
+                | "earlier"
+                | "tonight"
+                | "today"
+                | "week"
+                | "week's"
+                | "weekend"
+                | "night"
+                | "morning"
+                | "afternoon"
+                | "evening"
+                | "shift"
+        )
+    });
+    x[F_FROM_AFTER] = f(aw.first() == Some(&"from") && !spot && !from_time);
     // "in Rhyl", "at Barnsley": a place more likely than a person.
-    x[F_PLACE_PREP] = f(span.strength == Strength::Weak && matches!(head, "in" | "at" | "near" | "around" | "outside"));
+    // "bed 3 on Larkspur": an unknown word after "on" is a ward's name.
+    x[F_PLACE_PREP] =
+        f(span.strength == Strength::Weak && matches!(head, "in" | "at" | "near" | "around" | "outside" | "on"));
     // "Jess brought me a tea", "Tom covered me": a colleague doing something for the author.
     x[F_DOES_FOR_ME] = f(aw.windows(2).take(3).any(|p| {
         p[1] == "me"
@@ -960,11 +1105,16 @@ fn features(scan: &Scan, span: &NameSpan, cues: SentenceCues, post: &PostCues, p
         && aw.iter().skip(1).take(6).any(|w| {
             matches!(*w, "service" | "services" | "group" | "programme" | "project" | "hostel" | "day" | "centre")
         });
-    x[F_SERVICE_USER] = f(cues.service_user || service_after);
+    // "HCA Olumide … sat with every one of our patients": the sentence's "one of our
+    // patients" is not about a name with a job title beside it.
+    x[F_SERVICE_USER] = f((cues.service_user && x[F_ROLE_NEXT_TO] == 0.0) || service_after);
     if service_after {
         x[F_FROM_AFTER] = 0.0;
     }
     x[F_PROGRESS] = f(cues.progress);
+    // Only for known names and titles: an unknown capitalised word beside an MRN is as
+    // likely a drug, a shop or a month ("TTOs", "Tesco", "August").
+    x[F_IDENTIFIER] = f(cues.identifier && (span.titled || span.strength != Strength::Weak));
     let strong = STRONG_FRAMES.iter().any(|&i| x[i] > 0.0);
     let any = strong || WEAK_FRAMES.iter().any(|&i| x[i] > 0.0);
     x[F_STRONG_FRAME] = f(strong);
@@ -1062,10 +1212,14 @@ fn appositive_person(scan: &Scan, span: &NameSpan) -> bool {
     const DETERMINERS: &[&str] = &["the", "a", "an", "this", "that", "one"];
     const OWN: &[&str] = &["my", "our"];
     let doc = &scan.doc;
+    if appositive_after(scan, span, HEADS, DETERMINERS) {
+        return true;
+    }
     let Some(comma) = span.first.checked_sub(1) else {
         return false;
     };
-    if doc.norm(comma) != "," {
+    // "The lady I took to theatre, Vera, …" or "To the lady in cubicle 6 — Marjorie, …".
+    if !matches!(doc.norm(comma), "," | "—" | "–" | "-") {
         return false;
     }
     let sent = doc.toks[span.first].sent;
@@ -1079,7 +1233,7 @@ fn appositive_person(scan: &Scan, span: &NameSpan) -> bool {
     // The clause before the comma, back to the previous comma or the sentence start.
     let clause: Vec<&str> = (0..comma)
         .rev()
-        .take_while(|&k| doc.toks[k].sent == sent && doc.norm(k) != ",")
+        .take_while(|&k| doc.toks[k].sent == sent && !matches!(doc.norm(k), "," | "—" | "–"))
         .filter(|&k| doc.toks[k].is_word())
         .take(12)
         .map(|k| doc.toks[k].stem())
@@ -1098,6 +1252,63 @@ fn appositive_person(scan: &Scan, span: &NameSpan) -> bool {
         && !clause
             .iter()
             .any(|w| is_role(scan, w) || scan.lex.cues.staff_activity.contains(w) || scan.lex.cues.thanks.contains(w))
+}
+
+/// A phrase about a patient set after the name: "Gareth Pryce, the patient who taught me
+/// crib", "Winston, our longest-standing COPD regular", "Ivy, one of our residents". Not
+/// when a job title or staff word follows the head noun ("Priya, the patient's nurse").
+fn appositive_after(scan: &Scan, span: &NameSpan, heads: &[&str], determiners: &[&str]) -> bool {
+    let doc = &scan.doc;
+    let sent = doc.toks[span.first].sent;
+    // The phrase may follow the rest of a short clause: "Had Winston in clinic again today,
+    // our longest-standing COPD regular".
+    let Some(comma) = (span.last + 1..(span.last + 7).min(doc.len()))
+        .take_while(|&k| doc.toks[k].sent == sent)
+        .find(|&k| matches!(doc.norm(k), "," | "-" | "–" | "—"))
+    else {
+        return false;
+    };
+    let clause: Vec<&str> = (comma + 1..doc.len())
+        .take_while(|&k| doc.toks[k].sent == sent && !matches!(doc.norm(k), "," | "-" | "–" | "—" | ":" | ";"))
+        .filter(|&k| doc.toks[k].is_word())
+        .take(7)
+        .map(|k| doc.toks[k].stem())
+        .collect();
+    let Some(&det) = clause.first() else {
+        return false;
+    };
+    let own_ok = |w: &str| {
+        matches!(
+            w,
+            "patient" | "pt" | "client" | "resident" | "patients" | "clients" | "residents" | "regular" | "regulars"
+        )
+    };
+    let head_at = clause.iter().take(5).position(|w| heads.contains(w) || matches!(*w, "regular" | "regulars"));
+    let Some(h) = head_at.filter(|&h| h > 0) else {
+        return false;
+    };
+    let det_ok = determiners.contains(&det) || (matches!(det, "my" | "our") && own_ok(clause[h]));
+    // A job title may come two words after the head ("the patient flow coordinator"); staff
+    // words only right after it ("the patient who taught me crib" is still a patient).
+    det_ok
+        && !clause[..(h + 3).min(clause.len())].iter().any(|w| is_role(scan, w))
+        && !clause[..(h + 2).min(clause.len())]
+            .iter()
+            .any(|w| scan.lex.cues.staff_activity.contains(w) || scan.lex.cues.thanks.contains(w))
+}
+
+/// "Happy 100th birthday to our Doris": an old age's birthday wished in the words before.
+fn old_birthday_before(scan: &Scan, span: &NameSpan) -> bool {
+    let doc = &scan.doc;
+    let before: Vec<usize> = doc.words_before(span.first, 6).collect();
+    before.iter().any(|&k| doc.norm(k) == "birthday")
+        && (span.first.saturating_sub(10)..span.first).any(|k| {
+            let t = &doc.toks[k];
+            t.is_num()
+                && t.norm.len() <= 3
+                && t.norm.parse::<u32>().is_ok_and(|a| (80..=125).contains(&a))
+                && matches!(doc.norm(k + 1), "st" | "nd" | "rd" | "th")
+        })
 }
 
 /// "…her 102nd birthday", "she's 100 next month": an old person's age in the words after the
@@ -1352,6 +1563,31 @@ mod tests {
             ["Lancashire's new hospice opens in May", "Big thanks to Tayo from the pharmacy team for sorting our TTOs"]
         {
             assert!(!found(t).contains(&Category::PatientName), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_patient_phrase_or_an_identifier_beside_a_name() {
+        for (t, want) in [
+            ("Lionel Ashby, the patient who always asked for extra custard, died peacefully today", "Lionel Ashby"),
+            ("Saw Stanley Coombes in clinic again, our longest-standing heart failure regular", "Stanley Coombes"),
+            ("Agnes Whitlow, DOB 03/04/1941, has been waiting for transport since 10am", "Agnes Whitlow"),
+            ("Referral for Kofi Boateng, hosp no RX1234567, needs a falls review", "Kofi Boateng"),
+        ] {
+            assert_eq!(spans(t, Category::PatientName), vec![want], "{t}");
+        }
+    }
+
+    #[test]
+    fn exams_public_titles_and_wards_are_not_patients() {
+        for t in [
+            "Our HCA Tom Brennan just passed his nursing associate exams!",
+            "Sophie, Duchess of Edinburgh visited the hospice today and spoke about her own cancer",
+            "Bay 2 bed 6 on Foxglove has been ringing all night, bless her.",
+            "Priya, the patient flow coordinator, sorted six discharges before lunch",
+            "We sent three patients to the Isle of Wight hospice this year",
+        ] {
+            assert!(spans(t, Category::PatientName).is_empty(), "{t}: {:?}", spans(t, Category::PatientName));
         }
     }
 }

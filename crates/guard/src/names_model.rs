@@ -5,59 +5,60 @@
 #![allow(clippy::approx_constant)]
 
 pub(crate) const WEIGHTS: [f32; super::names::NF] = [
-    -0.538, // bias
-    1.048,  // titled
-    -1.053, // full_name
-    -0.429, // given_name
-    0.874,  // lower_case_name
-    -0.440, // unknown_word
-    1.653,  // person_frame
-    0.365,  // relative_frame
+    -0.684, // bias
+    0.790,  // titled
+    -0.573, // full_name
+    -0.467, // given_name
+    0.814,  // lower_case_name
+    -0.564, // unknown_word
+    1.783,  // person_frame
+    0.000,  // relative_frame
     0.000,  // procedure
-    2.456,  // family_name
-    0.170,  // appositive
+    2.388,  // family_name
+    1.048,  // appositive
     0.000,  // care_verb
     0.000,  // called
-    1.208,  // soft_frame
-    1.717,  // endearment
+    1.047,  // soft_frame
+    1.659,  // endearment
     0.000,  // previous_sentence_patient
-    0.058,  // care_action
-    2.304,  // person_verb
-    -0.509, // my_or_our
-    1.215,  // possession
-    -1.653, // staff_possession
-    1.477,  // in_bed_or_bay
+    0.590,  // care_action
+    2.454,  // person_verb
+    -0.491, // my_or_our
+    1.204,  // possession
+    -1.425, // staff_possession
+    1.377,  // in_bed_or_bay
     0.000,  // on_bay
     0.000,  // on_ward
-    2.124,  // age
+    1.994,  // age
     0.000,  // clinical_subject
     0.000,  // clinical_near
-    -2.040, // role_next_to
+    -1.837, // role_next_to
     0.000,  // role_near
     0.000,  // thanks_before
-    -1.766, // praise
-    -1.117, // reporting
-    0.596,  // relative_in_sentence
-    0.640,  // care_in_sentence
-    0.000,  // care_in_post
-    2.213,  // pronoun
-    0.074,  // death
-    -2.188, // everyday
-    -0.251, // you
+    -1.430, // praise
+    -1.291, // reporting
+    0.677,  // relative_in_sentence
+    0.785,  // care_in_sentence
+    0.262,  // care_in_post
+    2.222,  // pronoun
+    0.115,  // death
+    -2.194, // everyday
+    -0.048, // you
     0.000,  // staff_in_post
     0.000,  // patient_in_post
-    -0.635, // vocative
-    -0.140, // sentence_start
-    -2.718, // from_after
-    -2.108, // place_preposition
-    0.976,  // strong_frame
-    0.698,  // any_frame
-    -2.113, // unknown_word_unframed
-    -0.314, // staff_cue_unframed
-    -0.697, // does_for_me
-    1.262,  // service_user
-    2.014,  // progress
-    -3.458, // fame
+    -0.271, // vocative
+    0.074,  // sentence_start
+    -2.727, // from_after
+    -2.373, // place_preposition
+    0.845,  // strong_frame
+    0.874,  // any_frame
+    -1.998, // unknown_word_unframed
+    -0.756, // staff_cue_unframed
+    -0.808, // does_for_me
+    1.099,  // service_user
+    1.959,  // progress
+    -3.435, // fame
+    0.922,  // identifier_in_sentence
 ];
 
-pub(crate) const THRESHOLD: f32 = -0.20;
+pub(crate) const THRESHOLD: f32 = -0.40;

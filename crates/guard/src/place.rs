@@ -34,6 +34,8 @@ fn person_in_sentence(scan: &Scan, i: usize, names: &[Raw]) -> bool {
     (a..=b).any(|k| scan.lex.cues.person_words.contains(&doc.toks[k].stem()))
         || names.iter().any(|n| n.category == Category::PatientName && n.start >= s && n.end <= e)
         || (a..=b).any(|k| age_at(scan, k).is_some())
+        // "Ward 9 bed 11, hosp no K2287710": a patient identifier is a person.
+        || crate::names::identifier_label(doc, a, b)
 }
 
 /// Finds ward, bay, bed and room details that say where a patient is.
@@ -54,8 +56,10 @@ fn care_locations(scan: &Scan, names: &[Raw], out: &mut Vec<Raw>) {
             let Some(last) = location_id(scan, noun_end + 1) else {
                 continue;
             };
-            // "12 beds", "bed 3 of 20" are capacity, not a place for one person.
-            if doc.get(i.wrapping_sub(1)).is_some_and(|t| t.is_num()) {
+            // "12 beds", "bed 3 of 20" are capacity, not a place for one person; but in
+            // "Ward 9 bed 11" the number before is the ward's.
+            let ward_number = i >= 2 && matches!(doc.norm(i - 2), "ward" | "bay" | "unit");
+            if doc.get(i.wrapping_sub(1)).is_some_and(|t| t.is_num()) && !ward_number {
                 continue;
             }
             if person_in_sentence(scan, i, names) {
@@ -508,6 +512,13 @@ mod tests {
         assert_eq!(spans("Bed 12B is confused again", Category::CareLocation), vec!["Bed 12B"]);
         assert_eq!(spans("Transferred him to Ward 7 at 2am", Category::CareLocation), vec!["Ward 7"]);
         assert_eq!(spans("He's in side room 4", Category::CareLocation), vec!["side room 4"]);
+    }
+
+    #[test]
+    fn a_bed_beside_a_patient_identifier_is_a_care_location() {
+        let t = "Ward 4 bed 9, MRN K1234567, still waiting for pharmacy";
+        assert_eq!(spans(t, Category::CareLocation), vec!["bed 9"]);
+        assert!(spans("Ward 4 bed 9 is free, ready for the next admission", Category::CareLocation).is_empty());
     }
 
     #[test]

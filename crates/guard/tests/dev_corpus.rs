@@ -17,6 +17,8 @@
 //!   and the name model's new cues (anger at the employer without swearing, sarcasm,
 //!   despair, combinations of details, praise around clients' names), about half hard
 //!   negatives.
+//! - `corpus/heldout5.jsonl` … `corpus/heldout7.jsonl`: blind batches, each scored once at
+//!   first sight (figures in docs/guard.md), then kept at the level the code reaches.
 
 use std::io::BufReader;
 
@@ -75,7 +77,8 @@ fn held_out_batches_keep_their_precision_and_do_not_leak_more() {
     // Validation only since the patient-name model (its weights are fitted on dev,
     // handwritten, batch5 and batch6, never on these). Leaks together: 12 under the old
     // rules (4 + 8, after those rules had been tuned on both batches), 7 with the model
-    // (4 + 3), 5 after the batch6 refit (3 + 2; it moved by a post or two between fits).
+    // (4 + 3), 5 after the batch6 refit (3 + 2; it moved by a post or two between fits), 4
+    // after the heldout6 cues and refit (2 + 2).
     let mut leaks = 0;
     for corpus in [include_str!("../corpus/heldout2.jsonl"), include_str!("../corpus/heldout3.jsonl")] {
         let r = report(corpus);
@@ -86,7 +89,7 @@ fn held_out_batches_keep_their_precision_and_do_not_leak_more() {
         assert!(names.recall() >= 0.90, "patient_name recall {:.3}", names.recall());
         assert!(r.national.precision() >= 0.97 && r.national.recall() >= 0.99, "{:?}", r.national);
     }
-    assert!(leaks <= 5, "{leaks} leaks, was 5 (7 before batch6)");
+    assert!(leaks <= 4, "{leaks} leaks, was 4 (5 before heldout6's cues, 7 before batch6)");
 }
 
 #[test]
@@ -94,7 +97,7 @@ fn batch5_keeps_its_precision_and_does_not_leak_more() {
     // Training data for the patient-name model (written for it; first-sight scores in
     // docs/guard.md). Its leaks are names the model cannot fit (7 of 121).
     let r = report(include_str!("../corpus/batch5.jsonl"));
-    assert!(r.leaks <= 6, "{} leaks, was 7 (6 since the batch7 refit)", r.leaks);
+    assert!(r.leaks <= 4, "{} leaks, was 7 (6 since the batch7 refit, 4 since heldout6's)", r.leaks);
     assert!(r.flagged.precision() >= 0.95, "verdict precision {:.3}", r.flagged.precision());
     let names = r.per_category[&Category::PatientName];
     assert!(names.recall() >= 0.93 && names.precision() >= 0.95, "{names:?}");
@@ -144,13 +147,15 @@ fn batch6_keeps_its_fit() {
 fn heldout5_stays_at_its_new_level() {
     // Second blind batch: first sight 1/40 leaks, verdict precision 0.913, names
     // 0.833/0.926, negative_emotion F1 0.636, grievance 1.000/0.308, indirect 0.833/0.455.
-    // Since then the name model is fitted on it too, so these are training levels.
+    // Since then the name model is fitted on it too, so these are training levels. Names
+    // precision went 0.962 → 0.926 when the fit's precision floor went 0.94 → 0.92 (a
+    // missed name is a leak; the target is 0.85).
     let r = report(include_str!("../corpus/heldout5.jsonl"));
     assert!(r.leaks <= 1, "{} leaks, was 1", r.leaks);
     assert!(r.flagged.precision() >= 0.95, "verdict precision {:.3}", r.flagged.precision());
     assert!(r.national.precision() >= 0.97 && r.national.recall() >= 0.99, "{:?}", r.national);
     let names = r.per_category[&Category::PatientName];
-    assert!(names.precision() >= 0.95 && names.recall() >= 0.92, "{names:?}");
+    assert!(names.precision() >= 0.90 && names.recall() >= 0.92, "{names:?}");
     let emotion = r.per_category[&Category::NegativeEmotion];
     assert!(emotion.f1() >= 0.63, "negative_emotion F1 {:.3}", emotion.f1());
     let grievance = r.per_category[&Category::Grievance];
@@ -178,4 +183,54 @@ fn batch7_keeps_its_fit() {
     assert!(names.precision() >= 0.80 && names.recall() >= 0.99, "{names:?}");
     let sad = r.false_alarm_rate("sad_professional", Category::NegativeEmotion);
     assert!(sad <= 0.10, "negative_emotion false alarms on sad posts {sad:.3}");
+}
+
+#[test]
+fn heldout6_stays_at_its_new_level() {
+    // Third blind batch: first sight 6/30 leaks, verdict precision 0.927, names 0.818/0.750,
+    // negative_emotion F1 0.809, grievance 0.917/0.367. Its misses brought the apposition
+    // after a name ("Gareth Pryce, the patient who…"), an identifier beside a name (a
+    // referral), public titles after a name ("Kate, Princess of Wales") and "passed his
+    // exams"; the name model is now fitted on it, so these are training levels. Its two
+    // leaks left: a CHI number that fails modulus 11 (not a valid number by the issue's own
+    // definition) and a couple's discharge day.
+    let r = report(include_str!("../corpus/heldout6.jsonl"));
+    assert!(r.leaks <= 2, "{} leaks, was 6 at first sight", r.leaks);
+    assert!(r.flagged.precision() >= 0.95, "verdict precision {:.3}", r.flagged.precision());
+    let names = r.per_category[&Category::PatientName];
+    assert!(names.precision() >= 0.95 && names.recall() >= 0.90, "{names:?}");
+    let emotion = r.per_category[&Category::NegativeEmotion];
+    assert!(emotion.f1() >= 0.80, "negative_emotion F1 {:.3}", emotion.f1());
+    let sad = r.false_alarm_rate("sad_professional", Category::NegativeEmotion);
+    assert!(sad <= 0.10, "negative_emotion false alarms on sad posts {sad:.3}");
+    for kind in ["public_figure", "staff_praise"] {
+        let fa = r.false_alarm_rate(kind, Category::PatientName);
+        assert!(fa == 0.0, "patient_name false alarms on {kind} {fa:.3}");
+    }
+}
+
+#[test]
+fn heldout7_stays_at_its_new_level() {
+    // Fourth blind batch (221 posts, written by a helper who never saw the guard's code,
+    // lists or corpora). First sight, after heldout6's changes: 6/55 leaks, verdict
+    // precision 0.885, names 0.773/0.829, negative_emotion F1 0.640, grievance 0.857/0.250,
+    // indirect 1.000/0.545. Its misses brought pets beside a name, a job title directly
+    // beside a name, "role play", a birthday's age before a name, a dash before a name,
+    // slashed and hyphenated record numbers, first-person low mood, and more public figures.
+    // The name model is *not* refitted on it (a refit lowered heldout4 and batch5), so the
+    // name figures here are the rules' and cues' effect on a seen batch, not a fit.
+    let r = report(include_str!("../corpus/heldout7.jsonl"));
+    assert!(r.leaks <= 4, "{} leaks, was 6 at first sight", r.leaks);
+    assert!(r.flagged.precision() >= 0.95, "verdict precision {:.3}", r.flagged.precision());
+    assert!(r.national.precision() >= 0.97 && r.national.recall() >= 0.99, "{:?}", r.national);
+    let names = r.per_category[&Category::PatientName];
+    assert!(names.precision() >= 0.95 && names.recall() >= 0.87, "{names:?}");
+    let emotion = r.per_category[&Category::NegativeEmotion];
+    assert!(emotion.f1() >= 0.78, "negative_emotion F1 {:.3}", emotion.f1());
+    let sad = r.false_alarm_rate("sad_professional", Category::NegativeEmotion);
+    assert!(sad <= 0.10, "negative_emotion false alarms on sad posts {sad:.3}");
+    for kind in ["fictional_or_training", "public_figure", "staff_praise", "everyday"] {
+        let fa = r.false_alarm_rate(kind, Category::PatientName);
+        assert!(fa == 0.0, "patient_name false alarms on {kind} {fa:.3}");
+    }
 }

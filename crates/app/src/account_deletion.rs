@@ -68,6 +68,7 @@ pub async fn delete_own_profile(app: &App, auth: &Auth, password: &str) -> Resul
         canteen_store::web_sessions::delete_all_of(tx.exec(), user.id.0).await?;
     }
     tx.commit().await?;
+    app.access_changed();
     // The files go after the rows: a failure leaves an orphan file, never a served one.
     crate::media::remove_files(app, files).await;
     tracing::info!(account = %me.id, servers = inboxes.len(), login_closed, "profile deleted");

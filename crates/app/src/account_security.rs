@@ -34,6 +34,7 @@ pub async fn sessions(app: &App, me: &WebSession) -> Result<Vec<SessionInfo>> {
 /// Ends another session of the same login (signing out here is `web::sign_out`).
 pub async fn end_session(app: &App, me: &WebSession, id: i64) -> Result<()> {
     if web_sessions::delete_of_user(app.store.writer(), me.user.id.0, id).await? {
+        app.access_changed();
         Ok(())
     } else {
         Err(AppError::NotFound("Record not found".into()))
@@ -47,5 +48,6 @@ pub async fn authorised_apps(app: &App, me: &WebSession) -> Result<Vec<Authorise
 /// Revokes every token an app holds for this login: it must be authorised again.
 pub async fn revoke_app(app: &App, me: &WebSession, app_id: i64) -> Result<()> {
     let n = oauth::revoke_app_for_user(app.store.writer(), me.user.id, app_id, now_ms()).await?;
+    app.access_changed();
     if n == 0 { Err(AppError::NotFound("Record not found".into())) } else { Ok(()) }
 }

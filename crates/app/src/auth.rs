@@ -17,6 +17,8 @@ pub struct Auth {
     pub scopes: Scopes,
     pub user: Option<User>,
     pub account: Option<Account>,
+    /// When the token expires (epoch ms), if it does.
+    pub expires_at: Option<i64>,
 }
 
 impl Auth {
@@ -51,7 +53,14 @@ pub async fn authenticate(app: &App, bearer: &str) -> Result<Auth> {
         return Err(AppError::Unauthorized("The access token expired".into()));
     }
     let scopes = Scopes::parse(&token.scopes).map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut auth = Auth { token_id: token.id, app_id: token.app_id, scopes, user: None, account: None };
+    let mut auth = Auth {
+        token_id: token.id,
+        app_id: token.app_id,
+        scopes,
+        user: None,
+        account: None,
+        expires_at: token.expires_at,
+    };
     if let (Some(uid), Some(aid)) = (token.user_id, token.account_id) {
         let user =
             canteen_store::users::by_id(app.store.reader(), canteen_domain::Id(uid)).await?.ok_or_else(invalid)?;
@@ -66,6 +75,39 @@ pub async fn authenticate(app: &App, bearer: &str) -> Result<Auth> {
         oauth::touch_token(app.store.writer(), token.id, now).await?;
     }
     Ok(auth)
+}
+
+/// When an open stream must check its caller again, rather than before every event: when the
+/// access epoch moved (a token revoked, a session ended, a profile or login suspended or
+/// deleted — `App::access_changed`), when the token or session expires, and at least once a
+/// minute (a change made on another node moves no epoch here).
+#[derive(Debug, Clone, Copy)]
+pub struct Freshness {
+    epoch: u64,
+    checked_at: std::time::Instant,
+    expires_at: Option<i64>,
+}
+
+impl Freshness {
+    const LONGEST: std::time::Duration = std::time::Duration::from_secs(60);
+
+    /// A check that began when the epoch was `epoch` (read before the check) and found a
+    /// caller whose token or session expires at `expires_at`.
+    pub fn new(epoch: u64, expires_at: Option<i64>) -> Freshness {
+        Freshness { epoch, checked_at: std::time::Instant::now(), expires_at }
+    }
+
+    /// A caller checked without noting the epoch: checked again before the first event.
+    pub fn due() -> Freshness {
+        Freshness { epoch: u64::MAX, checked_at: std::time::Instant::now(), expires_at: None }
+    }
+
+    /// Whether the caller must be checked again before the next event reaches them.
+    pub fn is_due(&self, app: &App) -> bool {
+        app.access_epoch() != self.epoch
+            || self.checked_at.elapsed() >= Self::LONGEST
+            || self.expires_at.is_some_and(|t| t <= now_ms())
+    }
 }
 
 /// The states that stop a login from acting, checked at sign-in and on every request.

@@ -20,6 +20,7 @@ pub mod guard;
 pub mod instance;
 pub mod jobs;
 pub mod lists;
+pub mod live;
 pub mod mail;
 pub mod media;
 pub mod notifications;
@@ -41,6 +42,7 @@ pub mod views;
 pub mod web;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use canteen_domain as domain;
 pub use canteen_store as store;
@@ -59,7 +61,12 @@ pub struct App {
     pub media_files: Arc<dyn media::MediaFiles>,
     /// The post index (in memory unless the binary opens one in the data dir).
     pub search: Arc<search::Search>,
+    /// Posts as the live streams show them, built once per post (`live`).
+    pub live: Arc<live::LiveViews>,
     ids: Arc<clock::IdGenerator>,
+    /// Moves whenever a token is revoked, a browser session ends or a profile or login is
+    /// suspended, deleted or switched: open streams check their caller again only then.
+    access_epoch: Arc<AtomicU64>,
 }
 
 impl App {
@@ -69,6 +76,8 @@ impl App {
             events: Arc::new(events::LocalBus::default()),
             media_files: Arc::new(media::FsMediaFiles::new(config.media_dir.clone())),
             ids: Arc::new(clock::IdGenerator::new()),
+            live: Arc::default(),
+            access_epoch: Arc::default(),
             search: Arc::new(search::Search::new(
                 canteen_search::SearchIndex::in_memory().expect("an in-memory search index needs no I/O"),
             )),
@@ -84,5 +93,29 @@ impl App {
 
     pub fn next_id(&self) -> domain::Id {
         self.ids.next()
+    }
+
+    /// Publishes `event` on the bus, first dropping an edited or deleted post from the live
+    /// streams' cache. Use cases publish edits and deletions through this.
+    pub fn publish(&self, event: events::Event) {
+        if let events::Event::Update { status } | events::Event::Delete { status } = &event {
+            self.live.forget(*status);
+        }
+        self.events.publish(event);
+    }
+
+    /// The access epoch: read it *before* checking a caller, so a change made during the check
+    /// is seen as a change afterwards.
+    pub fn access_epoch(&self) -> u64 {
+        self.access_epoch.load(Ordering::Acquire)
+    }
+
+    /// Records that some token, session, login or profile may no longer act (or that a
+    /// profile's suspension changed how its posts show). Call it after the change commits.
+    /// Process-wide and coarse on purpose: such changes are rare, and each costs every open
+    /// stream one check of its caller at its next event. Streams also check at least once a
+    /// minute, for changes made by another node.
+    pub fn access_changed(&self) {
+        self.access_epoch.fetch_add(1, Ordering::AcqRel);
     }
 }

@@ -400,5 +400,6 @@ pub async fn revoke(app: &App, client_id: &str, client_secret: &str, token: &str
         return Err(AppError::oauth(403, "unauthorized_client", "You are not authorized to revoke this token"));
     }
     store::revoke_token(app.store.writer(), rec.id, now_ms()).await?;
+    app.access_changed();
     Ok(())
 }

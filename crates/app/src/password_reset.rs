@@ -79,5 +79,6 @@ pub async fn reset(app: &App, token: &str, new_password: &str) -> Result<()> {
     web_sessions::delete_all_of(tx.exec(), user_id).await?;
     oauth::revoke_tokens_of_user(tx.exec(), Id(user_id), now).await?;
     tx.commit().await?;
+    app.access_changed();
     Ok(())
 }

@@ -204,6 +204,7 @@ pub async fn publish(app: &App, payload: &str) -> Result<()> {
             .map_err(|e| AppError::Internal(e.to_string()))?,
         user: Some(user),
         account: Some(account),
+        expires_at: None,
     };
     // Keyed, so a job that runs again after a crash finds the post instead of making another.
     let mut post = s.params.to_post();

@@ -238,7 +238,7 @@ pub async fn delete(app: &App, auth: &Auth, id: Id) -> Result<StatusView> {
     // The files of a deleted post go too; a failure here leaves an orphan file, never a
     // visible one (its row is gone, so it is no longer served).
     crate::media::remove_files(app, files).await;
-    app.events.publish(crate::events::Event::Delete { status: id });
+    app.publish(crate::events::Event::Delete { status: id });
     Ok(view)
 }
 
@@ -289,7 +289,7 @@ pub async fn edit(app: &App, auth: &Auth, id: Id, edit: Edit) -> Result<StatusVi
     crate::search::enqueue_status(app, tx.exec(), id).await?;
     crate::federation::outbox::updated(app, tx.exec(), &s).await?;
     tx.commit().await?;
-    app.events.publish(crate::events::Event::Update { status: id });
+    app.publish(crate::events::Event::Update { status: id });
     // Those who re-posted it are told it changed (Mastodon's `update` notification).
     let mut events = Vec::new();
     let mut tx = app.store.begin().await?;
@@ -436,7 +436,7 @@ pub async fn unreblog(app: &App, auth: &Auth, id: Id) -> Result<StatusView> {
         crate::federation::outbox::unannounced(app, tx.exec(), &r).await?;
         statuses::delete(tx.exec(), r.id).await?;
         tx.commit().await?;
-        app.events.publish(crate::events::Event::Delete { status: r.id });
+        app.publish(crate::events::Event::Delete { status: r.id });
     }
     get(app, Some(auth), id).await
 }

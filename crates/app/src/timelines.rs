@@ -207,9 +207,10 @@ pub async fn list(app: &App, auth: &Auth, id: Id, page: Page) -> Result<Vec<Stat
     read(app, &viewer, &Source::List { members, replies_policy: list.replies_policy }, page, false).await
 }
 
-/// A post as a live stream shows it to `me` (`None`: signed out): only if the audience rule
-/// lets them see it and they have not muted its author. Relationships are read afresh, so a
-/// block or mute made since the stream opened applies at once.
+/// A post built for `me` alone (`None`: signed out), as a live stream shows it: only if the
+/// audience rule lets them see it and they have not muted its author, with all their
+/// relationships read afresh. The streams use `live::item`, which builds each post once for
+/// all its viewers; this is its path for a post whose view is the viewer's own (a poll).
 pub async fn live_item(app: &App, me: Option<&canteen_domain::account::Account>, id: Id) -> Result<Option<StatusView>> {
     let viewer = Viewer::load(app, me).await?;
     let Some(v) = crate::views::one(app, &viewer, id).await? else { return Ok(None) };
@@ -217,19 +218,4 @@ pub async fn live_item(app: &App, me: Option<&canteen_domain::account::Account>,
         return Ok(None);
     }
     Ok(Some(v))
-}
-
-/// A pulled author's new post (`Event::Followers`) as `me`'s user stream shows it: only if
-/// `me` follows the author, then as [`live_item`].
-pub async fn live_item_for_follower(
-    app: &App,
-    me: Option<&canteen_domain::account::Account>,
-    author: Id,
-    id: Id,
-) -> Result<Option<StatusView>> {
-    let Some(me) = me else { return Ok(None) };
-    if !canteen_store::relationships::is_following(app.store.reader(), me.id, author).await? || me.id == author {
-        return Ok(None);
-    }
-    live_item(app, Some(me), id).await
 }

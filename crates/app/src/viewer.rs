@@ -43,8 +43,20 @@ impl Viewer {
 
     /// Loads on a given connection (inside a transaction, to see its uncommitted rows).
     pub async fn load_on(e: Exec<'_>, me: &Account) -> Result<Viewer> {
-        let sets = rel::viewer_sets(e, me.id, now_ms()).await?;
-        Ok(Viewer {
+        Ok(Viewer::from_sets(me, rel::viewer_sets(e, me.id, now_ms()).await?))
+    }
+
+    /// `me` as far as their relationships with the accounts in `among` and their membership
+    /// of the lists in `circles` go, read afresh in one small statement: enough for the
+    /// audience rule and the mute check on posts by those accounts (and circle posts to those
+    /// lists), and for nothing else. Used per delivery by the live streams.
+    pub async fn load_among(app: &App, me: &Account, among: &[Id], circles: &[Id]) -> Result<Viewer> {
+        let sets = rel::viewer_sets_among(app.store.reader(), me.id, among, circles, now_ms()).await?;
+        Ok(Viewer::from_sets(me, sets))
+    }
+
+    fn from_sets(me: &Account, sets: rel::ViewerSets) -> Viewer {
+        Viewer {
             account_id: Some(me.id),
             following: sets.following.into_iter().collect(),
             followers: sets.followers.into_iter().collect(),
@@ -53,7 +65,7 @@ impl Viewer {
             circles: sets.circles.into_iter().collect(),
             exclusive_list_members: sets.exclusive_list_members,
             pulled_following: sets.pulled_following,
-        })
+        }
     }
 
     /// Followed accounts too widely followed to fan out to, whose posts home reads merge in.

@@ -34,6 +34,16 @@ pub struct StatusView {
 /// Builds views of `list` in the given order, leaving out every post (or re-post of a
 /// post) the viewer may not see.
 pub async fn visible(app: &App, viewer: &Viewer, list: Vec<Status>) -> Result<Vec<StatusView>> {
+    build(app, viewer, list, true).await
+}
+
+/// Views of `list` built without asking the audience rule and with no viewer's flags: only
+/// for `live`, which asks the rule for each viewer before anything reaches them.
+pub(crate) async fn unchecked(app: &App, list: Vec<Status>) -> Result<Vec<StatusView>> {
+    build(app, &Viewer::anonymous(), list, false).await
+}
+
+async fn build(app: &App, viewer: &Viewer, list: Vec<Status>, check_audience: bool) -> Result<Vec<StatusView>> {
     let e = || app.store.reader();
     let original_ids: Vec<Id> = list.iter().filter_map(|s| s.reblog_of_id).collect();
     let originals: HashMap<Id, Status> =
@@ -80,7 +90,7 @@ pub async fn visible(app: &App, viewer: &Viewer, list: Vec<Status>) -> Result<Ve
     let build = |s: &Status| -> Option<StatusView> {
         let account = accounts.get(&s.account_id)?.clone();
         let m = mentioned.get(&s.id).cloned().unwrap_or_default();
-        if !viewer.may_see(s, &m, account.suspended_at.is_some()) {
+        if check_audience && !viewer.may_see(s, &m, account.suspended_at.is_some()) {
             return None;
         }
         let (replies_count, reblogs_count, favourites_count) = counts.get(&s.id).copied().unwrap_or_default();

@@ -29,6 +29,8 @@ pub struct WebSession {
     pub account: Account,
     /// The token every form posted in this session must carry.
     pub csrf_token: String,
+    /// When the session ends (epoch ms).
+    pub expires_at: i64,
 }
 
 impl WebSession {
@@ -40,6 +42,7 @@ impl WebSession {
             scopes: Scopes::parse(SESSION_SCOPES).map_err(|e| AppError::Internal(e.to_string()))?,
             user: Some(self.user.clone()),
             account: Some(self.account.clone()),
+            expires_at: None,
         })
     }
 }
@@ -107,7 +110,7 @@ async fn open_session(app: &App, user: User, account: Account) -> Result<(String
     };
     web_sessions::insert(app.store.writer(), &record).await?;
     let csrf_token = csrf_for(&token);
-    Ok((token, WebSession { id: record.id, user, account, csrf_token }))
+    Ok((token, WebSession { id: record.id, user, account, csrf_token, expires_at: record.expires_at }))
 }
 
 /// The session a cookie names, if it exists, has not expired and its login may still act.
@@ -131,12 +134,13 @@ pub async fn resolve(app: &App, token: &str) -> Result<Option<WebSession>> {
     if rec.last_seen_at < now - 60_000 {
         web_sessions::touch(app.store.writer(), rec.id, now).await?;
     }
-    Ok(Some(WebSession { id: rec.id, user, account, csrf_token: csrf_for(token) }))
+    Ok(Some(WebSession { id: rec.id, user, account, csrf_token: csrf_for(token), expires_at: rec.expires_at }))
 }
 
 /// Ends the session a cookie names (nothing happens for an unknown token).
 pub async fn sign_out(app: &App, token: &str) -> Result<()> {
     web_sessions::delete(app.store.writer(), &sha256_hex(token)).await?;
+    app.access_changed();
     Ok(())
 }
 
@@ -478,6 +482,7 @@ pub async fn switch_profile(app: &App, session: &WebSession, profile_id: Id) -> 
     };
     check_may_sign_in(&session.user, &target)?;
     web_sessions::set_account(app.store.writer(), session.id, session.user.id.0, target.id.0).await?;
+    app.access_changed();
     Ok(target)
 }
 
@@ -510,9 +515,9 @@ pub async fn public_live_item(
     {
         return Ok(false);
     }
-    let Some(v) = timelines::live_item(app, me, status).await? else { return Ok(false) };
+    let Some(item) = crate::live::item(app, me, status, None).await? else { return Ok(false) };
     Ok(match which {
-        PublicTimeline::Local => v.account.is_local(),
+        PublicTimeline::Local => item.view().account.is_local(),
         PublicTimeline::Federated | PublicTimeline::Tag(_) => true,
     })
 }

@@ -1,7 +1,10 @@
 //! `/api/v1/streaming/*`: live timelines over Server-Sent Events and WebSocket, with
-//! Mastodon's event names and payloads. Every event is rendered for its viewer through the
-//! same audience rule as the REST reads, with the viewer's relationships re-read per event
-//! (a block made mid-stream takes effect at once).
+//! Mastodon's event names and payloads. Every post is checked for its viewer by the same
+//! audience rule as the REST reads, against their relationships with its author re-read per
+//! event (a block or mute made mid-stream takes effect at once); the post itself is built and
+//! serialised once per event and kind of viewer, not once per stream (`canteen_app::live`).
+//! The caller's token is checked again only when it may have changed (`auth::Freshness`): a
+//! revoked token or suspended profile still ends the stream at its next event.
 
 use std::collections::BTreeSet;
 use std::convert::Infallible;
@@ -12,10 +15,12 @@ use axum::extract::{FromRef, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use canteen_app::auth::{Auth, authenticate};
+use canteen_app::auth::{Auth, Freshness, authenticate};
 use canteen_app::events::{Event, Interest, Subscription};
+use canteen_app::live::LiveItem;
 use canteen_app::{App, AppError, notifications};
 use canteen_domain::Id;
+use canteen_domain::status::Visibility;
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
 use serde_json::json;
@@ -98,23 +103,23 @@ async fn render(
 ) -> Result<Option<Outgoing>, AppError> {
     let me = auth.and_then(|a| a.account.as_ref());
     let my_id = me.map(|a| a.id);
-    let json = |v: &canteen_app::views::StatusView| {
-        serde_json::to_string(&status_from_domain(&app.config.public_url, v, my_id)).unwrap_or_default()
+    // Shared items are serialised once per post and kind of viewer: `status_from_domain`
+    // differs between viewers only for the author's own post, which is never shared.
+    let json = |item: &LiveItem| {
+        item.rendered(|v| {
+            serde_json::to_string(&status_from_domain(&app.config.public_url, v, my_id)).unwrap_or_default()
+        })
     };
-    let status_for = |id: Id| async move {
-        Ok::<_, AppError>(canteen_app::timelines::live_item(app, me, id).await?.map(|v| json(&v)))
-    };
+    let item_for = |id: Id| canteen_app::live::item(app, me, id, None);
     // A pulled author's post: only for those who follow the author (`Event::Followers`).
-    let follower_status_for = |author: Id, id: Id| async move {
-        Ok::<_, AppError>(canteen_app::timelines::live_item_for_follower(app, me, author, id).await?.map(|v| json(&v)))
-    };
+    let follower_item_for = |author: Id, id: Id| canteen_app::live::item(app, me, id, Some(author));
     let out = |event, payload| Some(Outgoing { channel: channel.clone(), event, payload });
     Ok(match (channel, event) {
         (Channel::User, Event::Home { reader, status }) if Some(*reader) == my_id => {
-            status_for(*status).await?.and_then(|p| out("update", p))
+            item_for(*status).await?.and_then(|i| out("update", json(&i)))
         }
         (Channel::User, Event::Followers { author, status }) => {
-            follower_status_for(*author, *status).await?.and_then(|p| out("update", p))
+            follower_item_for(*author, *status).await?.and_then(|i| out("update", json(&i)))
         }
         (Channel::User | Channel::UserNotification, Event::Notification { account, id })
             if Some(*account) == my_id && auth.is_some_and(|a| a.scopes.allows("read:notifications")) =>
@@ -131,21 +136,19 @@ async fn render(
             }
         }
         (Channel::Public | Channel::PublicLocal, Event::Public { status, .. }) => {
-            status_for(*status).await?.and_then(|p| out("update", p))
+            item_for(*status).await?.and_then(|i| out("update", json(&i)))
         }
         (Channel::Hashtag(t) | Channel::HashtagLocal(t), Event::Public { status, tags }) if tags.contains(t) => {
-            status_for(*status).await?.and_then(|p| out("update", p))
+            item_for(*status).await?.and_then(|i| out("update", json(&i)))
         }
         (Channel::List(list), Event::Home { reader, status }) if Some(*reader) == my_id => {
             let members = match auth {
                 Some(a) => canteen_app::lists::members(app, a, *list).await?,
                 None => Vec::new(),
             };
-            let Some(payload) = status_for(*status).await? else { return Ok(None) };
-            let author: Option<String> = serde_json::from_str::<serde_json::Value>(&payload)
-                .ok()
-                .and_then(|v| v["account"]["id"].as_str().map(String::from));
-            if members.iter().any(|m| Some(m.id.to_string()) == author) { out("update", payload) } else { None }
+            let Some(item) = item_for(*status).await? else { return Ok(None) };
+            let author = item.view().account.id;
+            if members.iter().any(|m| m.id == author) { out("update", json(&item)) } else { None }
         }
         // A pulled author's post reaches a list stream if the author is on the list (and followed).
         (Channel::List(list), Event::Followers { author, status }) => {
@@ -156,7 +159,7 @@ async fn render(
             if !members.iter().any(|m| m.id == *author) {
                 return Ok(None);
             }
-            follower_status_for(*author, *status).await?.and_then(|p| out("update", p))
+            follower_item_for(*author, *status).await?.and_then(|i| out("update", json(&i)))
         }
         (Channel::UserNotification, _) => None,
         (_, Event::Delete { status }) => out("delete", status.to_string()),
@@ -165,12 +168,12 @@ async fn render(
             Event::Update { status },
         ) => {
             // Public channels only carry edits of public posts.
-            status_for(*status)
+            item_for(*status)
                 .await?
-                .filter(|p| p.contains("\"visibility\":\"public\""))
-                .and_then(|p| out("status.update", p))
+                .filter(|i| i.view().status.visibility == Visibility::Public)
+                .and_then(|i| out("status.update", json(&i)))
         }
-        (_, Event::Update { status }) => status_for(*status).await?.and_then(|p| out("status.update", p)),
+        (_, Event::Update { status }) => item_for(*status).await?.and_then(|i| out("status.update", json(&i))),
         _ => None,
     })
 }
@@ -187,8 +190,9 @@ fn token(parts: &Parts) -> Option<String> {
     })
 }
 
-/// The (optional) caller of a streaming request. Streams need `read` (or `read:statuses`).
-pub struct StreamAuth(pub Option<Auth>, pub Option<String>);
+/// The (optional) caller of a streaming request, with their token and when it was checked.
+/// Streams need `read` (or `read:statuses`).
+pub struct StreamAuth(pub Option<Auth>, pub Option<String>, pub Freshness);
 
 impl<S> FromRequestParts<S> for StreamAuth
 where
@@ -198,10 +202,14 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Some(t) = token(parts) else { return Ok(StreamAuth(None, None)) };
-        let auth = authenticate(&App::from_ref(state), &t).await?;
+        let app = App::from_ref(state);
+        // Read before the check, so a revocation during it is seen at the first event.
+        let epoch = app.access_epoch();
+        let Some(t) = token(parts) else { return Ok(StreamAuth(None, None, Freshness::new(epoch, None))) };
+        let auth = authenticate(&app, &t).await?;
         auth.require("read:statuses")?;
-        Ok(StreamAuth(Some(auth), Some(t)))
+        let fresh = Freshness::new(epoch, auth.expires_at);
+        Ok(StreamAuth(Some(auth), Some(t), fresh))
     }
 }
 
@@ -221,15 +229,31 @@ fn channel_for(auth: &Option<Auth>, stream: &str, q: &StreamQuery) -> ApiResult<
     Ok(ch)
 }
 
-/// The caller as of now: a revoked token or suspended profile ends the stream (`None`).
-async fn still_valid(app: &App, token: &Option<String>) -> Option<Option<Auth>> {
-    match token {
-        None => Some(None),
-        Some(t) => authenticate(app, t).await.ok().map(Some),
+/// An open stream's caller: checked when it opened, and again before an event only when the
+/// check may have changed (`Freshness`), not per event.
+struct Caller {
+    token: Option<String>,
+    auth: Option<Auth>,
+    fresh: Freshness,
+}
+
+impl Caller {
+    /// The caller as of now, or `None` once their token was revoked or expired, or their
+    /// login or profile may no longer act: the stream ends.
+    async fn current(&mut self, app: &App) -> Option<Option<&Auth>> {
+        if let Some(t) = &self.token
+            && self.fresh.is_due(app)
+        {
+            let epoch = app.access_epoch();
+            let auth = authenticate(app, t).await.ok()?;
+            self.fresh = Freshness::new(epoch, auth.expires_at);
+            self.auth = Some(auth);
+        }
+        Some(self.auth.as_ref())
     }
 }
 
-type SseState = (Subscription, App, Option<String>, Channel);
+type SseState = (Subscription, App, Caller, Channel);
 
 /// What a stream for `auth` on `channels` asks the bus for.
 fn interest<'a>(auth: &Option<Auth>, mut channels: impl Iterator<Item = &'a Channel>) -> Interest {
@@ -242,84 +266,84 @@ fn interest<'a>(auth: &Option<Auth>, mut channels: impl Iterator<Item = &'a Chan
 fn sse_stream(
     app: App,
     interest: Interest,
-    token: Option<String>,
+    caller: Caller,
     channel: Channel,
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> {
     let sub = app.events.subscribe(interest);
-    stream::unfold((sub, app, token, channel), |(mut sub, app, token, channel): SseState| async move {
+    stream::unfold((sub, app, caller, channel), |(mut sub, app, mut caller, channel): SseState| async move {
         loop {
             let event = sub.recv().await?;
             if !channel.may_carry(&event) {
                 continue;
             }
-            let auth = still_valid(&app, &token).await?;
-            if let Ok(Some(o)) = render(&app, auth.as_ref(), &channel, &event).await {
+            let auth = caller.current(&app).await?;
+            if let Ok(Some(o)) = render(&app, auth, &channel, &event).await {
                 let ev = SseEvent::default().event(o.event).data(o.payload);
-                return Some((Ok(ev), (sub, app, token, channel)));
+                return Some((Ok(ev), (sub, app, caller, channel)));
             }
         }
     })
 }
 
-fn sse(app: App, auth: &Option<Auth>, token: Option<String>, channel: Channel) -> Response {
-    let interest = interest(auth, std::iter::once(&channel));
-    Sse::new(sse_stream(app, interest, token, channel))
+fn sse(app: App, auth: Option<Auth>, token: Option<String>, fresh: Freshness, channel: Channel) -> Response {
+    let interest = interest(&auth, std::iter::once(&channel));
+    Sse::new(sse_stream(app, interest, Caller { token, auth, fresh }, channel))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()
 }
 
 pub async fn user(
     State(app): State<App>,
-    StreamAuth(auth, token): StreamAuth,
+    StreamAuth(auth, token, fresh): StreamAuth,
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "user", &q)?;
-    Ok(sse(app, &auth, token, ch))
+    Ok(sse(app, auth, token, fresh, ch))
 }
 
 pub async fn user_notification(
     State(app): State<App>,
-    StreamAuth(auth, token): StreamAuth,
+    StreamAuth(auth, token, fresh): StreamAuth,
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "user:notification", &q)?;
-    Ok(sse(app, &auth, token, ch))
+    Ok(sse(app, auth, token, fresh, ch))
 }
 
 pub async fn public(
     State(app): State<App>,
-    StreamAuth(auth, token): StreamAuth,
+    StreamAuth(auth, token, fresh): StreamAuth,
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "public", &q)?;
-    Ok(sse(app, &auth, token, ch))
+    Ok(sse(app, auth, token, fresh, ch))
 }
 
 pub async fn public_local(
     State(app): State<App>,
-    StreamAuth(auth, token): StreamAuth,
+    StreamAuth(auth, token, fresh): StreamAuth,
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "public:local", &q)?;
-    Ok(sse(app, &auth, token, ch))
+    Ok(sse(app, auth, token, fresh, ch))
 }
 
 pub async fn hashtag(
     State(app): State<App>,
-    StreamAuth(auth, token): StreamAuth,
+    StreamAuth(auth, token, fresh): StreamAuth,
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "hashtag", &q)?;
-    Ok(sse(app, &auth, token, ch))
+    Ok(sse(app, auth, token, fresh, ch))
 }
 
 pub async fn list(
     State(app): State<App>,
-    StreamAuth(auth, token): StreamAuth,
+    StreamAuth(auth, token, fresh): StreamAuth,
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "list", &q)?;
-    Ok(sse(app, &auth, token, ch))
+    Ok(sse(app, auth, token, fresh, ch))
 }
 
 /// `GET /api/v1/streaming/health`.
@@ -331,7 +355,7 @@ pub async fn health() -> &'static str {
 /// echoed back as browsers (and masto) require.
 pub async fn websocket(
     State(app): State<App>,
-    StreamAuth(auth, token): StreamAuth,
+    StreamAuth(auth, token, fresh): StreamAuth,
     Query(q): Query<StreamQuery>,
     ws: WebSocketUpgrade,
 ) -> ApiResult<Response> {
@@ -339,7 +363,7 @@ pub async fn websocket(
     if let Some(stream) = q.stream.as_deref() {
         initial.insert(channel_for(&auth, stream, &q)?);
     }
-    let token_for_socket = token.clone();
+    let caller = Caller { token: token.clone(), auth, fresh };
     // Small buffers: thousands of sockets may be open, and clients only send short
     // subscribe messages (tungstenite's defaults are 128 KiB buffers and 64 MiB messages).
     let ws = ws.read_buffer_size(4 * 1024).write_buffer_size(0).max_message_size(64 * 1024).max_frame_size(64 * 1024);
@@ -347,7 +371,7 @@ pub async fn websocket(
         Some(t) => ws.protocols([t]),
         None => ws,
     };
-    Ok(ws.on_upgrade(move |socket| run_socket(socket, app, auth, token_for_socket, initial)))
+    Ok(ws.on_upgrade(move |socket| run_socket(socket, app, caller, initial)))
 }
 
 #[derive(Deserialize)]
@@ -359,14 +383,8 @@ struct ClientMessage {
     list: Option<String>,
 }
 
-async fn run_socket(
-    mut socket: WebSocket,
-    app: App,
-    auth: Option<Auth>,
-    token: Option<String>,
-    mut channels: BTreeSet<Channel>,
-) {
-    let mut sub = app.events.subscribe(interest(&auth, channels.iter()));
+async fn run_socket(mut socket: WebSocket, app: App, mut caller: Caller, mut channels: BTreeSet<Channel>) {
+    let mut sub = app.events.subscribe(interest(&caller.auth, channels.iter()));
     let mut ping = tokio::time::interval(Duration::from_secs(30));
     loop {
         tokio::select! {
@@ -379,7 +397,7 @@ async fn run_socket(
                         continue;
                     };
                     let q = StreamQuery { stream: None, tag: m.tag, list: m.list };
-                    match (m.kind.as_str(), channel_for(&auth, &m.stream, &q)) {
+                    match (m.kind.as_str(), channel_for(&caller.auth, &m.stream, &q)) {
                         ("subscribe", Ok(ch)) => {
                             if ch.is_public() {
                                 sub.add_public();
@@ -401,9 +419,9 @@ async fn run_socket(
                     continue;
                 }
                 // A revoked token or suspended profile ends the connection.
-                let Some(current) = still_valid(&app, &token).await else { return };
-                for ch in channels.clone() {
-                    if let Ok(Some(o)) = render(&app, current.as_ref(), &ch, &event).await {
+                let Some(current) = caller.current(&app).await else { return };
+                for ch in &channels {
+                    if let Ok(Some(o)) = render(&app, current, ch, &event).await {
                         let frame = json!({"stream": o.channel.name(), "event": o.event, "payload": o.payload}).to_string();
                         if socket.send(Message::Text(frame.into())).await.is_err() { return }
                     }

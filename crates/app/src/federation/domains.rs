@@ -164,6 +164,7 @@ pub async fn delete_block(app: &App, auth: &Auth, id: Id) -> Result<()> {
         store::set_domain_suspended(tx.exec(), &old.domain, None).await?;
     }
     tx.commit().await?;
+    app.access_changed();
     Ok(())
 }
 
@@ -178,6 +179,7 @@ async fn apply(app: &App, old: Option<&DomainBlock>, b: &DomainBlock) -> Result<
         store::set_domain_suspended(tx.exec(), &b.domain, None).await?;
     }
     tx.commit().await?;
+    app.access_changed();
     tracing::info!(domain = %b.domain, severity = %b.severity, reject_media = b.reject_media, "domain block set");
     Ok(())
 }

@@ -304,6 +304,7 @@ async fn posts(app: &App, remote: &RemoteActor, activity: &Activity) -> Result<O
         (ActivityType::Delete, _) if object_id == actor_uri => {
             // The account is gone at its home: hide it and everything of it here.
             accounts::set_suspended(app.store.writer(), actor, Some(now_ms())).await?;
+            app.access_changed();
             Ok(Outcome::Handled("delete actor"))
         }
         (ActivityType::Delete, _) => notes::delete(app, remote, object_id).await,

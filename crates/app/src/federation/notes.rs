@@ -155,7 +155,7 @@ pub async fn update(app: &App, remote: &RemoteActor, post: &Post) -> Result<Outc
     if let Some(q) = question_of(post) {
         crate::polls::update_remote(app, old.id, &q).await?;
     }
-    app.events.publish(crate::events::Event::Update { status: old.id });
+    app.publish(crate::events::Event::Update { status: old.id });
     Ok(Outcome::Handled("update post"))
 }
 
@@ -256,7 +256,7 @@ pub async fn delete(app: &App, remote: &RemoteActor, uri: &str) -> Result<Outcom
     crate::search::enqueue_status(app, tx.exec(), s.id).await?;
     tx.commit().await?;
     crate::media::remove_files(app, files).await;
-    app.events.publish(crate::events::Event::Delete { status: s.id });
+    app.publish(crate::events::Event::Delete { status: s.id });
     Ok(Outcome::Handled("delete post"))
 }
 
@@ -328,7 +328,7 @@ pub async fn undo_announce(app: &App, remote: &RemoteActor, uri: &str) -> Result
     match statuses::by_uri(app.store.reader(), uri).await? {
         Some(s) if s.account_id == Id(remote.account_id) && s.reblog_of_id.is_some() => {
             statuses::delete(app.store.writer(), s.id).await?;
-            app.events.publish(crate::events::Event::Delete { status: s.id });
+            app.publish(crate::events::Event::Delete { status: s.id });
             Ok(Outcome::Handled("undo announce"))
         }
         Some(_) => Err(AppError::Unauthorized(format!("Request not accepted: {} may not undo {uri}", remote.uri))),

@@ -178,7 +178,116 @@ async fn masto_receives_an_update_over_websocket(b: Backend) {
     assert!(posted.contains(&got), "masto got {got:?}, posted {posted:?}");
 }
 
+/// A token revoked while its stream is open ends the stream at its next event, though the
+/// stream no longer looks its token up per event (the access epoch moved); other streams go on.
+async fn a_revoked_token_ends_an_open_stream(b: Backend) {
+    let s = TestServer::new(b).await;
+    let alice = s.user("alice").await;
+    let (bob_acct, bob) = s.signed_in("bob").await;
+    let (_, carol) = s.signed_in("carol").await;
+    let (id, secret) = s.app_client("read write follow").await;
+    let login = [
+        ("grant_type", "password"),
+        ("client_id", id.as_str()),
+        ("client_secret", secret.as_str()),
+        ("username", "alice"),
+        ("password", "a good password"),
+        ("scope", "read write follow"),
+    ];
+    let tok =
+        s.form(Method::POST, "/oauth/token", None, &login).await.json["access_token"].as_str().unwrap().to_string();
+    for t in [&tok, &carol] {
+        s.json(Method::POST, &format!("/api/v1/accounts/{}/follow", bob_acct.id), Some(t), json!({})).await;
+    }
+    let mut stream = support::sse_open(&s, "/api/v1/streaming/user", Some(&tok)).await;
+    let mut carols = support::sse_open(&s, "/api/v1/streaming/user", Some(&carol)).await;
+    let first = s.post(&bob, json!({"status": "before"})).await["id"].as_str().unwrap().to_string();
+    s.run_jobs().await;
+    let seen = support::sse_read_until(&mut stream, |e, v| e == "update" && v["id"] == first.as_str()).await;
+    assert!(seen.iter().any(|(e, _)| e == "update"), "the stream works while the token does: {seen:?}");
+
+    let r = s
+        .form(Method::POST, "/oauth/revoke", None, &[("client_id", &id), ("client_secret", &secret), ("token", &tok)])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let second = s.post(&bob, json!({"status": "after"})).await["id"].as_str().unwrap().to_string();
+    s.run_jobs().await;
+    let events = support::sse_collect(stream, Duration::from_secs(2)).await;
+    assert!(events.iter().all(|(e, _)| e != "update"), "a revoked token's stream carries nothing: {events:?}");
+    let seen = support::sse_read_until(&mut carols, |e, v| e == "update" && v["id"] == second.as_str()).await;
+    assert!(seen.iter().any(|(_, v)| v["id"] == second.as_str()), "other streams go on: {seen:?}");
+    let _ = alice;
+}
+
+/// A post is built once for all its viewers, but a re-post shows each viewer their own flags:
+/// the one who liked and bookmarked the original sees that, another follower does not.
+async fn a_repost_shows_each_viewer_their_own_flags(b: Backend) {
+    let s = TestServer::new(b).await;
+    let (_, alice) = s.signed_in("alice").await;
+    let (bob_acct, bob) = s.signed_in("bob").await;
+    let (_, carol) = s.signed_in("carol").await;
+    let (_, dave) = s.signed_in("dave").await;
+    for t in [&alice, &dave] {
+        s.json(Method::POST, &format!("/api/v1/accounts/{}/follow", bob_acct.id), Some(t), json!({})).await;
+    }
+    let original = s.post(&carol, json!({"status": "worth sharing"})).await["id"].as_str().unwrap().to_string();
+    for action in ["favourite", "bookmark"] {
+        let r = s.json(Method::POST, &format!("/api/v1/statuses/{original}/{action}"), Some(&alice), json!({})).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    s.run_jobs().await;
+    let mut alices = support::sse_open(&s, "/api/v1/streaming/user", Some(&alice)).await;
+    let mut daves = support::sse_open(&s, "/api/v1/streaming/user", Some(&dave)).await;
+    let repost = s.json(Method::POST, &format!("/api/v1/statuses/{original}/reblog"), Some(&bob), json!({})).await;
+    let repost = repost.json["id"].as_str().unwrap().to_string();
+    s.run_jobs().await;
+    let got = |seen: &[(String, Value)]| {
+        seen.iter()
+            .find(|(e, v)| e == "update" && v["id"] == repost.as_str())
+            .map(|(_, v)| v.clone())
+            .expect("the re-post")
+    };
+    let a = got(&support::sse_read_until(&mut alices, |e, v| e == "update" && v["id"] == repost.as_str()).await);
+    assert_eq!(a["reblog"]["id"], original.as_str());
+    assert_eq!(a["reblog"]["favourited"], true, "{a}");
+    assert_eq!(a["reblog"]["bookmarked"], true, "{a}");
+    let d = got(&support::sse_read_until(&mut daves, |e, v| e == "update" && v["id"] == repost.as_str()).await);
+    assert_eq!(d["reblog"]["favourited"], false, "{d}");
+    assert_eq!(d["reblog"]["bookmarked"], false, "{d}");
+}
+
+/// A block or mute made after fan-out put a post in the reader's feed, but before their
+/// stream delivered it, still keeps it off that stream (relationships are read per delivery);
+/// a follower who did neither still gets it.
+async fn blocks_and_mutes_made_after_fan_out_apply_to_streams(b: Backend) {
+    let s = TestServer::new(b).await;
+    let (_, alice) = s.signed_in("alice").await;
+    let (bob_acct, bob) = s.signed_in("bob").await;
+    let (_, carol) = s.signed_in("carol").await;
+    let (_, dave) = s.signed_in("dave").await;
+    for t in [&alice, &carol, &dave] {
+        s.json(Method::POST, &format!("/api/v1/accounts/{}/follow", bob_acct.id), Some(t), json!({})).await;
+    }
+    let mut alices = support::sse_open(&s, "/api/v1/streaming/user", Some(&alice)).await;
+    let carols = support::sse_open(&s, "/api/v1/streaming/user", Some(&carol)).await;
+    let mut daves = support::sse_open(&s, "/api/v1/streaming/user", Some(&dave)).await;
+    let p = s.post(&bob, json!({"status": "fanned out first"})).await["id"].as_str().unwrap().to_string();
+    s.run_jobs().await;
+    // The events wait in each stream's subscription; nothing is rendered until it is read.
+    s.json(Method::POST, &format!("/api/v1/accounts/{}/block", bob_acct.id), Some(&alice), json!({})).await;
+    s.json(Method::POST, &format!("/api/v1/accounts/{}/mute", bob_acct.id), Some(&carol), json!({})).await;
+    let seen = support::sse_read_until(&mut daves, |e, v| e == "update" && v["id"] == p.as_str()).await;
+    assert!(seen.iter().any(|(_, v)| v["id"] == p.as_str()), "dave still gets it: {seen:?}");
+    let seen = support::sse_read_until(&mut alices, |e, _| e == "update").await;
+    assert!(seen.iter().all(|(e, _)| e != "update"), "alice blocked bob: {seen:?}");
+    let seen = support::sse_collect(carols, Duration::from_secs(1)).await;
+    assert!(seen.iter().all(|(e, _)| e != "update"), "carol muted bob: {seen:?}");
+}
+
 backend_tests!(
+    a_revoked_token_ends_an_open_stream,
+    a_repost_shows_each_viewer_their_own_flags,
+    blocks_and_mutes_made_after_fan_out_apply_to_streams,
     user_stream_gets_home_updates_and_notifications,
     public_and_hashtag_streams_respect_audiences,
     masto_receives_an_update_over_websocket,

@@ -186,20 +186,35 @@ fn unlabelled_codes(scan: &Scan, out: &mut Vec<Raw>) {
         let raw = &doc.text[t.start..t.end];
         let letters = raw.bytes().take_while(u8::is_ascii_uppercase).count();
         let digits = raw.len() - letters;
-        if !(1..=3).contains(&letters)
-            || !(6..=8).contains(&digits)
-            || !raw[letters..].bytes().all(|b| b.is_ascii_digit())
+        // "K1234567", or the letters and digits apart: "RTH 2094471".
+        let glued = (1..=3).contains(&letters)
+            && (6..=8).contains(&digits)
+            && raw[letters..].bytes().all(|b| b.is_ascii_digit());
+        let apart = (2..=4).contains(&raw.len())
+            && letters == raw.len()
+            && doc
+                .get(i + 1)
+                .is_some_and(|n| n.is_num() && n.space_before && n.sent == t.sent && (6..=8).contains(&n.norm.len()));
+        if !glued && !apart {
+            continue;
+        }
+        let last = if apart { i + 1 } else { i };
+        let before: Vec<&str> = doc.words_before(i, 3).map(|j| doc.norm(j)).collect();
+        if before.iter().any(|w| scan.lex.cues.other_code_words.contains(w))
+            || (apart && scan.lex.cues.other_code_words.contains(&t.norm.as_str()))
+            // National numbers are the ids detector's, with their check digits.
+            || (apart && matches!(t.norm.as_str(), "chi" | "nhs" | "hcn" | "nino" | "ni"))
         {
             continue;
         }
-        let before: Vec<&str> = doc.words_before(i, 3).map(|j| doc.norm(j)).collect();
-        if before.iter().any(|w| scan.lex.cues.other_code_words.contains(w)) {
-            continue;
-        }
+        // Patient words in the sentence, or (for a code opening a question to colleagues) the
+        // next: "RTH 2094471 – is this one of yours? Found the notes on the trolley".
         let (a, b) = doc.sentence_of(i);
+        let b = if apart { doc.toks.iter().rposition(|x| x.sent <= t.sent + 1).unwrap_or(b) } else { b };
         let patient = (a..=b).any(|j| scan.lex.cues.patient_words.contains(&doc.norm(j)));
-        if patient && !scan.is_masked(t.start, t.end) {
-            out.push(Raw::new(Category::HospitalNumber, t.start, t.end));
+        let (start, end) = (t.start, doc.toks[last].end);
+        if patient && !scan.is_masked(start, end) {
+            out.push(Raw::new(Category::HospitalNumber, start, end));
         }
     }
 }
@@ -260,6 +275,14 @@ mod tests {
     #[test]
     fn every_label_passes_the_first_word_filter() {
         assert!(HOSPITAL_LABELS.iter().all(|l| label_start(l[0])));
+    }
+
+    #[test]
+    fn unlabelled_codes_with_the_letters_apart() {
+        let t = "RTH 2094471 – is this one of yours? Found the notes on the trolley by the lift";
+        assert_eq!(spans(t, Category::HospitalNumber), vec!["RTH 2094471"]);
+        assert!(spans("GMC 7012345 is on the letter, the patient asked", Category::HospitalNumber).is_empty());
+        assert!(spans("Order ABC 1234567 arrived. Printer fixed.", Category::HospitalNumber).is_empty());
     }
 
     #[test]

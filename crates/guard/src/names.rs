@@ -267,10 +267,7 @@ fn sentence_cues(scan: &Scan, a: usize, b: usize) -> SentenceCues {
                 || (p[0] == "one" && p[1] == "of" && p[2] == "our" && (users(p[3]) || p[3] == "service"))
         }),
         fiction: words.iter().any(|w| cues.fiction_words.contains(w))
-            || words.windows(2).any(|p| {
-                (p[0] == "case" && matches!(p[1], "study" | "studies" | "scenario"))
-                    || (p[0] == "role" && matches!(p[1], "play" | "plays" | "played" | "playing"))
-            }),
+            || words.windows(2).any(|p| teaching_pair(p[0], p[1])),
         fame: words.iter().any(|w| cues.fame_words.contains(w))
             || words.windows(2).any(|p| {
                 matches!(p[0], "spoke" | "speaks" | "talked" | "went") && matches!(p[1], "about" | "public" | "openly")
@@ -315,6 +312,13 @@ pub(crate) fn identifier_label(doc: &crate::text::Doc, a: usize, b: usize) -> bo
         };
         label_end.is_some_and(|e| value_after(e) && !(w == "chi" && k > a && doc.norm(k - 1) == "tai"))
     })
+}
+
+/// Two words that make a post a teaching case: "case study", "teaching case", "role play".
+pub(crate) fn teaching_pair(a: &str, b: &str) -> bool {
+    (a == "case" && matches!(b, "study" | "studies" | "scenario"))
+        || (a == "teaching" && matches!(b, "case" | "cases"))
+        || (a == "role" && matches!(b, "play" | "plays" | "played" | "playing"))
 }
 
 /// What the post says beyond the sentence a name is in.
@@ -487,8 +491,11 @@ fn name_like(scan: &Scan, i: usize) -> bool {
     // Unknown words ending like verbs and adverbs ("Discharged", "Nursing", "Finally") are
     // sentence starters, not names.
     let verbish = !known && (w.ends_with("ing") || w.ends_with("ed") || w.ends_with("ly"));
+    // "DNA'd", "she'll", "they've": contractions are not names.
+    let contraction = ["'d", "'ll", "'ve", "'re"].iter().any(|c| t.norm.ends_with(c));
     is_cap_word(scan, i)
         && !verbish
+        && !contraction
         && !lex.not_names.contains(w)
         && !scan.lex.cues.person_nouns.contains(&w)
         && !scan.lex.cues.care_verbs.contains(&w)
@@ -733,14 +740,16 @@ fn excluded(scan: &Scan, span: &NameSpan) -> bool {
     let place_next = doc.get(next).is_some_and(|t| t.is_word() && scan.lex.cues.place_after.contains(&t.norm));
     if place_next && !last_tok.possessive()
         || doc.prev_word(span.first).is_some_and(|p| {
-            matches!(doc.norm(p), "st" | "saint" | "ward" | "unit") && (p + 1..span.first).all(|k| doc.norm(k) == ".")
+            matches!(doc.norm(p), "st" | "saint" | "ward" | "unit" | "ysbyty")
+                && (p + 1..span.first).all(|k| doc.norm(k) == ".")
         }) && !span.titled
     {
         return true;
     }
     // "5 Tanners Row": a street, not a person.
     let street_next = doc.get(next).is_some_and(|t| t.is_word() && lex.street_types.contains(t.stem()));
-    let house_number = doc.prev_word(span.first).is_some_and(|p| doc.toks[p].is_num()) && !span.titled;
+    // Directly before: "Room 12 - Agnes" is a person in a room.
+    let house_number = span.first > 0 && doc.toks[span.first - 1].is_num() && !span.titled;
     if street_next || house_number {
         return true;
     }
@@ -758,6 +767,21 @@ fn excluded(scan: &Scan, span: &NameSpan) -> bool {
             }))
             && !span.titled
     {
+        return true;
+    }
+    // Called by a staff title elsewhere in the post: "To Nurse Owen … Owen's pretending he
+    // didn't cry".
+    let first = doc.toks[span.first].stem();
+    let titled_elsewhere = (1..doc.len()).any(|k| {
+        k != span.first
+            && doc.toks[k].is_word()
+            && doc.toks[k].stem() == first
+            && doc.toks[k - 1].is_word()
+            && (lex.cues.other_titles.contains(doc.norm(k - 1)) || is_role(scan, doc.norm(k - 1)))
+    });
+    // A service's name before its number: "Breathing Space Scotland 0800 83 85 87".
+    let number_next = doc.get(next).is_some_and(|t| t.is_num() && t.norm.starts_with('0') && t.norm.len() >= 3);
+    if !span.titled && (titled_elsewhere || number_next) {
         return true;
     }
     // A pet: "our cat Gerald", "my dog Bella", "Winston (our spaniel)", "Biscuit, the ward cat".
@@ -1208,6 +1232,7 @@ fn appositive_person(scan: &Scan, span: &NameSpan) -> bool {
         "newborn",
         "widow",
         "widower",
+        "couple",
     ];
     const DETERMINERS: &[&str] = &["the", "a", "an", "this", "that", "one"];
     const OWN: &[&str] = &["my", "our"];
@@ -1223,9 +1248,14 @@ fn appositive_person(scan: &Scan, span: &NameSpan) -> bool {
         return false;
     }
     let sent = doc.toks[span.first].sent;
+    // "…, Eileen and Jim, …": the first of two names set beside the phrase.
     let closes = match doc.get(span.last + 1) {
         None => true,
-        Some(n) => n.sent != sent || matches!(n.norm.as_str(), "," | "." | "!" | ")" | "-" | "–" | "—"),
+        Some(n) => {
+            n.sent != sent
+                || matches!(n.norm.as_str(), "," | "." | "!" | ")" | "-" | "–" | "—")
+                || (matches!(n.norm.as_str(), "and" | "&") && is_cap_word(scan, span.last + 2))
+        }
     };
     if !closes {
         return false;
@@ -1246,7 +1276,9 @@ fn appositive_person(scan: &Scan, span: &NameSpan) -> bool {
                 || (OWN.contains(d)
                     && matches!(*w, "patient" | "pt" | "client" | "resident" | "patients" | "clients" | "residents"))
         };
-        HEADS.contains(w) && clause.iter().skip(n + 1).take(2).any(det)
+        // "Client of mine, Jordan,": the head needs no determiner.
+        let of_mine = n >= 2 && clause[n - 1] == "of" && matches!(clause[n - 2], "mine" | "ours");
+        HEADS.contains(w) && (of_mine || clause.iter().skip(n + 1).take(2).any(det))
     });
     has_head
         && !clause
@@ -1264,10 +1296,19 @@ fn appositive_after(scan: &Scan, span: &NameSpan, heads: &[&str], determiners: &
     // our longest-standing COPD regular".
     let Some(comma) = (span.last + 1..(span.last + 7).min(doc.len()))
         .take_while(|&k| doc.toks[k].sent == sent)
-        .find(|&k| matches!(doc.norm(k), "," | "-" | "–" | "—"))
+        .find(|&k| matches!(doc.norm(k), "," | "-" | "–" | "—" | "("))
     else {
         return false;
     };
+    // "Aled, the lad with cystic fibrosis", "Mohammed (the one with the sickle cell crisis)":
+    // a person described by a condition.
+    let with_condition = (comma + 1..(comma + 5).min(doc.len()))
+        .take_while(|&k| doc.toks[k].sent == sent)
+        .find(|&k| doc.norm(k) == "with")
+        .is_some_and(|w| (w + 1..(w + 4).min(doc.len())).any(|k| condition_at(scan, k)));
+    if with_condition && matches!(doc.norm(comma + 1), "the" | "a" | "our" | "that" | "this") {
+        return true;
+    }
     let clause: Vec<&str> = (comma + 1..doc.len())
         .take_while(|&k| doc.toks[k].sent == sent && !matches!(doc.norm(k), "," | "-" | "–" | "—" | ":" | ";"))
         .filter(|&k| doc.toks[k].is_word())
@@ -1295,6 +1336,13 @@ fn appositive_after(scan: &Scan, span: &NameSpan, heads: &[&str], determiners: &
         && !clause[..(h + 2).min(clause.len())]
             .iter()
             .any(|w| scan.lex.cues.staff_activity.contains(w) || scan.lex.cues.thanks.contains(w))
+}
+
+/// A condition starts at token `k` (the rare list, or a common condition of `facets.txt`).
+fn condition_at(scan: &Scan, k: usize) -> bool {
+    let (doc, lex) = (&scan.doc, scan.lex);
+    lex.rare_conditions.longest_at(doc, k).is_some()
+        || lex.facets.longest_at(doc, k).is_some_and(|(_, f)| *f == crate::lexicon::Facet::Condition)
 }
 
 /// "Happy 100th birthday to our Doris": an old age's birthday wished in the words before.
@@ -1586,6 +1634,29 @@ mod tests {
             "Bay 2 bed 6 on Foxglove has been ringing all night, bless her.",
             "Priya, the patient flow coordinator, sorted six discharges before lunch",
             "We sent three patients to the Isle of Wight hospice this year",
+        ] {
+            assert!(spans(t, Category::PatientName).is_empty(), "{t}: {:?}", spans(t, Category::PatientName));
+        }
+    }
+
+    #[test]
+    fn conditions_couples_rooms_and_clients_of_ours_beside_a_name() {
+        for (t, want) in [
+            ("Thinking of Gwilym tonight, the lad with sickle cell who was back in again", "Gwilym"),
+            ("Resident of ours, Beatrice, turned 90 today and had a sherry", "Beatrice"),
+            ("Bed 7 - Harold - keeps pulling his cannula out", "Harold"),
+            ("The couple in the end bay, Maisie and Fred, have been married 70 years", "Maisie"),
+        ] {
+            assert_eq!(spans(t, Category::PatientName), vec![want], "{t}");
+        }
+    }
+
+    #[test]
+    fn staff_called_by_title_elsewhere_and_services_before_their_number_are_not_patients() {
+        for t in [
+            "The card said thank you to Sister Nadia and the team. Nadia cried reading it, bless her.",
+            "Talk to Hafal 01792 816600 if a patient's family need support",
+            "the patient DNA'd again so the slot is free",
         ] {
             assert!(spans(t, Category::PatientName).is_empty(), "{t}: {:?}", spans(t, Category::PatientName));
         }

@@ -430,7 +430,9 @@ fn indirect(scan: &Scan, locations: &[Raw], out: &mut Vec<Raw>) {
     // Teaching scenarios are made up (`fiction_words`), and a public figure's story
     // (`fame_words`: "the most famous face of young-onset Parkinson's") is public.
     let cues = &scan.lex.cues;
-    if doc.toks.iter().any(|t| cues.fiction_words.contains(t.stem()) || cues.fame_words.contains(t.stem())) {
+    if doc.toks.iter().any(|t| cues.fiction_words.contains(t.stem()) || cues.fame_words.contains(t.stem()))
+        || doc.toks.windows(2).any(|p| crate::names::teaching_pair(p[0].stem(), p[1].stem()))
+    {
         return;
     }
     // News about someone ("Harrogate woman completes marathon, the local paper reports")

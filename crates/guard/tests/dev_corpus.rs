@@ -97,7 +97,11 @@ fn batch5_keeps_its_precision_and_does_not_leak_more() {
     // Training data for the patient-name model (written for it; first-sight scores in
     // docs/guard.md). Its leaks are names the model cannot fit (7 of 121).
     let r = report(include_str!("../corpus/batch5.jsonl"));
-    assert!(r.leaks <= 4, "{} leaks, was 7 (6 since the batch7 refit, 4 since heldout6's)", r.leaks);
+    assert!(
+        r.leaks <= 3,
+        "{} leaks, was 7 (6 since the batch7 refit, 4 since heldout6's, 3 since heldout8's)",
+        r.leaks
+    );
     assert!(r.flagged.precision() >= 0.95, "verdict precision {:.3}", r.flagged.precision());
     let names = r.per_category[&Category::PatientName];
     assert!(names.recall() >= 0.93 && names.precision() >= 0.95, "{names:?}");
@@ -230,6 +234,32 @@ fn heldout7_stays_at_its_new_level() {
     let sad = r.false_alarm_rate("sad_professional", Category::NegativeEmotion);
     assert!(sad <= 0.10, "negative_emotion false alarms on sad posts {sad:.3}");
     for kind in ["fictional_or_training", "public_figure", "staff_praise", "everyday"] {
+        let fa = r.false_alarm_rate(kind, Category::PatientName);
+        assert!(fa == 0.0, "patient_name false alarms on {kind} {fa:.3}");
+    }
+}
+
+#[test]
+fn heldout8_stays_at_its_new_level() {
+    // Fifth blind batch (210 posts, a second helper who never saw the guard or any earlier
+    // batch). First sight, with heldout7's changes: 5/59 leaks (8/59 with the code before
+    // heldout6's and heldout7's rounds), verdict precision 0.911, names 0.854/0.814,
+    // negative_emotion F1 0.769. Its misses brought Welsh given names and names ending
+    // -ed/-ly, a condition beside a name ("the lad with cystic fibrosis"), "client of
+    // mine, Jordan", a name right after a room number, staff called by a title elsewhere in
+    // the post, a service's name before its phone number, record codes with the letters apart
+    // ("RTH 2094471"). Not fitted on: these are the rules' levels on a seen batch.
+    let r = report(include_str!("../corpus/heldout8.jsonl"));
+    assert!(r.leaks == 0, "{} leaks, was 5 at first sight", r.leaks);
+    assert!(r.flagged.precision() >= 0.93, "verdict precision {:.3}", r.flagged.precision());
+    assert!(r.national.precision() >= 0.97 && r.national.recall() >= 0.99, "{:?}", r.national);
+    let names = r.per_category[&Category::PatientName];
+    assert!(names.precision() >= 0.95 && names.recall() >= 0.95, "{names:?}");
+    let emotion = r.per_category[&Category::NegativeEmotion];
+    assert!(emotion.f1() >= 0.76, "negative_emotion F1 {:.3}", emotion.f1());
+    let sad = r.false_alarm_rate("sad_professional", Category::NegativeEmotion);
+    assert!(sad <= 0.10, "negative_emotion false alarms on sad posts {sad:.3}");
+    for kind in ["fictional_or_training", "public_figure", "staff_praise", "gratitude", "org_contact_or_helpline"] {
         let fa = r.false_alarm_rate(kind, Category::PatientName);
         assert!(fa == 0.0, "patient_name false alarms on {kind} {fa:.3}");
     }

@@ -224,3 +224,25 @@ fn may_see(viewer: &Viewer, post: &Neutral) -> bool {
             .as_ref()
             .is_none_or(|r| viewer.may_see(&r.status, &post.original_mentioned, r.account.suspended_at.is_some()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_shared_until_stale_forgotten_or_evicted() {
+        let cache = LiveViews::default();
+        let a = cache.entry(Id(1), 0);
+        assert!(Arc::ptr_eq(&a, &cache.entry(Id(1), 0)), "one entry per post while fresh");
+        assert!(!Arc::ptr_eq(&a, &cache.entry(Id(1), 1)), "an access change makes it anew");
+        let b = cache.entry(Id(1), 1);
+        cache.forget(Id(1));
+        assert!(!Arc::ptr_eq(&b, &cache.entry(Id(1), 1)), "an edit or deletion makes it anew");
+        for i in 2..(CAPACITY as i64 + 10) {
+            cache.entry(Id(i), 1);
+        }
+        let entries = cache.entries.lock().unwrap();
+        assert!(entries.by_id.len() <= CAPACITY && entries.order.len() <= CAPACITY);
+        assert!(!entries.by_id.contains_key(&Id(1)), "the oldest went first");
+    }
+}

@@ -118,6 +118,7 @@ pub(crate) async fn follow_as(
         events.push(crate::notifications::notify(app, tx.exec(), id, me.id, "follow", None).await?);
     }
     tx.commit().await?;
+    app.relations_changed();
     crate::notifications::publish(app, events);
     relationship(app, me.id, id).await
 }
@@ -161,6 +162,7 @@ pub(crate) async fn unfollow_as(app: &App, me: &Account, id: Id) -> Result<Relat
     nstore::remove_follow_request(tx.exec(), id, me.id).await?;
     feeds::remove_author(tx.exec(), me.id, id).await?;
     tx.commit().await?;
+    app.relations_changed();
     relationship(app, me.id, id).await
 }
 
@@ -172,6 +174,7 @@ pub async fn remove_follower(app: &App, auth: &Auth, id: Id) -> Result<Relations
     rel::unfollow(tx.exec(), id, me.id).await?;
     feeds::remove_author(tx.exec(), id, me.id).await?;
     tx.commit().await?;
+    app.relations_changed();
     relationship(app, me.id, id).await
 }
 
@@ -194,6 +197,7 @@ pub async fn settle_request(app: &App, auth: &Auth, from: Id, accept: bool) -> R
     }
     crate::federation::outbox::follow_request_settled(app, tx.exec(), me, from, follow_uri.as_deref(), accept).await?;
     tx.commit().await?;
+    app.relations_changed();
     crate::notifications::publish(app, [event]);
     relationship(app, me.id, from).await
 }
@@ -232,6 +236,7 @@ pub async fn block(app: &App, auth: &Auth, id: Id) -> Result<Relationship> {
         crate::federation::outbox::block(app, tx.exec(), me, id, false).await?;
     }
     tx.commit().await?;
+    app.relations_changed();
     relationship(app, me.id, id).await
 }
 
@@ -244,6 +249,7 @@ pub async fn unblock(app: &App, auth: &Auth, id: Id) -> Result<Relationship> {
         crate::federation::outbox::block(app, tx.exec(), me, id, true).await?;
     }
     tx.commit().await?;
+    app.relations_changed();
     relationship(app, me.id, id).await
 }
 
@@ -264,6 +270,7 @@ pub async fn mute(
     // At most ten years; arithmetic saturates so no duration can overflow.
     let expires = duration_secs.filter(|d| *d > 0).map(|d| now.saturating_add(d.min(315_360_000).saturating_mul(1000)));
     rel::mute(app.store.writer(), me.id, id, notifications, expires, now).await?;
+    app.relations_changed();
     relationship(app, me.id, id).await
 }
 
@@ -271,6 +278,7 @@ pub async fn unmute(app: &App, auth: &Auth, id: Id) -> Result<Relationship> {
     let (_, me) = auth.signed_in()?;
     target(app, id).await?;
     rel::unmute(app.store.writer(), me.id, id).await?;
+    app.relations_changed();
     relationship(app, me.id, id).await
 }
 

@@ -67,6 +67,9 @@ pub struct App {
     /// Moves whenever a token is revoked, a browser session ends or a profile or login is
     /// suspended, deleted or switched: open streams check their caller again only then.
     access_epoch: Arc<AtomicU64>,
+    /// Moves whenever a follow, block, mute or list membership changes: the live streams'
+    /// cached audience sets are read again (`live`).
+    relations_epoch: Arc<AtomicU64>,
 }
 
 impl App {
@@ -78,6 +81,7 @@ impl App {
             ids: Arc::new(clock::IdGenerator::new()),
             live: Arc::default(),
             access_epoch: Arc::default(),
+            relations_epoch: Arc::default(),
             search: Arc::new(search::Search::new(
                 canteen_search::SearchIndex::in_memory().expect("an in-memory search index needs no I/O"),
             )),
@@ -108,6 +112,18 @@ impl App {
     /// is seen as a change afterwards.
     pub fn access_epoch(&self) -> u64 {
         self.access_epoch.load(Ordering::Acquire)
+    }
+
+    /// The relationships epoch (see `relations_changed`).
+    pub fn relations_epoch(&self) -> u64 {
+        self.relations_epoch.load(Ordering::Acquire)
+    }
+
+    /// Records that a follow, follow request, block, mute or list membership changed, so the
+    /// live streams read the audience sets of the posts they hold again. Call it after the
+    /// change commits.
+    pub fn relations_changed(&self) {
+        self.relations_epoch.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Records that some token, session, login or profile may no longer act (or that a

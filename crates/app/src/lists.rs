@@ -100,6 +100,7 @@ pub async fn update(
 pub async fn delete(app: &App, auth: &Auth, id: Id) -> Result<()> {
     own(app, auth, id).await?;
     store::delete(app.store.writer(), id).await?;
+    app.relations_changed();
     Ok(())
 }
 
@@ -124,6 +125,7 @@ pub async fn add(app: &App, auth: &Auth, id: Id, members: &[Id]) -> Result<()> {
         store::add_member(tx.exec(), id, *m).await?;
     }
     tx.commit().await?;
+    app.relations_changed();
     Ok(())
 }
 
@@ -134,5 +136,6 @@ pub async fn remove(app: &App, auth: &Auth, id: Id, members: &[Id]) -> Result<()
         store::remove_member(tx.exec(), id, *m).await?;
     }
     tx.commit().await?;
+    app.relations_changed();
     Ok(())
 }

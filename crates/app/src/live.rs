@@ -15,22 +15,28 @@
 //! of counts.
 //!
 //! Nothing reaches a viewer without the audience rule: [`item`] asks it for each viewer
-//! against their relationships with the post's author (and the re-posted author) read afresh,
-//! in one small statement (`Viewer::load_among`), so a block, mute or unfollow made after
-//! fan-out applies at once, as before. Where the viewer's own flags may be true (a re-post, an
-//! edited post, their own post) they are read in one statement (`interactions::flags_among`);
-//! a post with a poll is built for a signed-in viewer as before (the vote state is theirs).
+//! against the post's *audience sets*, read with the post (`relationships::author_sets`, one
+//! statement per author): the author's followers, whom the author follows, block partners,
+//! who mutes the author, the circle's members — and the same for a re-posted author. So a
+//! delivery reads nothing from the database. The sets are as fresh as the entry: every
+//! follow, block, mute or list change moves the relationships epoch
+//! (`App::relations_changed`, after its commit) and the entries built before it are built
+//! again, so a block, mute or unfollow made after fan-out still applies to the next delivery.
+//! Where the viewer's own flags may be true (a re-post, an edited post, their own post) they
+//! are read in one statement (`interactions::flags_among`); a post with a poll is built for a
+//! signed-in viewer as before (the vote state is theirs).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use canteen_domain::Id;
 use canteen_domain::account::Account;
-use canteen_domain::status::Visibility;
-use canteen_store::{interactions, statuses};
+use canteen_domain::audience::{Relation, may_see_status};
+use canteen_domain::status::{Status, Visibility};
+use canteen_store::{interactions, relationships as rel, statuses};
 
-use crate::viewer::Viewer;
+use crate::clock::now_ms;
 use crate::views::{self, StatusView};
 use crate::{App, Result};
 
@@ -48,14 +54,60 @@ pub struct Neutral {
     /// `view.mentions` holds only the accounts that still exist).
     mentioned: Vec<Id>,
     original_mentioned: Vec<Id>,
+    /// Everyone in some relation to the author, and to the re-posted author.
+    author: Side,
+    original_author: Option<Side>,
     /// The front door's serialisation of `view`, made by the first viewer of each kind
     /// (signed out, signed in) and shared by the rest.
     rendered: [OnceLock<String>; 2],
 }
 
+/// One author's audience sets (`relationships::author_sets`).
+#[derive(Debug)]
+struct Side {
+    id: Id,
+    followers: HashSet<Id>,
+    following: HashSet<Id>,
+    block_partners: HashSet<Id>,
+    muted_by: HashSet<Id>,
+    circle_members: HashSet<Id>,
+}
+
+impl Side {
+    async fn load(app: &App, s: &Status) -> Result<Side> {
+        let circle = match s.visibility {
+            Visibility::Circle(list) => Some(list),
+            _ => None,
+        };
+        let sets = rel::author_sets(app.store.reader(), s.account_id, circle, now_ms()).await?;
+        let set = |v: Vec<Id>| v.into_iter().collect::<HashSet<Id>>();
+        Ok(Side {
+            id: s.account_id,
+            followers: set(sets.followers),
+            following: set(sets.following),
+            block_partners: set(sets.block_partners),
+            muted_by: set(sets.muted_by),
+            circle_members: set(sets.circle_members),
+        })
+    }
+
+    /// How `me` stands to this author, as `Viewer::relation` says it.
+    fn relation(&self, me: Id, mentioned: &[Id]) -> Relation {
+        Relation {
+            is_author: me == self.id,
+            follows_author: self.followers.contains(&me),
+            author_follows_viewer: self.following.contains(&me),
+            in_circle: self.circle_members.contains(&me),
+            mentioned: mentioned.contains(&me),
+            blocked: self.block_partners.contains(&me),
+        }
+    }
+}
+
 struct Entry {
     made: Instant,
-    epoch: u64,
+    /// The access and relationships epochs it was built in.
+    epoch: (u64, u64),
     post: tokio::sync::OnceCell<Option<Arc<Neutral>>>,
 }
 
@@ -86,7 +138,7 @@ impl LiveViews {
     }
 
     /// The entry for `id`, made if missing, too old or from before an access change.
-    fn entry(&self, id: Id, epoch: u64) -> Arc<Entry> {
+    fn entry(&self, id: Id, epoch: (u64, u64)) -> Arc<Entry> {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         if let Some(e) = entries.by_id.get(&id)
@@ -108,7 +160,8 @@ impl LiveViews {
     }
 
     async fn get(&self, app: &App, id: Id) -> Result<Option<Arc<Neutral>>> {
-        let entry = self.entry(id, app.access_epoch());
+        // Read before the build, so a change during it is seen as a change afterwards.
+        let entry = self.entry(id, (app.access_epoch(), app.relations_epoch()));
         entry.post.get_or_try_init(|| build(app, id)).await.cloned()
     }
 }
@@ -129,7 +182,19 @@ async fn build(app: &App, id: Id) -> Result<Option<Arc<Neutral>>> {
             original_mentioned.push(Id(a));
         }
     }
-    Ok(Some(Arc::new(Neutral { view, mentioned, original_mentioned, rendered: Default::default() })))
+    let author = Side::load(app, &view.status).await?;
+    let original_author = match &view.reblog {
+        Some(r) => Some(Side::load(app, &r.status).await?),
+        None => None,
+    };
+    Ok(Some(Arc::new(Neutral {
+        view,
+        mentioned,
+        original_mentioned,
+        author,
+        original_author,
+        rendered: Default::default(),
+    })))
 }
 
 /// A post ready for one viewer's stream.
@@ -168,28 +233,22 @@ pub async fn item(app: &App, me: Option<&Account>, id: Id, follower_of: Option<I
     let Some(post) = app.live.get(app, id).await? else { return Ok(None) };
     let v = &post.view;
     let Some(me) = me else {
-        if follower_of.is_some() || !may_see(&Viewer::anonymous(), &post) {
+        if follower_of.is_some() || !may_see(None, &post) {
             return Ok(None);
         }
         return Ok(Some(LiveItem::Shared { post, signed_in: false }));
     };
-    let mut among = vec![v.account.id];
-    among.extend(v.reblog.as_ref().map(|r| r.account.id));
-    among.extend(follower_of);
-    let circles: Vec<Id> = std::iter::once(&v.status)
-        .chain(v.reblog.as_ref().map(|r| &r.status))
-        .filter_map(|s| match s.visibility {
-            Visibility::Circle(list) => Some(list),
-            _ => None,
-        })
-        .collect();
-    let viewer = Viewer::load_among(app, me, &among, &circles).await?;
-    if let Some(author) = follower_of
-        && (me.id == author || !viewer.follows(author))
-    {
-        return Ok(None);
+    if let Some(author) = follower_of {
+        let follows = if author == post.author.id {
+            post.author.followers.contains(&me.id)
+        } else {
+            rel::is_following(app.store.reader(), me.id, author).await?
+        };
+        if me.id == author || !follows {
+            return Ok(None);
+        }
     }
-    if !may_see(&viewer, &post) || (viewer.mutes(v.account.id) && me.id != v.account.id) {
+    if !may_see(Some(me.id), &post) || (post.author.muted_by.contains(&me.id) && me.id != post.author.id) {
         return Ok(None);
     }
     let has_poll = v.poll.is_some() || v.reblog.as_ref().is_some_and(|r| r.poll.is_some());
@@ -216,13 +275,21 @@ pub async fn item(app: &App, me: Option<&Account>, id: Id, follower_of: Option<I
     Ok(Some(LiveItem::Own(Box::new(own))))
 }
 
-/// The audience rule for the post and the post it re-posts, as `views::visible` asks it.
-fn may_see(viewer: &Viewer, post: &Neutral) -> bool {
+/// The audience rule for the post and the post it re-posts, as `views::visible` asks it, for
+/// `me` (`None`: signed out).
+fn may_see(me: Option<Id>, post: &Neutral) -> bool {
     let v = &post.view;
-    viewer.may_see(&v.status, &post.mentioned, v.account.suspended_at.is_some())
-        && v.reblog
-            .as_ref()
-            .is_none_or(|r| viewer.may_see(&r.status, &post.original_mentioned, r.account.suspended_at.is_some()))
+    let rule = |s: &Status, side: &Side, mentioned: &[Id], suspended: bool| {
+        may_see_status(s.visibility, suspended, me.map(|me| side.relation(me, mentioned)).as_ref())
+    };
+    if !rule(&v.status, &post.author, &post.mentioned, v.account.suspended_at.is_some()) {
+        return false;
+    }
+    match (&v.reblog, &post.original_author) {
+        (Some(r), Some(side)) => rule(&r.status, side, &post.original_mentioned, r.account.suspended_at.is_some()),
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
 }
 
 #[cfg(test)]
@@ -232,14 +299,16 @@ mod tests {
     #[test]
     fn entries_are_shared_until_stale_forgotten_or_evicted() {
         let cache = LiveViews::default();
-        let a = cache.entry(Id(1), 0);
-        assert!(Arc::ptr_eq(&a, &cache.entry(Id(1), 0)), "one entry per post while fresh");
-        assert!(!Arc::ptr_eq(&a, &cache.entry(Id(1), 1)), "an access change makes it anew");
-        let b = cache.entry(Id(1), 1);
+        let a = cache.entry(Id(1), (0, 0));
+        assert!(Arc::ptr_eq(&a, &cache.entry(Id(1), (0, 0))), "one entry per post while fresh");
+        assert!(!Arc::ptr_eq(&a, &cache.entry(Id(1), (1, 0))), "an access change makes it anew");
+        let b = cache.entry(Id(1), (1, 0));
+        assert!(!Arc::ptr_eq(&b, &cache.entry(Id(1), (1, 1))), "a relationship change makes it anew");
+        let c = cache.entry(Id(1), (1, 1));
         cache.forget(Id(1));
-        assert!(!Arc::ptr_eq(&b, &cache.entry(Id(1), 1)), "an edit or deletion makes it anew");
+        assert!(!Arc::ptr_eq(&c, &cache.entry(Id(1), (1, 1))), "an edit or deletion makes it anew");
         for i in 2..(CAPACITY as i64 + 10) {
-            cache.entry(Id(i), 1);
+            cache.entry(Id(i), (1, 1));
         }
         let entries = cache.entries.lock().unwrap();
         assert!(entries.by_id.len() <= CAPACITY && entries.order.len() <= CAPACITY);

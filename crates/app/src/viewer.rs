@@ -46,15 +46,6 @@ impl Viewer {
         Ok(Viewer::from_sets(me, rel::viewer_sets(e, me.id, now_ms()).await?))
     }
 
-    /// `me` as far as their relationships with the accounts in `among` and their membership
-    /// of the lists in `circles` go, read afresh in one small statement: enough for the
-    /// audience rule and the mute check on posts by those accounts (and circle posts to those
-    /// lists), and for nothing else. Used per delivery by the live streams.
-    pub async fn load_among(app: &App, me: &Account, among: &[Id], circles: &[Id]) -> Result<Viewer> {
-        let sets = rel::viewer_sets_among(app.store.reader(), me.id, among, circles, now_ms()).await?;
-        Ok(Viewer::from_sets(me, sets))
-    }
-
     fn from_sets(me: &Account, sets: rel::ViewerSets) -> Viewer {
         Viewer {
             account_id: Some(me.id),

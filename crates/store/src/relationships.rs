@@ -259,34 +259,41 @@ pub async fn viewer_sets(e: Exec<'_>, id: Id, now: i64) -> Result<ViewerSets> {
     Ok(sets_from(rows))
 }
 
-/// [`viewer_sets`] narrowed to the viewer's relationships with `among` (at most four
-/// accounts) and their membership of the lists in `circles` (at most two): what the audience
-/// rule needs for one post and the post it re-posts, in one small statement over the primary
-/// keys (the live streams ask it per delivery). The exclusive-list and pulled sets are left
-/// empty. Longer lists fall back to the whole of [`viewer_sets`], which holds these.
-pub async fn viewer_sets_among(e: Exec<'_>, id: Id, among: &[Id], circles: &[Id], now: i64) -> Result<ViewerSets> {
-    if among.is_empty() || among.len() > 4 || circles.len() > 2 {
-        return viewer_sets(e, id, now).await;
+/// The other side of [`viewer_sets`]: everyone standing in some relation to one author —
+/// their followers, whom they follow, their block partners (either way), who mutes them now —
+/// and the members of one circle list. Enough to ask the audience rule and the mute check for
+/// any viewer of one of the author's posts without a statement per viewer (the live streams).
+#[derive(Debug, Default)]
+pub struct AuthorSets {
+    pub followers: Vec<Id>,
+    pub following: Vec<Id>,
+    pub block_partners: Vec<Id>,
+    pub muted_by: Vec<Id>,
+    pub circle_members: Vec<Id>,
+}
+
+pub async fn author_sets(e: Exec<'_>, author: Id, circle: Option<Id>, now: i64) -> Result<AuthorSets> {
+    const SQL: &str = "SELECT 1, account_id FROM follows WHERE target_account_id = $1 \
+         UNION ALL SELECT 2, target_account_id FROM follows WHERE account_id = $1 \
+         UNION ALL SELECT 3, target_account_id FROM blocks WHERE account_id = $1 \
+         UNION ALL SELECT 3, account_id FROM blocks WHERE target_account_id = $1 \
+         UNION ALL SELECT 4, account_id FROM mutes \
+           WHERE target_account_id = $1 AND (expires_at IS NULL OR expires_at > $3) \
+         UNION ALL SELECT 5, account_id FROM list_accounts WHERE list_id = $2";
+    let rows: Vec<(i32, i64)> = exec!(e, x => sqlx::query_as(SQL)
+        .bind(author.0).bind(circle.map(|l| l.0).unwrap_or(-1)).bind(now).fetch_all(x).await)?;
+    let mut sets = AuthorSets::default();
+    for (kind, other) in rows {
+        let other = Id(other);
+        match kind {
+            1 => sets.followers.push(other),
+            2 => sets.following.push(other),
+            3 => sets.block_partners.push(other),
+            4 => sets.muted_by.push(other),
+            _ => sets.circle_members.push(other),
+        }
     }
-    const SQL: &str = "SELECT 1, target_account_id, FALSE FROM follows \
-           WHERE account_id = $1 AND target_account_id IN ($2, $3, $4, $5) \
-         UNION ALL SELECT 2, account_id, FALSE FROM follows \
-           WHERE target_account_id = $1 AND account_id IN ($2, $3, $4, $5) \
-         UNION ALL SELECT 3, target_account_id, FALSE FROM blocks \
-           WHERE account_id = $1 AND target_account_id IN ($2, $3, $4, $5) \
-         UNION ALL SELECT 3, account_id, FALSE FROM blocks \
-           WHERE target_account_id = $1 AND account_id IN ($2, $3, $4, $5) \
-         UNION ALL SELECT 4, target_account_id, notifications FROM mutes \
-           WHERE account_id = $1 AND target_account_id IN ($2, $3, $4, $5) \
-           AND (expires_at IS NULL OR expires_at > $8) \
-         UNION ALL SELECT 5, list_id, FALSE FROM list_accounts WHERE account_id = $1 AND list_id IN ($6, $7)";
-    // Padding repeats an id already asked for (or -1, which no list has), which `IN` ignores.
-    let a = |i: usize| among.get(i).unwrap_or(&among[0]).0;
-    let c = |i: usize| circles.get(i).map(|l| l.0).unwrap_or(-1);
-    let rows: Vec<(i32, i64, bool)> = exec!(e, x => sqlx::query_as(SQL)
-        .bind(id.0).bind(a(0)).bind(a(1)).bind(a(2)).bind(a(3)).bind(c(0)).bind(c(1)).bind(now)
-        .fetch_all(x).await)?;
-    Ok(sets_from(rows))
+    Ok(sets)
 }
 
 fn sets_from(rows: Vec<(i32, i64, bool)>) -> ViewerSets {

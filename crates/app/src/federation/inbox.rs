@@ -227,6 +227,7 @@ async fn follow(app: &App, remote: &RemoteActor, activity: &Activity) -> Result<
         "follow"
     };
     tx.commit().await?;
+    app.relations_changed();
     crate::notifications::publish(app, events);
     Ok(Outcome::Handled(outcome))
 }
@@ -293,6 +294,7 @@ async fn undo(app: &App, remote: &RemoteActor, activity: &Activity) -> Result<Ou
     rel::take_request(tx.exec(), from, to).await?;
     nstore::remove_follow_request(tx.exec(), to, from).await?;
     tx.commit().await?;
+    app.relations_changed();
     Ok(Outcome::Handled("undo follow"))
 }
 
@@ -373,6 +375,7 @@ async fn follow_answered(app: &App, actor: Id, actor_uri: &str, activity: &Activ
         "follow rejected"
     };
     tx.commit().await?;
+    app.relations_changed();
     Ok(Outcome::Handled(outcome))
 }
 
@@ -420,5 +423,6 @@ async fn blocked_by(app: &App, actor: Id, activity: &Activity, on: bool) -> Resu
         rel::unblock(tx.exec(), actor, target.id).await?;
     }
     tx.commit().await?;
+    app.relations_changed();
     Ok(Outcome::Handled(if on { "block" } else { "undo block" }))
 }

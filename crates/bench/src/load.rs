@@ -163,13 +163,49 @@ pub(crate) async fn drive_as(
     seconds: u64,
     per_second: Option<f64>,
 ) -> Stats {
+    let base = server.base.clone();
+    let make = move |client: &reqwest::Client, rng: &mut Rng, c: usize, n: usize| {
+        let path = &paths[rng.below(paths.len())];
+        let mut req = match how {
+            As::Poster => client.post(format!("{base}{path}")).json(&serde_json::json!({
+                "status": format!("Handover done on time again, thank you all #teamwork ({c}-{n})"),
+                "visibility": "public",
+            })),
+            As::Mixed => mixed_request(client, &base, path, format!("{c}-{n}")),
+            _ => client.get(format!("{base}{path}")),
+        };
+        if !tokens.is_empty() {
+            let token = &tokens[rng.below(tokens.len())];
+            req = match how {
+                As::Cookie => req.header("cookie", format!("canteen_session={token}")),
+                _ => req.bearer_auth(token),
+            };
+        }
+        req
+    };
+    drive_with(server, Arc::new(make), connections, seconds, per_second).await
+}
+
+/// Builds one request: the client, the connection's random numbers, the connection's number
+/// and how many requests it has answered so far.
+pub(crate) type MakeRequest = dyn Fn(&reqwest::Client, &mut Rng, usize, usize) -> reqwest::RequestBuilder + Send + Sync;
+
+/// Closed loop or paced open loop over `connections`, each request made by `make`; a
+/// request counts when it answers 2xx.
+pub(crate) async fn drive_with(
+    server: &Server,
+    make: Arc<MakeRequest>,
+    connections: usize,
+    seconds: u64,
+    per_second: Option<f64>,
+) -> Stats {
     let client = reqwest::Client::builder().pool_max_idle_per_host(connections).build().unwrap_or_default();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let (cpu0, _) = cpu_and_rss(server.child.id());
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..connections {
-        let (client, tokens, paths, base) = (client.clone(), tokens.clone(), paths.clone(), server.base.clone());
+        let (client, make) = (client.clone(), make.clone());
         let interval = per_second.map(|r| Duration::from_secs_f64(connections as f64 / r));
         tasks.push(tokio::spawn(async move {
             let mut rng = Rng::new(0xbeef + c as u64);
@@ -199,22 +235,7 @@ pub(crate) async fn drive_as(
                 if Instant::now() >= deadline {
                     break;
                 }
-                let path = &paths[rng.below(paths.len())];
-                let mut req = match how {
-                    As::Poster => client.post(format!("{base}{path}")).json(&serde_json::json!({
-                        "status": format!("Handover done on time again, thank you all #teamwork ({c}-{})", lat.len()),
-                        "visibility": "public",
-                    })),
-                    As::Mixed => mixed_request(&client, &base, path, format!("{c}-{}", lat.len())),
-                    _ => client.get(format!("{base}{path}")),
-                };
-                if !tokens.is_empty() {
-                    let token = &tokens[rng.below(tokens.len())];
-                    req = match how {
-                        As::Cookie => req.header("cookie", format!("canteen_session={token}")),
-                        _ => req.bearer_auth(token),
-                    };
-                }
+                let req = make(&client, &mut rng, c, lat.len());
                 match req.send().await {
                     Ok(r) if r.status().is_success() => {
                         let _ = r.bytes().await;

@@ -7,6 +7,7 @@
 
 mod celebrity;
 mod generate;
+mod inbox;
 mod load;
 mod mixed;
 mod postgres;
@@ -93,6 +94,9 @@ enum Scenario {
     Streaming,
     /// 90% reads / 10% writes (likes, replies, new posts, bookmarks) by many accounts.
     Mixed,
+    /// Signed `Delete`s from 32 remote actors (4 with --quick) to `POST /inbox`, half RFC 9421
+    /// and half draft-cavage: verified activities per second.
+    Inbox,
     /// SQLite only: the WAL's size while posting under reads, and reads before and after.
     Storage,
     /// PostgreSQL only (--database-url): home reads and posting beside `pgbench -S` and
@@ -116,6 +120,7 @@ fn main() -> anyhow::Result<()> {
         let data = generate::ensure(&cli.data_dir, accounts, posts, postgres).await?;
         let pgbench_scale = if cli.quick { 1 } else { 10 };
         let fans = if cli.quick { 2_000 } else { 100_000 };
+        let (inbox_actors, inbox_pool) = if cli.quick { (4, 200) } else { (32, 4_000) };
         let (stream_clients, stream_rates) =
             if cli.quick { (200, vec![20.0]) } else { (10_000, vec![5.0, 50.0, 500.0]) };
         let dir = cli.data_dir.as_path();
@@ -134,6 +139,9 @@ fn main() -> anyhow::Result<()> {
             Scenario::Streaming => stats
                 .extend(streaming::streaming(dir, &data, connections, seconds, stream_clients, &stream_rates).await?),
             Scenario::Mixed => stats.extend(mixed::mixed(dir, &data, connections, seconds).await?),
+            Scenario::Inbox => {
+                stats.extend(inbox::inbox(dir, &data, connections, seconds, inbox_actors, inbox_pool).await?)
+            }
             Scenario::Storage => stats.extend(storage::storage(dir, &data, connections, seconds).await?),
             Scenario::Postgres => {
                 let url = postgres.ok_or_else(|| anyhow::anyhow!("the postgres scenario needs --database-url"))?;
@@ -148,6 +156,7 @@ fn main() -> anyhow::Result<()> {
                 stats.extend(load::web(dir, &data, connections, seconds).await?);
                 stats.extend(load::search(dir, &data, connections, seconds).await?);
                 stats.extend(scenarios::memory(dir, &data, connections, seconds, rounds(5)).await?);
+                stats.extend(inbox::inbox(dir, &data, connections, seconds, inbox_actors, inbox_pool).await?);
                 if let Some(url) = postgres {
                     stats
                         .extend(postgres::against_pgbench(dir, &data, url, connections, seconds, pgbench_scale).await?);

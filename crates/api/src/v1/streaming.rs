@@ -1,8 +1,9 @@
 //! `/api/v1/streaming/*`: live timelines over Server-Sent Events and WebSocket, with
 //! Mastodon's event names and payloads. Every post is checked for its viewer by the same
-//! audience rule as the REST reads, against their relationships with its author re-read per
-//! event (a block or mute made mid-stream takes effect at once); the post itself is built and
-//! serialised once per event and kind of viewer, not once per stream (`canteen_app::live`).
+//! audience rule as the REST reads, against the post's audience sets (who follows, blocks or
+//! mutes its author), which are read again after any relationship change, so a block or mute
+//! made mid-stream takes effect at the next event; the post itself is built and serialised
+//! once per event and kind of viewer, not once per stream (`canteen_app::live`).
 //! The caller's token is checked again only when it may have changed (`auth::Freshness`): a
 //! revoked token or suspended profile still ends the stream at its next event.
 

@@ -257,8 +257,8 @@ async fn a_repost_shows_each_viewer_their_own_flags(b: Backend) {
 }
 
 /// A block or mute made after fan-out put a post in the reader's feed, but before their
-/// stream delivered it, still keeps it off that stream (relationships are read per delivery);
-/// a follower who did neither still gets it.
+/// stream delivered it, still keeps it off that stream — even when the post was already built
+/// for another follower's stream (its cached audience sets are read again after the change).
 async fn blocks_and_mutes_made_after_fan_out_apply_to_streams(b: Backend) {
     let s = TestServer::new(b).await;
     let (_, alice) = s.signed_in("alice").await;
@@ -274,10 +274,12 @@ async fn blocks_and_mutes_made_after_fan_out_apply_to_streams(b: Backend) {
     let p = s.post(&bob, json!({"status": "fanned out first"})).await["id"].as_str().unwrap().to_string();
     s.run_jobs().await;
     // The events wait in each stream's subscription; nothing is rendered until it is read.
+    // Dave's stream reads first, so the post (and its audience sets) is built and cached
+    // before the block and the mute: they must still apply to the streams that read after.
+    let seen = support::sse_read_until(&mut daves, |e, v| e == "update" && v["id"] == p.as_str()).await;
+    assert!(seen.iter().any(|(_, v)| v["id"] == p.as_str()), "dave gets it: {seen:?}");
     s.json(Method::POST, &format!("/api/v1/accounts/{}/block", bob_acct.id), Some(&alice), json!({})).await;
     s.json(Method::POST, &format!("/api/v1/accounts/{}/mute", bob_acct.id), Some(&carol), json!({})).await;
-    let seen = support::sse_read_until(&mut daves, |e, v| e == "update" && v["id"] == p.as_str()).await;
-    assert!(seen.iter().any(|(_, v)| v["id"] == p.as_str()), "dave still gets it: {seen:?}");
     let seen = support::sse_read_until(&mut alices, |e, _| e == "update").await;
     assert!(seen.iter().all(|(e, _)| e != "update"), "alice blocked bob: {seen:?}");
     let seen = support::sse_collect(carols, Duration::from_secs(1)).await;

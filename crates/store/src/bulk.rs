@@ -197,3 +197,45 @@ pub async fn unpull(e: Exec<'_>, account: i64) -> Result<()> {
 pub async fn analyze(e: Exec<'_>) -> Result<()> {
     run(e, "ANALYZE".to_string()).await
 }
+
+/// A secondary index set aside for a bulk load: its name and the statement that makes it.
+pub struct IndexDefinition {
+    pub name: String,
+    pub create: String,
+}
+
+/// Drops the secondary indexes of `tables` (generated names only) and returns their
+/// definitions: a load into tables without them, then one sorted build of each
+/// ([`create_indexes`]), is several times faster than keeping every index up to date row by
+/// row. Primary keys and indexes behind constraints stay.
+pub async fn drop_indexes(e: Exec<'_>, tables: &[&str]) -> Result<Vec<IndexDefinition>> {
+    let mut e = e;
+    let list = tables.iter().map(|t| lit(t)).collect::<Vec<_>>().join(",");
+    let sqlite = matches!(e, Exec::SqlitePool(_) | Exec::Sqlite(_));
+    let sql = if sqlite {
+        format!("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({list})")
+    } else {
+        format!(
+            "SELECT indexname::text, indexdef::text FROM pg_indexes WHERE schemaname = current_schema() \
+             AND tablename IN ({list}) AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+        )
+    };
+    let sql = sqlx::AssertSqlSafe(sql);
+    let rows: Vec<(String, String)> =
+        exec!(e.reborrow(), x => sqlx::query_as::<_, (String, String)>(sql).fetch_all(x).await)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (name, create) in rows {
+        run(e.reborrow(), format!("DROP INDEX {name}")).await?;
+        out.push(IndexDefinition { name, create });
+    }
+    Ok(out)
+}
+
+/// Builds the indexes [`drop_indexes`] set aside.
+pub async fn create_indexes(e: Exec<'_>, indexes: &[IndexDefinition]) -> Result<()> {
+    let mut e = e;
+    for index in indexes {
+        run(e.reborrow(), index.create.clone()).await?;
+    }
+    Ok(())
+}

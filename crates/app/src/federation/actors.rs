@@ -56,6 +56,9 @@ pub struct ActorKey {
     pub account_id: Id,
     /// When the actor document this came from was fetched.
     pub fetched_at: i64,
+    /// The owner as stored (inbox, followers collection), read with the key, so the inbox
+    /// needs no second read of it.
+    pub actor: RemoteActor,
 }
 
 /// The key `key_id` names: from the store if known (and `refresh` is false), else fetched
@@ -63,7 +66,7 @@ pub struct ActorKey {
 /// and nearly everyone; a separate key document with an `owner` is followed to the owner).
 pub async fn key(app: &App, key_id: &str, refresh: bool) -> std::result::Result<ActorKey, KeyLookupError> {
     if !refresh && let Some(actor) = fstore::remote_actor_by_key_id(app.store.reader(), key_id).await? {
-        return stored_key(&actor);
+        return stored_key(actor);
     }
     let fetcher = Fetcher::for_app(app).await;
     let doc_url = key_id.split('#').next().unwrap_or(key_id);
@@ -93,10 +96,10 @@ pub async fn key(app: &App, key_id: &str, refresh: bool) -> std::result::Result<
     if remote.public_key_id.as_deref() != Some(key_id) {
         return Err(KeyLookupError::Invalid(format!("the actor {} does not publish the key {key_id}", actor.id)));
     }
-    stored_key(&remote)
+    stored_key(remote)
 }
 
-fn stored_key(actor: &RemoteActor) -> std::result::Result<ActorKey, KeyLookupError> {
+fn stored_key(actor: RemoteActor) -> std::result::Result<ActorKey, KeyLookupError> {
     let pem = actor.public_key_pem.as_deref().ok_or_else(|| KeyLookupError::Invalid("no key stored".into()))?;
     let key = PublicKey::from_pem(pem).map_err(|e| KeyLookupError::Invalid(format!("the actor's key: {e}")))?;
     Ok(ActorKey {
@@ -104,6 +107,7 @@ fn stored_key(actor: &RemoteActor) -> std::result::Result<ActorKey, KeyLookupErr
         owner: actor.uri.clone(),
         account_id: Id(actor.account_id),
         fetched_at: actor.last_fetched_at.unwrap_or(0),
+        actor,
     })
 }
 
@@ -166,6 +170,20 @@ async fn permitted(app: &App, url: &str) -> std::result::Result<(), KeyLookupErr
 
 /// Creates or refreshes the account row of a fetched actor document.
 pub async fn store_actor(app: &App, actor: &Actor) -> Result<(Account, RemoteActor)> {
+    // A new actor's first activities often arrive together (a server delivers to several
+    // inboxes here at once, or a burst of posts): each request fetches the document, and all
+    // but the first to commit find the account inserted under them. Those try once more,
+    // and then update the row the first one made.
+    match store_actor_once(app, actor).await? {
+        Some(stored) => Ok(stored),
+        None => store_actor_once(app, actor)
+            .await?
+            .ok_or_else(|| AppError::Unprocessable(format!("Already exists ({} is stored twice)", actor.id))),
+    }
+}
+
+/// [`store_actor`], or `None` if another request inserted the same account first.
+async fn store_actor_once(app: &App, actor: &Actor) -> Result<Option<(Account, RemoteActor)>> {
     if super::is_local_uri(&app.config, &actor.id) {
         return Err(AppError::Forbidden(format!("{} is an id of this server", actor.id)));
     }
@@ -213,7 +231,10 @@ pub async fn store_actor(app: &App, actor: &Actor) -> Result<(Account, RemoteAct
     if existing.is_some() {
         accounts::update(tx.exec(), &account).await?;
     } else {
-        accounts::insert(tx.exec(), &account).await?;
+        match accounts::insert(tx.exec(), &account).await {
+            Err(canteen_store::StoreError::Conflict(_)) => return Ok(None),
+            other => other?,
+        }
     }
     let remote = RemoteActor {
         account_id: account.id.0,
@@ -236,7 +257,7 @@ pub async fn store_actor(app: &App, actor: &Actor) -> Result<(Account, RemoteAct
     }
     fstore::set_remote_actor(tx.exec(), &remote).await?;
     tx.commit().await?;
-    Ok((account, remote))
+    Ok(Some((account, remote)))
 }
 
 fn new_remote_account(id: Id, username: &str, domain: &str, now: i64) -> Account {

@@ -103,11 +103,9 @@ pub async fn receive(app: &App, req: InboxRequest) -> Result<Outcome> {
             key.owner
         )));
     }
-    // The sender as stored when its key was found (its inbox, followers collection): read once
-    // here for every handler.
-    let remote = fstore::remote_actor(app.store.reader(), key.account_id)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("the signing actor {actor_id} is not stored")))?;
+    // The sender as stored when its key was found (its inbox, followers collection), for
+    // every handler: read with the key, not again.
+    let remote = key.actor;
     match activity.kind {
         ActivityType::Follow => follow(app, &remote, &activity).await,
         ActivityType::Undo => undo(app, &remote, &activity).await,

@@ -109,6 +109,8 @@ pub(crate) struct Stats {
     pub(crate) p99: f64,
     pub(crate) max: f64,
     pub(crate) cpu: f64,
+    /// What the first failed request answered, to say why a run failed.
+    pub(crate) first_error: Option<String>,
 }
 
 /// Closed loop (`per_second` = None: as fast as answers come) or paced open loop.
@@ -210,6 +212,7 @@ pub(crate) async fn drive_with(
         tasks.push(tokio::spawn(async move {
             let mut rng = Rng::new(0xbeef + c as u64);
             let (mut lat, mut errors) = (Vec::new(), 0usize);
+            let mut first_error: Option<String> = None;
             // Paced connections start spread over one interval; started together they would
             // arrive in bursts and measure queueing behind each burst, not the server.
             if let Some(iv) = interval {
@@ -241,18 +244,31 @@ pub(crate) async fn drive_with(
                         let _ = r.bytes().await;
                         lat.push(t.elapsed().as_secs_f64() * 1000.0);
                     }
-                    _ => errors += 1,
+                    Ok(r) => {
+                        errors += 1;
+                        if first_error.is_none() {
+                            let status = r.status();
+                            let body = r.text().await.unwrap_or_default();
+                            first_error = Some(format!("{status}: {}", body.chars().take(200).collect::<String>()));
+                        }
+                    }
+                    Err(e) => {
+                        errors += 1;
+                        first_error.get_or_insert_with(|| format!("request failed: {e}"));
+                    }
                 }
             }
-            (lat, errors)
+            (lat, errors, first_error)
         }));
     }
     let mut all = Vec::new();
     let mut errors = 0;
+    let mut first_error = None;
     for t in tasks {
-        if let Ok((l, e)) = t.await {
+        if let Ok((l, e, first)) = t.await {
             all.extend(l);
             errors += e;
+            first_error = first_error.or(first);
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
@@ -268,6 +284,7 @@ pub(crate) async fn drive_with(
         p99: pct(0.99),
         max: all.last().copied().unwrap_or(0.0),
         cpu: (cpu1 - cpu0) / elapsed,
+        first_error,
     }
 }
 

@@ -175,6 +175,9 @@ fn main() -> anyhow::Result<()> {
         }
         // A scenario that answers with errors, or not at all, is broken whatever its speed.
         let failed = stats.iter().filter(|s| s.errors > 0 || s.requests == 0).count();
+        for why in stats.iter().filter_map(|s| s.first_error.as_deref()) {
+            eprintln!("first failed request: {why}");
+        }
         anyhow::ensure!(failed == 0, "{failed} measurement(s) had failed requests or none answered");
         Ok(())
     })

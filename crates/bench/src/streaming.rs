@@ -121,6 +121,7 @@ async fn post_at(
         p99: pct(0.99),
         max: lat.last().copied().unwrap_or(0.0),
         cpu: 0.0,
+        first_error: (errors > 0).then(|| format!("{errors} post(s) did not reach a stream")),
     }
 }
 

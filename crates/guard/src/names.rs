@@ -305,7 +305,11 @@ pub(crate) fn identifier_label(doc: &crate::text::Doc, a: usize, b: usize) -> bo
             }
             "h" if next == "&" && k + 2 <= b && doc.norm(k + 2) == "c" => Some(k + 2),
             "birth" if k >= a + 2 && doc.norm(k - 1) == "of" && doc.norm(k - 2) == "date" => Some(k),
-            "d" if doc.text[doc.toks[k].start..doc.toks[b].end].to_ascii_lowercase().starts_with("d.o.b") => {
+            "d" if doc
+                .text
+                .get(doc.toks[k].start..doc.toks[k].start + 5)
+                .is_some_and(|t| t.eq_ignore_ascii_case("d.o.b")) =>
+            {
                 Some((k + 4).min(b))
             }
             _ => None,
@@ -390,11 +394,24 @@ impl Candidate {
 }
 
 pub(crate) fn candidates(scan: &Scan) -> Vec<Candidate> {
-    let spans: Vec<NameSpan> = name_spans(scan).into_iter().filter(|s| !excluded(scan, s)).collect();
+    let mut spans: Vec<NameSpan> = name_spans(scan).into_iter().filter(|s| !excluded(scan, s)).collect();
     if spans.is_empty() {
         return Vec::new();
     }
     let doc = &scan.doc;
+    // A name the post gives a staff title somewhere ("To Nurse Owen … Owen's pretending he
+    // didn't cry") is a colleague's wherever it appears. Found once per post.
+    let staff_titled: std::collections::HashSet<&str> = (1..doc.len())
+        .filter(|&k| {
+            doc.toks[k].is_word()
+                && doc.toks[k - 1].is_word()
+                && (scan.lex.cues.other_titles.contains(doc.norm(k - 1)) || is_role(scan, doc.norm(k - 1)))
+        })
+        .map(|k| doc.toks[k].stem())
+        .collect();
+    if !staff_titled.is_empty() {
+        spans.retain(|s| s.titled || !staff_titled.contains(doc.toks[s.first].stem()));
+    }
     let bounds = sentence_bounds(doc);
     let sentences: Vec<SentenceCues> =
         bounds.iter().map(|b| b.map_or_else(SentenceCues::default, |(a, b)| sentence_cues(scan, a, b))).collect();
@@ -769,19 +786,9 @@ fn excluded(scan: &Scan, span: &NameSpan) -> bool {
     {
         return true;
     }
-    // Called by a staff title elsewhere in the post: "To Nurse Owen … Owen's pretending he
-    // didn't cry".
-    let first = doc.toks[span.first].stem();
-    let titled_elsewhere = (1..doc.len()).any(|k| {
-        k != span.first
-            && doc.toks[k].is_word()
-            && doc.toks[k].stem() == first
-            && doc.toks[k - 1].is_word()
-            && (lex.cues.other_titles.contains(doc.norm(k - 1)) || is_role(scan, doc.norm(k - 1)))
-    });
     // A service's name before its number: "Breathing Space Scotland 0800 83 85 87".
     let number_next = doc.get(next).is_some_and(|t| t.is_num() && t.norm.starts_with('0') && t.norm.len() >= 3);
-    if !span.titled && (titled_elsewhere || number_next) {
+    if !span.titled && number_next {
         return true;
     }
     // A pet: "our cat Gerald", "my dog Bella", "Winston (our spaniel)", "Biscuit, the ward cat".

@@ -27,20 +27,32 @@ fn location_id(scan: &Scan, j: usize) -> Option<usize> {
     }
 }
 
-fn person_in_sentence(scan: &Scan, i: usize, names: &[Raw]) -> bool {
+/// Is the sentence of token `i` about a person? `seen` remembers the answer per sentence:
+/// a long post with many beds in one sentence must not read that sentence again for each.
+fn person_in_sentence(scan: &Scan, i: usize, names: &[Raw], seen: &mut Vec<Option<bool>>) -> bool {
     let doc = &scan.doc;
+    let sent = doc.toks[i].sent as usize;
+    if let Some(&Some(known)) = seen.get(sent) {
+        return known;
+    }
     let (a, b) = doc.sentence_of(i);
     let (s, e) = (doc.toks[a].start, doc.toks[b].end);
-    (a..=b).any(|k| scan.lex.cues.person_words.contains(&doc.toks[k].stem()))
+    let found = (a..=b).any(|k| scan.lex.cues.person_words.contains(&doc.toks[k].stem()))
         || names.iter().any(|n| n.category == Category::PatientName && n.start >= s && n.end <= e)
         || (a..=b).any(|k| age_at(scan, k).is_some())
         // "Ward 9 bed 11, hosp no K2287710": a patient identifier is a person.
-        || crate::names::identifier_label(doc, a, b)
+        || crate::names::identifier_label(doc, a, b);
+    if seen.len() <= sent {
+        seen.resize(sent + 1, None);
+    }
+    seen[sent] = Some(found);
+    found
 }
 
 /// Finds ward, bay, bed and room details that say where a patient is.
 fn care_locations(scan: &Scan, names: &[Raw], out: &mut Vec<Raw>) {
     let doc = &scan.doc;
+    let mut seen = Vec::new();
     for i in 0..doc.len() {
         let w = doc.norm(i);
         let prev = doc.prev_word(i).map_or("", |p| doc.norm(p));
@@ -62,7 +74,7 @@ fn care_locations(scan: &Scan, names: &[Raw], out: &mut Vec<Raw>) {
             if doc.get(i.wrapping_sub(1)).is_some_and(|t| t.is_num()) && !ward_number {
                 continue;
             }
-            if person_in_sentence(scan, i, names) {
+            if person_in_sentence(scan, i, names, &mut seen) {
                 out.push(Raw::new(Category::CareLocation, doc.toks[i].start, doc.toks[last].end));
             }
         } else if w == "ward" {
@@ -80,7 +92,7 @@ fn care_locations(scan: &Scan, names: &[Raw], out: &mut Vec<Raw>) {
             };
             let before = doc.prev_word(first).map_or("", |p| doc.norm(p));
             let on_it = matches!(before, "on" | "in" | "to" | "from" | "onto" | "at" | "into");
-            if on_it && person_in_sentence(scan, i, names) {
+            if on_it && person_in_sentence(scan, i, names, &mut seen) {
                 out.push(Raw::new(Category::CareLocation, doc.toks[first].start, doc.toks[last].end));
             }
         }
@@ -88,7 +100,7 @@ fn care_locations(scan: &Scan, names: &[Raw], out: &mut Vec<Raw>) {
     // The organisation's own ward and site names.
     for place in &scan.prepared.places {
         for i in 0..doc.len() {
-            if doc.matches_at(i, place) && person_in_sentence(scan, i, names) {
+            if doc.matches_at(i, place) && person_in_sentence(scan, i, names, &mut seen) {
                 let last = i + place.len() - 1;
                 out.push(Raw::new(Category::CareLocation, doc.toks[i].start, doc.toks[last].end));
             }

@@ -147,5 +147,7 @@ async fn save_and_tell(app: &App, a: &Account, move_activity: Option<&str>) -> R
         }
     }
     tx.commit().await?;
+    // Cached live posts carry the profile (its `moved` account): build them afresh.
+    app.relations_changed();
     Ok(())
 }

@@ -368,6 +368,9 @@ pub async fn update_profile(app: &App, auth: &Auth, up: ProfileUpdate) -> Result
         crate::search::enqueue_account(app, tx.exec(), a.id).await?;
     }
     tx.commit().await?;
+    // Live streams' cached posts carry the author's profile (and which of its fields show):
+    // build them afresh.
+    app.relations_changed();
     Ok(a)
 }
 

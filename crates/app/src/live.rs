@@ -118,6 +118,10 @@ struct Entries {
     order: VecDeque<(Id, Instant)>,
 }
 
+/// How old a post may be for its viewer's flags (liked, re-posted, bookmarked) to be taken as
+/// unset without asking: too soon after posting for anyone to have acted on it.
+const FRESH_MS: i64 = 2_000;
+
 /// The cache of [`Neutral`] posts. One per process (in `App`).
 #[derive(Default)]
 pub struct LiveViews {
@@ -256,7 +260,10 @@ pub async fn item(app: &App, me: Option<&Account>, id: Id, follower_of: Option<I
         // The poll's vote state is the viewer's: build it for them, as every delivery once did.
         return Ok(crate::timelines::live_item(app, Some(me), id).await?.map(|v| LiveItem::Own(Box::new(v))));
     }
-    let flags_may_be_set = v.reblog.is_some() || v.status.edited_at.is_some() || v.account.id == me.id;
+    // A post delivered seconds after it was made (a fan-out queue behind, or a pulled
+    // author's post already in home reads) may already be liked or bookmarked by the viewer.
+    let fresh = crate::clock::now_ms() - v.status.created_at < FRESH_MS;
+    let flags_may_be_set = v.reblog.is_some() || v.status.edited_at.is_some() || v.account.id == me.id || !fresh;
     if !flags_may_be_set {
         return Ok(Some(LiveItem::Shared { post, signed_in: true }));
     }

@@ -235,6 +235,8 @@ pub async fn delete(app: &App, auth: &Auth, id: Id) -> Result<StatusView> {
     statuses::delete(tx.exec(), id).await?;
     crate::search::enqueue_status(app, tx.exec(), id).await?;
     tx.commit().await?;
+    // No stream may send it from the cache while its files are being removed.
+    app.live.forget(id);
     // The files of a deleted post go too; a failure here leaves an orphan file, never a
     // visible one (its row is gone, so it is no longer served).
     crate::media::remove_files(app, files).await;

@@ -257,6 +257,10 @@ async fn store_actor_once(app: &App, actor: &Actor) -> Result<Option<(Account, R
     }
     fstore::set_remote_actor(tx.exec(), &remote).await?;
     tx.commit().await?;
+    // Cached live posts carry the profile as it was: build them afresh.
+    if existing.is_some() {
+        app.relations_changed();
+    }
     Ok(Some((account, remote)))
 }
 

@@ -255,6 +255,8 @@ pub async fn delete(app: &App, remote: &RemoteActor, uri: &str) -> Result<Outcom
     statuses::delete(tx.exec(), s.id).await?;
     crate::search::enqueue_status(app, tx.exec(), s.id).await?;
     tx.commit().await?;
+    // No stream may send it from the cache while its files are being removed.
+    app.live.forget(s.id);
     crate::media::remove_files(app, files).await;
     app.publish(crate::events::Event::Delete { status: s.id });
     Ok(Outcome::Handled("delete post"))

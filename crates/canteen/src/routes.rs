@@ -127,6 +127,7 @@ pub fn router(app: App, limits: RateLimits) -> Router {
         .route("/api/v1/streaming/public", get(v1::streaming::public))
         .route("/api/v1/streaming/public/local", get(v1::streaming::public_local))
         .route("/api/v1/streaming/hashtag", get(v1::streaming::hashtag))
+        .route("/api/v1/streaming/hashtag/local", get(v1::streaming::hashtag_local))
         .route("/api/v1/streaming/list", get(v1::streaming::list))
         .route("/api/v1/preferences", get(v1::preferences::show))
         .route("/api/v1/instance", get(v1::instance::show))

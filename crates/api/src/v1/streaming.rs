@@ -115,6 +115,9 @@ async fn render(
     // A pulled author's post: only for those who follow the author (`Event::Followers`).
     let follower_item_for = |author: Id, id: Id| canteen_app::live::item(app, me, id, Some(author));
     let out = |event, payload| Some(Outgoing { channel: channel.clone(), event, payload });
+    // The `:local` channels carry posts by this server's accounts only.
+    let local_only = matches!(channel, Channel::PublicLocal | Channel::HashtagLocal(_));
+    let in_scope = |item: &LiveItem| !local_only || item.view().account.domain.is_none();
     Ok(match (channel, event) {
         (Channel::User, Event::Home { reader, status }) if Some(*reader) == my_id => {
             item_for(*status).await?.and_then(|i| out("update", json(&i)))
@@ -137,10 +140,10 @@ async fn render(
             }
         }
         (Channel::Public | Channel::PublicLocal, Event::Public { status, .. }) => {
-            item_for(*status).await?.and_then(|i| out("update", json(&i)))
+            item_for(*status).await?.filter(in_scope).and_then(|i| out("update", json(&i)))
         }
         (Channel::Hashtag(t) | Channel::HashtagLocal(t), Event::Public { status, tags }) if tags.contains(t) => {
-            item_for(*status).await?.and_then(|i| out("update", json(&i)))
+            item_for(*status).await?.filter(in_scope).and_then(|i| out("update", json(&i)))
         }
         (Channel::List(list), Event::Home { reader, status }) if Some(*reader) == my_id => {
             let members = match auth {
@@ -171,7 +174,7 @@ async fn render(
             // Public channels only carry edits of public posts.
             item_for(*status)
                 .await?
-                .filter(|i| i.view().status.visibility == Visibility::Public)
+                .filter(|i| i.view().status.visibility == Visibility::Public && in_scope(i))
                 .and_then(|i| out("status.update", json(&i)))
         }
         (_, Event::Update { status }) => item_for(*status).await?.and_then(|i| out("status.update", json(&i))),
@@ -335,6 +338,15 @@ pub async fn hashtag(
     Query(q): Query<StreamQuery>,
 ) -> ApiResult<Response> {
     let ch = channel_for(&auth, "hashtag", &q)?;
+    Ok(sse(app, auth, token, fresh, ch))
+}
+
+pub async fn hashtag_local(
+    State(app): State<App>,
+    StreamAuth(auth, token, fresh): StreamAuth,
+    Query(q): Query<StreamQuery>,
+) -> ApiResult<Response> {
+    let ch = channel_for(&auth, "hashtag:local", &q)?;
     Ok(sse(app, auth, token, fresh, ch))
 }
 

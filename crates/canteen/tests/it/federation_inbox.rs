@@ -24,7 +24,39 @@ backend_tests!(
     announces_and_blocks_go_both_ways,
     a_flood_of_deliveries_is_slowed_down,
     a_new_actors_first_activities_at_once_are_all_accepted,
+    local_streams_carry_only_local_posts,
 );
+
+/// `public:local` carries this server's posts only; `public` carries a remote one too.
+async fn local_streams_carry_only_local_posts(backend: Backend) {
+    let s = server(backend).await;
+    let alice = s.user("alice").await;
+    let alice_token = s.token_for("alice", "read write").await;
+    let peer = Peer::start(false).await;
+    let mut public = support::sse_open(&s, "/api/v1/streaming/public", None).await;
+    let mut local = support::sse_open(&s, "/api/v1/streaming/public/local", None).await;
+    let mut local_tag = support::sse_open(&s, "/api/v1/streaming/hashtag/local?tag=wardlife", None).await;
+    // A remote post addressed to Alice (so it is kept), public, with a hashtag.
+    let tag =
+        json!([{"type": "Mention", "href": alice.uri, "name": "@alice"}, {"type": "Hashtag", "name": "#WardLife"}]);
+    let n = note(&peer, 1, "<p>Hello @alice #WardLife</p>", json!([AS_PUBLIC]), json!([alice.uri]), tag);
+    let r = send(&s, &peer, &activity(&peer, "Create", 1, n.clone())).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    // And a local one.
+    let mine =
+        s.post(&alice_token, json!({"status": "Local news #WardLife"})).await["id"].as_str().unwrap().to_string();
+    s.run_jobs().await;
+    let updates = |seen: Vec<(String, Value)>| -> Vec<Value> {
+        seen.into_iter().filter(|(e, _)| e == "update").map(|(_, v)| v["uri"].clone()).collect()
+    };
+    let on_public = updates(support::sse_read_until(&mut public, |_, v| v["id"] == mine.as_str()).await);
+    assert!(on_public.contains(&n["id"]), "the remote post is on public: {on_public:?}");
+    for stream in [&mut local, &mut local_tag] {
+        let seen = updates(support::sse_read_until(stream, |_, v| v["id"] == mine.as_str()).await);
+        assert_eq!(seen.len(), 1, "only the local post: {seen:?}");
+        assert_ne!(seen[0], n["id"]);
+    }
+}
 
 /// A new actor's first activities arriving together each fetch its document and store it.
 /// With overlapping transactions (PostgreSQL with a pool of connections, as in the inbox

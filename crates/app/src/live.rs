@@ -252,7 +252,9 @@ pub async fn item(app: &App, me: Option<&Account>, id: Id, follower_of: Option<I
             return Ok(None);
         }
     }
-    if !may_see(Some(me.id), &post) || (post.author.muted_by.contains(&me.id) && me.id != post.author.id) {
+    // A re-post of someone the viewer muted is hidden too, as home reads hide it.
+    let muted = |side: &Side| side.muted_by.contains(&me.id) && me.id != side.id;
+    if !may_see(Some(me.id), &post) || muted(&post.author) || post.original_author.as_ref().is_some_and(muted) {
         return Ok(None);
     }
     let has_poll = v.poll.is_some() || v.reblog.as_ref().is_some_and(|r| r.poll.is_some());

@@ -286,7 +286,33 @@ async fn blocks_and_mutes_made_after_fan_out_apply_to_streams(b: Backend) {
     assert!(seen.iter().all(|(e, _)| e != "update"), "carol muted bob: {seen:?}");
 }
 
+/// A re-post of someone the viewer muted stays off their user stream (home reads hide it
+/// too), while another follower of the re-poster gets it.
+async fn a_repost_of_a_muted_author_stays_off_the_stream(b: Backend) {
+    let s = TestServer::new(b).await;
+    let (_, alice) = s.signed_in("alice").await;
+    let (bob_acct, bob) = s.signed_in("bob").await;
+    let (carol_acct, carol) = s.signed_in("carol").await;
+    let (_, dave) = s.signed_in("dave").await;
+    for t in [&alice, &dave] {
+        s.json(Method::POST, &format!("/api/v1/accounts/{}/follow", bob_acct.id), Some(t), json!({})).await;
+    }
+    s.json(Method::POST, &format!("/api/v1/accounts/{}/mute", carol_acct.id), Some(&dave), json!({})).await;
+    let original = s.post(&carol, json!({"status": "loud opinions"})).await["id"].as_str().unwrap().to_string();
+    s.run_jobs().await;
+    let mut alices = support::sse_open(&s, "/api/v1/streaming/user", Some(&alice)).await;
+    let daves = support::sse_open(&s, "/api/v1/streaming/user", Some(&dave)).await;
+    let repost = s.json(Method::POST, &format!("/api/v1/statuses/{original}/reblog"), Some(&bob), json!({})).await;
+    let repost = repost.json["id"].as_str().unwrap().to_string();
+    s.run_jobs().await;
+    let seen = support::sse_read_until(&mut alices, |e, v| e == "update" && v["id"] == repost.as_str()).await;
+    assert!(seen.iter().any(|(_, v)| v["id"] == repost.as_str()), "alice gets it: {seen:?}");
+    let seen = support::sse_collect(daves, Duration::from_secs(1)).await;
+    assert!(seen.iter().all(|(e, _)| e != "update"), "dave muted carol: {seen:?}");
+}
+
 backend_tests!(
+    a_repost_of_a_muted_author_stays_off_the_stream,
     a_revoked_token_ends_an_open_stream,
     a_repost_shows_each_viewer_their_own_flags,
     blocks_and_mutes_made_after_fan_out_apply_to_streams,

@@ -118,6 +118,13 @@ async fn render(
     // The `:local` channels carry posts by this server's accounts only.
     let local_only = matches!(channel, Channel::PublicLocal | Channel::HashtagLocal(_));
     let in_scope = |item: &LiveItem| !local_only || item.view().account.domain.is_none();
+    // Public and hashtag channels leave out silenced servers, as the public timelines do.
+    let public_item = |id: Id| async move {
+        match item_for(id).await? {
+            Some(i) if in_scope(&i) && canteen_app::live::on_public_streams(app, i.view()).await? => Ok(Some(i)),
+            _ => Ok::<_, AppError>(None),
+        }
+    };
     Ok(match (channel, event) {
         (Channel::User, Event::Home { reader, status }) if Some(*reader) == my_id => {
             item_for(*status).await?.and_then(|i| out("update", json(&i)))
@@ -140,10 +147,10 @@ async fn render(
             }
         }
         (Channel::Public | Channel::PublicLocal, Event::Public { status, .. }) => {
-            item_for(*status).await?.filter(in_scope).and_then(|i| out("update", json(&i)))
+            public_item(*status).await?.and_then(|i| out("update", json(&i)))
         }
         (Channel::Hashtag(t) | Channel::HashtagLocal(t), Event::Public { status, tags }) if tags.contains(t) => {
-            item_for(*status).await?.filter(in_scope).and_then(|i| out("update", json(&i)))
+            public_item(*status).await?.and_then(|i| out("update", json(&i)))
         }
         (Channel::List(list), Event::Home { reader, status }) if Some(*reader) == my_id => {
             let members = match auth {
@@ -172,9 +179,9 @@ async fn render(
             Event::Update { status },
         ) => {
             // Public channels only carry edits of public posts.
-            item_for(*status)
+            public_item(*status)
                 .await?
-                .filter(|i| i.view().status.visibility == Visibility::Public && in_scope(i))
+                .filter(|i| i.view().status.visibility == Visibility::Public)
                 .and_then(|i| out("status.update", json(&i)))
         }
         (_, Event::Update { status }) => item_for(*status).await?.and_then(|i| out("status.update", json(&i))),

@@ -25,7 +25,37 @@ backend_tests!(
     a_flood_of_deliveries_is_slowed_down,
     a_new_actors_first_activities_at_once_are_all_accepted,
     local_streams_carry_only_local_posts,
+    silenced_servers_stay_off_the_public_streams,
 );
+
+/// A silenced server's public post stays off the public and hashtag streams (as off the
+/// public timelines), though the account it mentions is still told.
+async fn silenced_servers_stay_off_the_public_streams(backend: Backend) {
+    let s = server(backend).await;
+    let alice = s.user("alice").await;
+    let alice_token = s.token_for("alice", "read write").await;
+    let root = admin(&s, "root").await;
+    let peer = Peer::start(false).await;
+    let domain = peer.base.trim_start_matches("http://").to_string();
+    let r = s
+        .form(Method::POST, "/api/v1/admin/domain_blocks", Some(&root), &[("domain", &domain), ("severity", "silence")])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mut public = support::sse_open(&s, "/api/v1/streaming/public", None).await;
+    let mut tag = support::sse_open(&s, "/api/v1/streaming/hashtag?tag=wardlife", None).await;
+    let tags =
+        json!([{"type": "Mention", "href": alice.uri, "name": "@alice"}, {"type": "Hashtag", "name": "#WardLife"}]);
+    let n = note(&peer, 1, "<p>Loud @alice #WardLife</p>", json!([AS_PUBLIC]), json!([alice.uri]), tags);
+    assert_eq!(send(&s, &peer, &activity(&peer, "Create", 1, n.clone())).await.status, 202);
+    let mine = s.post(&alice_token, json!({"status": "Quiet #WardLife"})).await["id"].as_str().unwrap().to_string();
+    s.run_jobs().await;
+    for stream in [&mut public, &mut tag] {
+        let seen = support::sse_read_until(stream, |_, v| v["id"] == mine.as_str()).await;
+        let uris: Vec<&Value> = seen.iter().filter(|(e, _)| e == "update").map(|(_, v)| &v["uri"]).collect();
+        assert_eq!(uris.len(), 1, "only the local post: {uris:?}");
+        assert_ne!(uris[0], &n["id"]);
+    }
+}
 
 /// `public:local` carries this server's posts only; `public` carries a remote one too.
 async fn local_streams_carry_only_local_posts(backend: Backend) {

@@ -301,6 +301,20 @@ fn may_see(me: Option<Id>, post: &Neutral) -> bool {
     }
 }
 
+/// Whether a post may go to the public and hashtag streams beyond its audience rule: not by
+/// (or re-posting) someone on a silenced or blocked server, as the public timelines leave
+/// them out. Asks only for remote authors (one read each).
+pub async fn on_public_streams(app: &App, view: &StatusView) -> Result<bool> {
+    let authors = std::iter::once(&view.account).chain(view.reblog.as_ref().map(|r| &r.account));
+    for domain in authors.filter_map(|a| a.domain.as_deref()) {
+        match crate::federation::domains::permit(app, domain).await? {
+            crate::federation::domains::Permit::Allowed { silenced: false, .. } => {}
+            _ => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,18 +337,4 @@ mod tests {
         assert!(entries.by_id.len() <= CAPACITY && entries.order.len() <= CAPACITY);
         assert!(!entries.by_id.contains_key(&Id(1)), "the oldest went first");
     }
-}
-
-/// Whether a post may go to the public and hashtag streams beyond its audience rule: not by
-/// (or re-posting) someone on a silenced or blocked server, as the public timelines leave
-/// them out. Asks only for remote authors (one read each).
-pub async fn on_public_streams(app: &App, view: &StatusView) -> Result<bool> {
-    let authors = std::iter::once(&view.account).chain(view.reblog.as_ref().map(|r| &r.account));
-    for domain in authors.filter_map(|a| a.domain.as_deref()) {
-        match crate::federation::domains::permit(app, domain).await? {
-            crate::federation::domains::Permit::Allowed { silenced: false, .. } => {}
-            _ => return Ok(false),
-        }
-    }
-    Ok(true)
 }

@@ -24,6 +24,17 @@ struct Signed {
     headers: Vec<(String, String)>,
 }
 
+impl Signed {
+    /// The POST of this activity to `inbox`, with the headers it was signed with.
+    fn request(&self, client: &reqwest::Client, inbox: &str) -> reqwest::RequestBuilder {
+        let mut req = client.post(inbox).body(self.body.as_ref().clone());
+        for (name, value) in &self.headers {
+            req = req.header(name, value);
+        }
+        req
+    }
+}
+
 /// The actors' keys, kept in the data directory: RSA key generation takes a second or so
 /// each, signing a few milliseconds.
 fn keys(dir: &Path, actors: usize) -> anyhow::Result<Vec<PrivateKey>> {
@@ -203,13 +214,7 @@ pub async fn inbox(
     // Each actor's first activity makes the server fetch and store its key; every later one
     // is checked against the stored key.
     let client = reqwest::Client::new();
-    let send = |s: &Signed| {
-        let mut req = client.post(&inbox_url).body(s.body.as_ref().clone());
-        for (name, value) in &s.headers {
-            req = req.header(name, value);
-        }
-        req
-    };
+    let send = |s: &Signed| s.request(&client, &inbox_url);
     for s in signed.iter().take(actors) {
         let r = send(s).send().await?;
         let status = r.status();
@@ -230,12 +235,7 @@ pub async fn inbox(
     }
     let (inbox_for_make, signed_for_make) = (inbox_url.clone(), signed.clone());
     let make: Arc<MakeRequest> = Arc::new(move |client, rng, _, _| {
-        let s = &signed_for_make[rng.below(signed_for_make.len())];
-        let mut req = client.post(&inbox_for_make).body(s.body.as_ref().clone());
-        for (name, value) in &s.headers {
-            req = req.header(name, value);
-        }
-        req
+        signed_for_make[rng.below(signed_for_make.len())].request(client, &inbox_for_make)
     });
     drive_with(&server, make.clone(), connections, 2, None).await;
     let floor = drive(&server, one_path("/health"), Arc::new(Vec::new()), connections, seconds, None).await;

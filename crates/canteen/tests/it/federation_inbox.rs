@@ -28,8 +28,8 @@ backend_tests!(
     silenced_servers_stay_off_the_public_streams,
 );
 
-/// A silenced server's public post stays off the public and hashtag streams (as off the
-/// public timelines), though the account it mentions is still told.
+/// A silenced server's public post stays off the public and hashtag streams, as off the
+/// public timelines.
 async fn silenced_servers_stay_off_the_public_streams(backend: Backend) {
     let s = server(backend).await;
     let alice = s.user("alice").await;

@@ -155,7 +155,9 @@ fn private_phone(scan: &Scan, start: usize, end: usize, national: &str) -> bool 
     let mut distinct: Vec<u8> = national.bytes().skip(1).collect();
     distinct.sort_unstable();
     distinct.dedup();
-    if distinct.len() <= 1 {
+    // "07000 000000", or an area code with a dummy number ("01234 111111"), is a placeholder.
+    let local = &national.as_bytes()[national.len().saturating_sub(6)..];
+    if distinct.len() <= 1 || local.iter().all(|&d| d == local[0]) {
         return false;
     }
     let doc = &scan.doc;
@@ -288,6 +290,9 @@ fn postcode_at(text: &str, i: usize) -> Option<usize> {
 fn street_name_at(scan: &Scan, j: usize) -> Option<usize> {
     let doc = &scan.doc;
     let lex = scan.lex;
+    if let Some(last) = welsh_street_at(scan, j) {
+        return Some(last);
+    }
     let mut k = j;
     let mut names = 0;
     while names < 3 {
@@ -306,6 +311,28 @@ fn street_name_at(scan: &Scan, j: usize) -> Option<usize> {
     }
     let t = doc.get(k)?;
     (t.cap && lex.street_types.contains(t.stem())).then_some(k)
+}
+
+/// Welsh street names put the street type first: "Heol y Coed", "Ffordd Pentre", "Stryd
+/// Fawr". Returns the index of the name's last word.
+fn welsh_street_at(scan: &Scan, j: usize) -> Option<usize> {
+    const TYPES: &[&str] = &["heol", "ffordd", "stryd", "lon", "lôn", "rhodfa", "cilgant"];
+    let doc = &scan.doc;
+    let t = doc.get(j)?;
+    if !t.cap || !TYPES.contains(&t.norm.as_str()) {
+        return None;
+    }
+    let mut last = None;
+    let mut k = j + 1;
+    while k < j + 4 {
+        match doc.get(k) {
+            Some(w) if w.is_word() && w.cap => last = Some(k),
+            Some(w) if w.is_word() && matches!(w.norm.as_str(), "y" | "yr") => {}
+            _ => break,
+        }
+        k += 1;
+    }
+    last
 }
 
 fn residence_cue(scan: &Scan, i: usize) -> bool {
@@ -425,6 +452,11 @@ mod tests {
         assert_eq!(spans("ring me on +44 (0)7700 900456.", Category::PhoneNumber), vec!["+44 (0)7700 900456"]);
         assert_eq!(spans("tel 0161-496-0123", Category::PhoneNumber), vec!["0161-496-0123"]);
         assert_eq!(spans("his mobile (0113) 496 0999", Category::PhoneNumber), vec!["(0113) 496 0999"]);
+        // A client's number, even with a visit (an organisation word) after it.
+        assert_eq!(
+            spans("text the client on 07891 445302 to confirm tomorrow's visit", Category::PhoneNumber),
+            vec!["07891 445302"]
+        );
     }
 
     #[test]
@@ -439,6 +471,7 @@ mod tests {
             "bleep 4471 or ext 23456",
             "text SHOUT to 85258",
             "0800 123 4567 free",
+            "the leaflet had 01234 111111 as a dummy number",
         ] {
             assert!(found(t).is_empty(), "{t}: {:?}", found(t));
         }
@@ -472,6 +505,11 @@ mod tests {
         );
         assert_eq!(spans("She lives on Acacia Avenue with her cat", Category::Address), vec!["Acacia Avenue"]);
         assert_eq!(spans("lives at flat 2, postcode M1 1AE", Category::Address), vec!["M1 1AE"]);
+        // Welsh street names put the street type first.
+        assert_eq!(
+            spans("Can someone do the insulin visit at 14 Heol y Coed, CF14 4XY?", Category::Address),
+            vec!["14 Heol y Coed, CF14 4XY"]
+        );
     }
 
     #[test]

@@ -1285,7 +1285,10 @@ fn appositive_person(scan: &Scan, span: &NameSpan) -> bool {
         };
         // "Client of mine, Jordan,": the head needs no determiner.
         let of_mine = n >= 2 && clause[n - 1] == "of" && matches!(clause[n - 2], "mine" | "ours");
-        HEADS.contains(w) && (of_mine || clause.iter().skip(n + 1).take(2).any(det))
+        // Nor when the clause opens with it: "Lovely client today, Nia, …".
+        let opens = n + 2 >= clause.len()
+            && matches!(*w, "patient" | "pt" | "client" | "resident" | "patients" | "clients" | "residents");
+        HEADS.contains(w) && (of_mine || opens || clause.iter().skip(n + 1).take(2).any(det))
     });
     has_head
         && !clause
@@ -1509,6 +1512,9 @@ mod tests {
             "Mr Patel the consultant surgeon was brilliant",
             "@Sarah thanks for the coffee",
             "Josh in bed by 7 finally, time for a brew",
+            "Took Taid to the match on my day off, he's 91 and still shouts at the ref",
+            "Moved from the Royal Jubilee to the City last year, best decision",
+            "She asked for yesterday's Telegraph and a cup of tea",
         ] {
             assert!(spans(t, Category::PatientName).is_empty(), "{t}: {:?}", spans(t, Category::PatientName));
         }
@@ -1653,6 +1659,9 @@ mod tests {
             ("Resident of ours, Beatrice, turned 90 today and had a sherry", "Beatrice"),
             ("Bed 7 - Harold - keeps pulling his cannula out", "Harold"),
             ("The couple in the end bay, Maisie and Fred, have been married 70 years", "Maisie"),
+            ("Cheeky resident this morning, Glenys, asked me to marry her", "Glenys"),
+            ("Baby Olly went home from SCBU today", "Olly"),
+            ("so proud of our mum-to-be shannon who stopped smoking", "shannon"),
         ] {
             assert_eq!(spans(t, Category::PatientName), vec![want], "{t}");
         }

@@ -264,3 +264,30 @@ fn heldout8_stays_at_its_new_level() {
         assert!(fa == 0.0, "patient_name false alarms on {kind} {fa:.3}");
     }
 }
+
+#[test]
+fn heldout9_stays_at_its_new_level() {
+    // Sixth blind batch (221 posts, a third helper who never saw the guard or any earlier
+    // batch, asked for paramedics, midwives, care-home and learning-disability staff, Scots
+    // and Welsh voices). First sight, with heldout8's changes: 7/59 leaks, verdict precision
+    // 0.955, names 0.884/0.844, negative_emotion F1 0.870, national 0.929/1.000 (one
+    // checksum-valid number the post says is outside the allocated range; kept, see
+    // docs/guard.md). Its misses brought Welsh street names ("14 Heol y Coed"), "Baby Olly",
+    // "our mum-to-be kayleigh", "Lovely client today, Nia,", short forms of names, a client
+    // beside a phone number, case notes beside a record code, dummy phone numbers, Welsh
+    // words for grandparents, newspapers and benefits that are not names.
+    let r = report(include_str!("../corpus/heldout9.jsonl"));
+    assert!(r.leaks <= 3, "{} leaks, was 7 at first sight", r.leaks);
+    assert!(r.flagged.precision() >= 0.97, "verdict precision {:.3}", r.flagged.precision());
+    assert!(r.national.recall() >= 0.99, "{:?}", r.national);
+    let names = r.per_category[&Category::PatientName];
+    assert!(names.precision() >= 0.97 && names.recall() >= 0.90, "{names:?}");
+    let emotion = r.per_category[&Category::NegativeEmotion];
+    assert!(emotion.f1() >= 0.85, "negative_emotion F1 {:.3}", emotion.f1());
+    let sad = r.false_alarm_rate("sad_professional", Category::NegativeEmotion);
+    assert!(sad <= 0.10, "negative_emotion false alarms on sad posts {sad:.3}");
+    for kind in ["author_family", "public_figure", "staff_praise", "repeated_digits", "ward_name"] {
+        let fa = r.false_alarm_rate(kind, Category::PatientName);
+        assert!(fa == 0.0, "patient_name false alarms on {kind} {fa:.3}");
+    }
+}

@@ -152,25 +152,30 @@ fn guard_error(message: String, report: &Report) -> AppError {
 
 /// Records the acknowledged findings of a post being saved (call inside its transaction).
 pub async fn record_acknowledged(app: &App, e: Exec<'_>, author: Id, text: &GuardedText) -> Result<()> {
-    let mut e = e;
+    guard_audit::insert_many(e, &acknowledged(app, author, text)).await?;
+    Ok(())
+}
+
+/// The audit records of a post's acknowledged findings (who, when, which category; never
+/// the text), counted in the metrics as they are made.
+pub fn acknowledged(app: &App, author: Id, text: &GuardedText) -> Vec<AckRecord> {
     let audience =
         serde_json::to_value(text.audience).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-    for f in &text.report.findings {
-        guard_audit::insert(
-            e.reborrow(),
-            &AckRecord {
+    text.report
+        .findings
+        .iter()
+        .map(|f| {
+            metrics::counter!("canteen_guard_acknowledged_total", "category" => f.category.name()).increment(1);
+            AckRecord {
                 id: app.next_id().0,
                 account_id: author.0,
                 category: f.category.name().to_string(),
                 severity: severity_name(f.severity).to_string(),
                 audience: audience.clone(),
                 created_at: now_ms(),
-            },
-        )
-        .await?;
-        metrics::counter!("canteen_guard_acknowledged_total", "category" => f.category.name()).increment(1);
-    }
-    Ok(())
+            }
+        })
+        .collect()
 }
 
 /// Replaces the organisation's policy (admins only). Invalid policies are refused whole.

@@ -29,6 +29,7 @@ pub mod onboarding;
 pub mod password_reset;
 mod passwords;
 pub mod polls;
+mod post_commit;
 pub mod profiles;
 pub mod registration;
 pub mod reports;
@@ -63,6 +64,8 @@ pub struct App {
     pub search: Arc<search::Search>,
     /// Posts as the live streams show them, built once per post (`live`).
     pub live: Arc<live::LiveViews>,
+    /// New posts waiting to be written together (`post_commit`).
+    post_commits: Arc<post_commit::PostCommits>,
     ids: Arc<clock::IdGenerator>,
     /// Moves whenever a token is revoked, a browser session ends or a profile or login is
     /// suspended, deleted or switched: open streams check their caller again only then.
@@ -80,6 +83,7 @@ impl App {
             media_files: Arc::new(media::FsMediaFiles::new(config.media_dir.clone())),
             ids: Arc::new(clock::IdGenerator::new()),
             live: Arc::default(),
+            post_commits: Arc::default(),
             access_epoch: Arc::default(),
             relations_epoch: Arc::default(),
             search: Arc::new(search::Search::new(

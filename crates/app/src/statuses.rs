@@ -13,6 +13,7 @@ use crate::auth::Auth;
 use crate::clock::now_ms;
 use crate::content;
 use crate::guard;
+use crate::post_commit::{self, NewPostRows};
 use crate::viewer::Viewer;
 use crate::views::{self, StatusView};
 use crate::{App, AppError, Result, jobs};
@@ -179,31 +180,71 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
         created_at: now,
         edited_at: None,
     };
-    let mut tx = app.store.begin().await?;
-    statuses::insert(tx.exec(), &status).await?;
-    guard::record_acknowledged(app, tx.exec(), me.id, &guarded).await?;
-    for (position, m) in media.iter().enumerate() {
-        if !canteen_store::media::attach(tx.exec(), Id(m.id), id, position as i64).await? {
-            return Err(AppError::invalid(Invalid::new(
-                "media_ids",
-                "ERR_TAKEN",
-                "That attachment is already part of another post",
-            )));
+    let federate = may_reach_remote(app, &status, &mentioned, parent.as_ref()).await?;
+    let rows = NewPostRows {
+        mentions: mentioned.iter().map(|a| a.id).collect(),
+        tags: hashtags(&status.text),
+        idempotency_key: post.idempotency_key.clone(),
+        acknowledged: guard::acknowledged(app, me.id, &guarded),
+        jobs: vec![(FANOUT_JOB, id.to_string()), (crate::search::INDEX_STATUS_JOB, id.to_string())],
+        federate,
+        status,
+    };
+    if media.is_empty() && post.poll.is_none() {
+        if let Err(e) = post_commit::commit(app, rows).await {
+            // Two requests with one idempotency key at once: the second finds the first's post.
+            if let Some(key) = &post.idempotency_key
+                && let Some(existing) = statuses::idempotent_status(app.store.reader(), me.id, key).await?
+            {
+                return get(app, Some(auth), existing).await;
+            }
+            return Err(e);
         }
+    } else {
+        // Attachments and polls are checked row by row, so such a post has a transaction of
+        // its own.
+        let mut tx = app.store.begin().await?;
+        post_commit::write_rows(app, tx.exec(), &[&rows]).await?;
+        for (position, m) in media.iter().enumerate() {
+            if !canteen_store::media::attach(tx.exec(), Id(m.id), id, position as i64).await? {
+                return Err(AppError::invalid(Invalid::new(
+                    "media_ids",
+                    "ERR_TAKEN",
+                    "That attachment is already part of another post",
+                )));
+            }
+        }
+        if let Some(p) = &post.poll {
+            crate::polls::insert(app, tx.exec(), id, me.id, p, guarded.poll_options()).await?;
+        }
+        // After the attachments and the poll: the activity carries them.
+        if rows.federate {
+            crate::federation::outbox::created(app, tx.exec(), &rows.status).await?;
+        }
+        tx.commit().await?;
     }
-    if let Some(p) = &post.poll {
-        crate::polls::insert(app, tx.exec(), id, me.id, p, guarded.poll_options()).await?;
-    }
-    statuses::insert_mentions(tx.exec(), id, &mentioned.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
-    statuses::insert_tags(tx.exec(), id, &hashtags(&status.text)).await?;
-    if let Some(key) = &post.idempotency_key {
-        statuses::remember_idempotency(tx.exec(), me.id, key, id, now).await?;
-    }
-    jobs::enqueue(app, tx.exec(), FANOUT_JOB, &id.to_string(), 0).await?;
-    crate::search::enqueue_status(app, tx.exec(), id).await?;
-    crate::federation::outbox::created(app, tx.exec(), &status).await?;
-    tx.commit().await?;
     views::one(app, &viewer, id).await?.ok_or_else(|| AppError::Internal("new post not readable".into()))
+}
+
+/// Whether a remote server may be in a new post's audience (a remote follower, list member,
+/// mentioned account or replied-to author), read before its transaction so that a post with
+/// none spends no writer time finding out. A remote follow that lands in between misses
+/// this post, as one that lands just after it would.
+async fn may_reach_remote(app: &App, s: &Status, mentioned: &[Account], parent: Option<&StatusView>) -> Result<bool> {
+    if mentioned.iter().any(|a| !a.is_local()) {
+        return Ok(true);
+    }
+    if matches!(s.visibility, Visibility::Public | Visibility::Unlisted)
+        && parent.is_some_and(|p| !p.account.is_local())
+    {
+        return Ok(true);
+    }
+    let reader = app.store.reader();
+    Ok(match s.visibility {
+        Visibility::Direct => false,
+        Visibility::Circle(list) => !canteen_store::federation::remote_list_members(reader, list).await?.is_empty(),
+        _ => canteen_store::federation::has_remote_followers(reader, s.account_id).await?,
+    })
 }
 
 /// One post, if this viewer may see it; otherwise the same 404 as a missing one.

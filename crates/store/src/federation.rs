@@ -78,6 +78,13 @@ pub async fn remote_followers(e: Exec<'_>, account_id: Id) -> Result<Vec<RemoteA
     Ok(exec!(e, x => sqlx::query_as::<_, RemoteActor>(SQL).bind(account_id.0).fetch_all(x).await)?)
 }
 
+/// Whether any remote account (not suspended) follows `account_id`.
+pub async fn has_remote_followers(e: Exec<'_>, account_id: Id) -> Result<bool> {
+    const SQL: &str = "SELECT 1 FROM follows f JOIN accounts a ON a.id = f.account_id \
+        WHERE f.target_account_id = $1 AND a.domain IS NOT NULL AND a.suspended_at IS NULL LIMIT 1";
+    Ok(exec!(e, x => sqlx::query_scalar::<_, i32>(SQL).bind(account_id.0).fetch_optional(x).await)?.is_some())
+}
+
 /// The remote accounts (not suspended) that follow `account_id` and are followed back: the
 /// remote part of a mutuals audience.
 pub async fn remote_mutuals(e: Exec<'_>, account_id: Id) -> Result<Vec<RemoteActor>> {

@@ -23,6 +23,26 @@ pub async fn insert(e: Exec<'_>, r: &AckRecord) -> Result<()> {
     Ok(())
 }
 
+/// Several records in one statement (the findings of posts committed together).
+pub async fn insert_many(e: Exec<'_>, records: &[AckRecord]) -> Result<()> {
+    let mut e = e;
+    for chunk in records.chunks(crate::rows::MAX_ROWS) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO guard_acknowledgements (id, account_id, category, severity, audience, created_at) VALUES {}",
+            crate::rows::placeholders(chunk.len(), 6)
+        ));
+        exec!(e.reborrow(), x => {
+            let mut q = sqlx::query(sql).persistent(chunk.len() == 1);
+            for r in chunk {
+                q = q.bind(r.id).bind(r.account_id).bind(&r.category).bind(&r.severity).bind(&r.audience)
+                    .bind(r.created_at);
+            }
+            q.execute(x).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
 /// Newest first, below `max`.
 pub async fn page(e: Exec<'_>, max: i64, limit: i64) -> Result<Vec<AckRecord>> {
     const SQL: &str = "SELECT id, account_id, category, severity, audience, created_at FROM guard_acknowledgements \

@@ -37,6 +37,41 @@ pub async fn enqueue(e: Exec<'_>, job: &NewJob<'_>, now: i64) -> Result<()> {
     Ok(())
 }
 
+/// Several jobs in one statement.
+pub async fn enqueue_many(e: Exec<'_>, jobs: &[NewJob<'_>], now: i64) -> Result<()> {
+    let mut e = e;
+    for chunk in jobs.chunks(crate::rows::MAX_ROWS) {
+        // Five values a row; `now` is bound once, last, for every row's timestamps.
+        let now_at = chunk.len() * 5 + 1;
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let n = r * 5;
+                format!(
+                    "(${}, ${}, ${}, 'queued', ${}, 0, ${}, ${now_at}, ${now_at})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5
+                )
+            })
+            .collect();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO jobs (id, kind, payload, state, run_at, attempts, max_attempts, created_at, updated_at) \
+             VALUES {}",
+            rows.join(", ")
+        ));
+        exec!(e.reborrow(), x => {
+            let mut q = sqlx::query(sql).persistent(chunk.len() == 1);
+            for j in chunk {
+                q = q.bind(j.id).bind(j.kind).bind(j.payload).bind(j.run_at).bind(j.max_attempts);
+            }
+            q.bind(now).execute(x).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
 /// Claims the next due job, if any, leasing it to `worker` until `lease_until`.
 pub async fn claim(e: Exec<'_>, worker: &str, now: i64, lease_until: i64) -> Result<Option<JobRecord>> {
     const SQLITE: &str = "UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1, updated_at = $3 \

@@ -22,6 +22,7 @@ pub mod oauth;
 pub mod polls;
 pub mod relationships;
 pub mod reports;
+mod rows;
 pub mod rules;
 pub mod scheduled;
 pub mod schema;

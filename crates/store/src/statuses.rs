@@ -96,6 +96,30 @@ pub async fn insert(e: Exec<'_>, s: &Status) -> Result<()> {
     Ok(())
 }
 
+/// Several new posts in one statement (a group commit of posts made at the same moment).
+pub async fn insert_many(e: Exec<'_>, posts: &[Status]) -> Result<()> {
+    let mut e = e;
+    for chunk in posts.chunks(crate::rows::MAX_ROWS) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO statuses ({}) VALUES {}",
+            columns!(),
+            crate::rows::placeholders(chunk.len(), 19)
+        ));
+        exec!(e.reborrow(), x => {
+            let mut q = sqlx::query(sql).persistent(chunk.len() == 1);
+            for s in chunk {
+                q = q.bind(s.id.0).bind(s.account_id.0).bind(&s.uri).bind(&s.url).bind(&s.text).bind(&s.content_html)
+                    .bind(&s.spoiler_text).bind(s.sensitive).bind(&s.language).bind(s.visibility.kind())
+                    .bind(circle(s.visibility)).bind(&s.place).bind(s.in_reply_to_id.map(|i| i.0))
+                    .bind(s.in_reply_to_account_id.map(|i| i.0)).bind(s.reblog_of_id.map(|i| i.0))
+                    .bind(s.application_id).bind(s.pinned_at).bind(s.created_at).bind(s.edited_at);
+            }
+            q.execute(x).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
 /// Writes the editable parts of a post.
 pub async fn update_content(e: Exec<'_>, s: &Status) -> Result<()> {
     const SQL: &str = "UPDATE statuses SET text = $2, content_html = $3, spoiler_text = $4, sensitive = $5, \
@@ -249,19 +273,49 @@ pub async fn replies_to(e: Exec<'_>, ids: &[Id]) -> Result<Vec<Status>> {
 }
 
 pub async fn insert_mentions(e: Exec<'_>, status_id: Id, accounts: &[Id]) -> Result<()> {
+    let pairs: Vec<(Id, Id)> = accounts.iter().map(|a| (status_id, *a)).collect();
+    insert_mentions_many(e, &pairs).await
+}
+
+/// (post, mentioned account) pairs, of one post or many, in one statement.
+pub async fn insert_mentions_many(e: Exec<'_>, pairs: &[(Id, Id)]) -> Result<()> {
     let mut e = e;
-    for a in accounts {
-        exec!(e.reborrow(), x => sqlx::query("INSERT INTO status_mentions (status_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(status_id.0).bind(a.0).execute(x).await.map(|r| r.rows_affected()))?;
+    for chunk in pairs.chunks(crate::rows::MAX_ROWS) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO status_mentions (status_id, account_id) VALUES {} ON CONFLICT DO NOTHING",
+            crate::rows::placeholders(chunk.len(), 2)
+        ));
+        exec!(e.reborrow(), x => {
+            let mut q = sqlx::query(sql).persistent(chunk.len() == 1);
+            for (status, account) in chunk {
+                q = q.bind(status.0).bind(account.0);
+            }
+            q.execute(x).await.map(|r| r.rows_affected())
+        })?;
     }
     Ok(())
 }
 
 pub async fn insert_tags(e: Exec<'_>, status_id: Id, tags: &[String]) -> Result<()> {
+    let pairs: Vec<(Id, String)> = tags.iter().map(|t| (status_id, t.clone())).collect();
+    insert_tags_many(e, &pairs).await
+}
+
+/// (post, hashtag) pairs, of one post or many, in one statement. Tags are kept lower case.
+pub async fn insert_tags_many(e: Exec<'_>, pairs: &[(Id, String)]) -> Result<()> {
     let mut e = e;
-    for t in tags {
-        exec!(e.reborrow(), x => sqlx::query("INSERT INTO status_tags (status_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(status_id.0).bind(t.to_lowercase()).execute(x).await.map(|r| r.rows_affected()))?;
+    for chunk in pairs.chunks(crate::rows::MAX_ROWS) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO status_tags (status_id, tag) VALUES {} ON CONFLICT DO NOTHING",
+            crate::rows::placeholders(chunk.len(), 2)
+        ));
+        exec!(e.reborrow(), x => {
+            let mut q = sqlx::query(sql).persistent(chunk.len() == 1);
+            for (status, tag) in chunk {
+                q = q.bind(status.0).bind(tag.to_lowercase());
+            }
+            q.execute(x).await.map(|r| r.rows_affected())
+        })?;
     }
     Ok(())
 }
@@ -347,6 +401,25 @@ pub async fn idempotent_status(e: Exec<'_>, account_id: Id, key: &str) -> Result
 pub async fn remember_idempotency(e: Exec<'_>, account_id: Id, key: &str, status_id: Id, now: i64) -> Result<()> {
     const SQL: &str = "INSERT INTO idempotency_keys (account_id, key, status_id, created_at) VALUES ($1, $2, $3, $4)";
     exec!(e, x => sqlx::query(SQL).bind(account_id.0).bind(key).bind(status_id.0).bind(now).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Idempotency keys of several new posts: (account, key, post).
+pub async fn remember_idempotency_many(e: Exec<'_>, keys: &[(Id, String, Id)], now: i64) -> Result<()> {
+    let mut e = e;
+    for chunk in keys.chunks(crate::rows::MAX_ROWS) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO idempotency_keys (account_id, key, status_id, created_at) VALUES {}",
+            crate::rows::placeholders(chunk.len(), 4)
+        ));
+        exec!(e.reborrow(), x => {
+            let mut q = sqlx::query(sql).persistent(chunk.len() == 1);
+            for (account, key, status) in chunk {
+                q = q.bind(account.0).bind(key).bind(status.0).bind(now);
+            }
+            q.execute(x).await.map(|r| r.rows_affected())
+        })?;
+    }
     Ok(())
 }
 

@@ -405,7 +405,63 @@ async fn lists_crud_and_validation(b: Backend) {
     assert!(s.get("/api/v1/lists", Some(&alice)).await.json.as_array().unwrap().is_empty());
 }
 
+/// Posts made at the same moment are written in shared transactions (group commit): every
+/// one is acknowledged, readable and fanned out, and two requests with one idempotency key
+/// make one post even when they land in the same transaction.
+async fn posts_made_together_all_land(b: Backend) {
+    let s = TestServer::new(b).await;
+    let (_, reader) = s.signed_in("reader").await;
+    let mut posters = Vec::new();
+    for n in 0..8 {
+        let (acct, token) = s.signed_in(&format!("poster{n}")).await;
+        s.json(Method::POST, &format!("/api/v1/accounts/{}/follow", acct.id), Some(&reader), json!({})).await;
+        posters.push(token);
+    }
+    let before = s.count("statuses").await;
+    let made = futures_util::future::join_all(posters.iter().enumerate().flat_map(|(n, token)| {
+        let s = &s;
+        (0..4).map(move |k| async move {
+            s.json(
+                Method::POST,
+                "/api/v1/statuses",
+                Some(token),
+                json!({"status": format!("shift note {n}-{k} #ward")}),
+            )
+            .await
+        })
+    }))
+    .await;
+    let mut ids: Vec<String> = made
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, 200, "{}", r.text);
+            r.json["id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 32, "every post got its own id");
+    let keyed = |key: &'static str| {
+        axum::http::Request::post("/api/v1/statuses")
+            .header("authorization", format!("Bearer {}", posters[0]))
+            .header("idempotency-key", key)
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(r#"{"status": "said once"}"#))
+            .unwrap()
+    };
+    let (a, b2) = tokio::join!(s.send(keyed("same")), s.send(keyed("same")));
+    assert_eq!((a.status.as_u16(), b2.status.as_u16()), (200, 200), "{} {}", a.text, b2.text);
+    assert_eq!(a.json["id"], b2.json["id"], "one idempotency key, one post");
+    assert_eq!(s.count("statuses").await, before + 33);
+    s.run_jobs().await;
+    let home = s.get("/api/v1/timelines/home?limit=40", Some(&reader)).await.json;
+    assert_eq!(home.as_array().unwrap().len(), 33, "every post reached the follower's home timeline");
+    let tagged = s.get("/api/v1/timelines/tag/ward?limit=40", None).await.json;
+    assert_eq!(tagged.as_array().unwrap().len(), 32, "every post kept its hashtag");
+}
+
 backend_tests!(
+    posts_made_together_all_land,
     profile_counters_and_followers_only_fields,
     lists_crud_and_validation,
     post_render_edit_delete,

@@ -191,6 +191,7 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
         status,
     };
     if media.is_empty() && post.poll.is_none() {
+        let view = views::new_post(rows.status.clone(), me.clone(), mentioned.clone(), rows.tags.clone());
         if let Err(e) = post_commit::commit(app, rows).await {
             // Two requests with one idempotency key at once: the second finds the first's post.
             if let Some(key) = &post.idempotency_key
@@ -200,6 +201,7 @@ pub async fn create(app: &App, auth: &Auth, post: NewPost) -> Result<StatusView>
             }
             return Err(e);
         }
+        return Ok(view);
     } else {
         // Attachments and polls are checked row by row, so such a post has a transaction of
         // its own.

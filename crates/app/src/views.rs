@@ -127,6 +127,41 @@ async fn build(app: &App, viewer: &Viewer, list: Vec<Status>, check_audience: bo
     Ok(out)
 }
 
+/// The view of a post its author has just made with no attachments and no poll, built from
+/// what the request already holds rather than read back: nobody can have replied to,
+/// re-posted, liked or bookmarked it yet. Mentions and hashtags come in the order a read
+/// gives them (by account id; alphabetical, lower case).
+pub(crate) fn new_post(
+    status: Status,
+    author: Account,
+    mut mentions: Vec<Account>,
+    mut tags: Vec<String>,
+) -> StatusView {
+    mentions.sort_by_key(|a| a.id);
+    mentions.dedup_by_key(|a| a.id);
+    for t in &mut tags {
+        *t = t.to_lowercase();
+    }
+    tags.sort();
+    tags.dedup();
+    StatusView {
+        pinned: status.pinned_at.is_some(),
+        status,
+        account: author,
+        mentions,
+        tags,
+        replies_count: 0,
+        reblogs_count: 0,
+        favourites_count: 0,
+        favourited: false,
+        reblogged: false,
+        bookmarked: false,
+        media: Vec::new(),
+        poll: None,
+        reblog: None,
+    }
+}
+
 /// One post for this viewer, or `None` if it does not exist or may not be seen (the two
 /// answer alike, so a private post's existence is not revealed).
 pub async fn one(app: &App, viewer: &Viewer, id: Id) -> Result<Option<StatusView>> {

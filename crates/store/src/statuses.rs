@@ -327,14 +327,15 @@ pub async fn clear_mentions_and_tags(e: Exec<'_>, status_id: Id) -> Result<()> {
     Ok(())
 }
 
-/// (status id, mentioned account id) for the given posts.
+/// (status id, mentioned account id) for the given posts, by post and then account id (the
+/// same order on both backends, and the order a new post's view is built in).
 pub async fn mentions_of(e: Exec<'_>, ids: &[Id]) -> Result<Vec<(i64, i64)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let list = IdList::new(ids, 1);
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT status_id, account_id FROM status_mentions WHERE status_id IN ({})",
+        "SELECT status_id, account_id FROM status_mentions WHERE status_id IN ({}) ORDER BY status_id, account_id",
         list.sql
     ));
     Ok(exec!(e, x => bind_ids!(sqlx::query_as::<_, (i64, i64)>(sql), list).fetch_all(x).await)?)

@@ -453,9 +453,21 @@ async fn posts_made_together_all_land(b: Backend) {
     assert_eq!((a.status.as_u16(), b2.status.as_u16()), (200, 200), "{} {}", a.text, b2.text);
     assert_eq!(a.json["id"], b2.json["id"], "one idempotency key, one post");
     assert_eq!(s.count("statuses").await, before + 33);
+    // The answer to a new post is built from the request, not read back: it must be what a
+    // read gives.
+    let made = s
+        .post(
+            &posters[1],
+            json!({"status": "@poster3 @poster2 see #Flu and #flu and #Audit", "visibility": "unlisted"}),
+        )
+        .await;
+    let read = s.get(&format!("/api/v1/statuses/{}", made["id"].as_str().unwrap()), Some(&posters[1])).await.json;
+    assert_eq!(made, read);
+    assert_eq!(made["mentions"].as_array().unwrap().len(), 2);
+    assert_eq!(made["tags"].as_array().unwrap().len(), 2);
     s.run_jobs().await;
     let home = s.get("/api/v1/timelines/home?limit=40", Some(&reader)).await.json;
-    assert_eq!(home.as_array().unwrap().len(), 33, "every post reached the follower's home timeline");
+    assert_eq!(home.as_array().unwrap().len(), 34, "every post reached the follower's home timeline");
     let tagged = s.get("/api/v1/timelines/tag/ward?limit=40", None).await.json;
     assert_eq!(tagged.as_array().unwrap().len(), 32, "every post kept its hashtag");
 }

@@ -348,7 +348,7 @@ fn org_cue_in_sentence(scan: &Scan, i: usize, skip: (usize, usize)) -> bool {
     let (a, b) = doc.sentence_of(i);
     (a..=b).filter(|j| !(skip.0..=skip.1).contains(j)).any(|j| {
         let w = doc.norm(j);
-        scan.lex.cues.org_words.contains(&w) && !matches!(w, "our" | "us" | "line" | "open" | "visit" | "car")
+        scan.lex.cues.org_words.contains(&w) && !matches!(w, "our" | "us" | "line" | "open" | "visit" | "car" | "hours")
             || (w == "us" && matches!(doc.norm(j.wrapping_sub(1)), "visit" | "find" | "join" | "meet"))
     })
 }
@@ -411,7 +411,12 @@ fn addresses(scan: &Scan, out: &mut Vec<Raw>) {
             }
             let start = doc.toks[first].start;
             let org = org_cue_in_sentence(scan, i, (first, last)) || famous_address(scan, first, last);
-            if (residence_cue(scan, i) || !org) && !scan.is_masked(start, end) {
+            // "a visit at 7 Calder Close": a home visit ("visit us at" is an organisation's).
+            let home_visit = {
+                let before: Vec<&str> = doc.words_before(first, 2).map(|j| doc.norm(j)).collect();
+                matches!(before.as_slice(), ["at", "visit" | "visits" | "visiting", ..])
+            };
+            if (residence_cue(scan, i) || home_visit || !org) && !scan.is_masked(start, end) {
                 out.push(Raw::new(Category::Address, start, end));
             }
             covered_until = end;
@@ -505,6 +510,14 @@ mod tests {
         );
         assert_eq!(spans("She lives on Acacia Avenue with her cat", Category::Address), vec!["Acacia Avenue"]);
         assert_eq!(spans("lives at flat 2, postcode M1 1AE", Category::Address), vec!["M1 1AE"]);
+        assert_eq!(
+            spans("Can someone from the DN team do a visit at 7 Calder Close today?", Category::Address),
+            vec!["7 Calder Close"]
+        );
+        assert_eq!(
+            spans("the man outside 41 Ferndale Road, three hours now", Category::Address),
+            vec!["41 Ferndale Road"]
+        );
         // Welsh street names put the street type first.
         assert_eq!(
             spans("Can someone do the insulin visit at 14 Heol y Coed, CF14 4XY?", Category::Address),

@@ -584,7 +584,13 @@ fn name_spans(scan: &Scan) -> Vec<NameSpan> {
                     && !lex.not_names.contains(st)
             })
         };
-        if PATIENT_TITLES.contains(&w) && (name_like(scan, j) || (!t.cap && (lower_known(j) || lower_surnameish(j)))) {
+        // "Mrs K asked me to…": a title and one initial, the way staff shorten a patient's name.
+        let initial_only = t.cap
+            && doc.get(j).is_some_and(|n| n.is_word() && n.cap && n.norm.len() == 1)
+            && !(doc.norm(j + 1) == "." && name_like(scan, j + 2));
+        if PATIENT_TITLES.contains(&w)
+            && (name_like(scan, j) || initial_only || (!t.cap && (lower_known(j) || lower_surnameish(j))))
+        {
             let mut last = j;
             // "Mrs J. Smith", "Mr John Smith".
             if doc.toks[j].norm.chars().count() == 1 && doc.norm(j + 1) == "." && name_like(scan, j + 2) {
@@ -688,8 +694,10 @@ fn name_spans(scan: &Scan) -> Vec<NameSpan> {
 fn words(scan: &Scan, span: &NameSpan) -> Vec<String> {
     let doc = &scan.doc;
     let from = if span.titled { span.first + 1 } else { span.first };
+    // Initials are left out ("Mrs J. Smith" is "smith"), unless the name is only one ("Mrs K").
+    let initial_only = span.titled && span.first + 1 == span.last;
     (from..=span.last)
-        .filter(|&k| doc.toks[k].kind == Kind::Word && doc.norm(k).chars().count() > 1)
+        .filter(|&k| doc.toks[k].kind == Kind::Word && (initial_only || doc.norm(k).chars().count() > 1))
         .map(|k| doc.toks[k].stem().to_string())
         .collect()
 }
@@ -1240,6 +1248,8 @@ fn appositive_person(scan: &Scan, span: &NameSpan) -> bool {
         "widow",
         "widower",
         "couple",
+        "regular",
+        "regulars",
     ];
     const DETERMINERS: &[&str] = &["the", "a", "an", "this", "that", "one"];
     const OWN: &[&str] = &["my", "our"];
@@ -1281,7 +1291,10 @@ fn appositive_person(scan: &Scan, span: &NameSpan) -> bool {
         let det = |d: &&str| {
             DETERMINERS.contains(d)
                 || (OWN.contains(d)
-                    && matches!(*w, "patient" | "pt" | "client" | "resident" | "patients" | "clients" | "residents"))
+                    && matches!(
+                        *w,
+                        "patient" | "pt" | "client" | "resident" | "patients" | "clients" | "residents" | "regulars"
+                    ))
         };
         // "Client of mine, Jordan,": the head needs no determiner.
         let of_mine = n >= 2 && clause[n - 1] == "of" && matches!(clause[n - 2], "mine" | "ours");
@@ -1662,6 +1675,9 @@ mod tests {
             ("Cheeky resident this morning, Glenys, asked me to marry her", "Glenys"),
             ("Baby Olly went home from SCBU today", "Olly"),
             ("so proud of our mum-to-be shannon who stopped smoking", "shannon"),
+            ("Mrs T asked for her glasses before the consultant's round", "Mrs T"),
+            ("One of my regulars, Hamish Doyle, brought shortbread for the pharmacy", "Hamish Doyle"),
+            ("Can nights check Mr Osei's sodium again, it was 128 at teatime", "Mr Osei"),
         ] {
             assert_eq!(spans(t, Category::PatientName), vec![want], "{t}");
         }

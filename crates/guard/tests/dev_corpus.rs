@@ -125,7 +125,9 @@ fn heldout4_stays_at_its_new_level() {
     let grievance = r.per_category[&Category::Grievance];
     assert!(grievance.recall() >= 0.80 && grievance.precision() >= 0.90, "{grievance:?}");
     let indirect = r.per_category[&Category::IndirectIdentifiers];
-    assert!(indirect.recall() >= 0.80 && indirect.precision() >= 0.90, "{indirect:?}");
+    // 0.75 since heldout10: "Mr W (… room 4 …)" is now a titled name, as heldout10's writer
+    // labels "Mrs K"; heldout4's writer labelled the initial as an indirect identifier.
+    assert!(indirect.recall() >= 0.75 && indirect.precision() >= 0.90, "{indirect:?}");
     let sad = r.false_alarm_rate("sad_professional", Category::NegativeEmotion);
     assert!(sad <= 0.10, "negative_emotion false alarms on sad posts {sad:.3}");
 }
@@ -287,6 +289,32 @@ fn heldout9_stays_at_its_new_level() {
     let sad = r.false_alarm_rate("sad_professional", Category::NegativeEmotion);
     assert!(sad <= 0.10, "negative_emotion false alarms on sad posts {sad:.3}");
     for kind in ["author_family", "public_figure", "staff_praise", "repeated_digits", "ward_name"] {
+        let fa = r.false_alarm_rate(kind, Category::PatientName);
+        assert!(fa == 0.0, "patient_name false alarms on {kind} {fa:.3}");
+    }
+}
+
+#[test]
+fn heldout10_stays_at_its_new_level() {
+    // Seventh blind batch (229 posts, a fourth helper who never saw the guard or any earlier
+    // batch, asked for GP practices, pharmacists, therapists, hospices, prison healthcare,
+    // school nurses, students and formal managers' posts). First sight, with heldout9's
+    // changes: 10/62 leaks, verdict precision 0.966, names 0.952/0.800, negative_emotion F1
+    // 0.889, national 1.000/1.000. Its misses brought a title with one initial ("Mrs K"),
+    // "one of my regulars, Gerry McAllister,", test results and medicines after a possessive
+    // ("Mrs Begum's potassium"), home visits at an address a team is sent to, "hours" as no
+    // organisation cue, and "made-up"/"e-learning" as teaching cases.
+    let r = report(include_str!("../corpus/heldout10.jsonl"));
+    assert!(r.leaks <= 7, "{} leaks, was 10 at first sight", r.leaks);
+    assert!(r.flagged.precision() >= 0.97, "verdict precision {:.3}", r.flagged.precision());
+    assert!(r.national.precision() >= 0.97 && r.national.recall() >= 0.99, "{:?}", r.national);
+    let names = r.per_category[&Category::PatientName];
+    assert!(names.precision() >= 0.95 && names.recall() >= 0.86, "{names:?}");
+    let emotion = r.per_category[&Category::NegativeEmotion];
+    assert!(emotion.f1() >= 0.88, "negative_emotion F1 {:.3}", emotion.f1());
+    let sad = r.false_alarm_rate("sad_professional", Category::NegativeEmotion);
+    assert!(sad <= 0.10, "negative_emotion false alarms on sad posts {sad:.3}");
+    for kind in ["fictional_or_training", "public_figure", "staff_praise", "author_family", "ward_name"] {
         let fa = r.false_alarm_rate(kind, Category::PatientName);
         assert!(fa == 0.0, "patient_name false alarms on {kind} {fa:.3}");
     }

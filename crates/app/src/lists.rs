@@ -89,11 +89,16 @@ pub async fn update(
     if let Some(p) = replies_policy {
         l.replies_policy = p.to_string();
     }
+    let exclusive_changed = exclusive.is_some_and(|x| x != l.exclusive);
     if let Some(x) = exclusive {
         l.exclusive = x;
     }
     check(&l.title, &l.replies_policy)?;
     store::update(app.store.writer(), &l).await?;
+    if exclusive_changed {
+        // Whose home streams the members' posts reach has changed (`live`).
+        app.relations_changed();
+    }
     Ok(l)
 }
 

@@ -71,6 +71,7 @@ struct Side {
     block_partners: HashSet<Id>,
     muted_by: HashSet<Id>,
     circle_members: HashSet<Id>,
+    exclusive_list_owners: HashSet<Id>,
 }
 
 impl Side {
@@ -88,6 +89,7 @@ impl Side {
             block_partners: set(sets.block_partners),
             muted_by: set(sets.muted_by),
             circle_members: set(sets.circle_members),
+            exclusive_list_owners: set(sets.exclusive_list_owners),
         })
     }
 
@@ -234,6 +236,22 @@ impl LiveItem {
 /// rule keeps it from them or they muted its author. With `follower_of`, only if `me` follows
 /// that account and is not it (a pulled author's post, `Event::Followers`).
 pub async fn item(app: &App, me: Option<&Account>, id: Id, follower_of: Option<Id>) -> Result<Option<LiveItem>> {
+    item_for(app, me, id, follower_of, false).await
+}
+
+/// [`item`] for `me`'s home stream: also `None` when its author (the re-poster, for a
+/// re-post) is on one of `me`'s exclusive lists, as home reads leave such posts out.
+pub async fn home_item(app: &App, me: &Account, id: Id, follower_of: Option<Id>) -> Result<Option<LiveItem>> {
+    item_for(app, Some(me), id, follower_of, true).await
+}
+
+async fn item_for(
+    app: &App,
+    me: Option<&Account>,
+    id: Id,
+    follower_of: Option<Id>,
+    home: bool,
+) -> Result<Option<LiveItem>> {
     let Some(post) = app.live.get(app, id).await? else { return Ok(None) };
     let v = &post.view;
     let Some(me) = me else {
@@ -255,6 +273,9 @@ pub async fn item(app: &App, me: Option<&Account>, id: Id, follower_of: Option<I
     // A re-post of someone the viewer muted is hidden too, as home reads hide it.
     let muted = |side: &Side| side.muted_by.contains(&me.id) && me.id != side.id;
     if !may_see(Some(me.id), &post) || muted(&post.author) || post.original_author.as_ref().is_some_and(muted) {
+        return Ok(None);
+    }
+    if home && post.author.exclusive_list_owners.contains(&me.id) {
         return Ok(None);
     }
     let has_poll = v.poll.is_some() || v.reblog.as_ref().is_some_and(|r| r.poll.is_some());

@@ -270,6 +270,8 @@ pub struct AuthorSets {
     pub block_partners: Vec<Id>,
     pub muted_by: Vec<Id>,
     pub circle_members: Vec<Id>,
+    /// Owners of exclusive lists the author is on: the author's posts stay out of their home.
+    pub exclusive_list_owners: Vec<Id>,
 }
 
 pub async fn author_sets(e: Exec<'_>, author: Id, circle: Option<Id>, now: i64) -> Result<AuthorSets> {
@@ -279,7 +281,9 @@ pub async fn author_sets(e: Exec<'_>, author: Id, circle: Option<Id>, now: i64) 
          UNION ALL SELECT 3, account_id FROM blocks WHERE target_account_id = $1 \
          UNION ALL SELECT 4, account_id FROM mutes \
            WHERE target_account_id = $1 AND (expires_at IS NULL OR expires_at > $3) \
-         UNION ALL SELECT 5, account_id FROM list_accounts WHERE list_id = $2";
+         UNION ALL SELECT 5, account_id FROM list_accounts WHERE list_id = $2 \
+         UNION ALL SELECT 6, l.account_id FROM list_accounts la JOIN lists l ON l.id = la.list_id \
+           WHERE la.account_id = $1 AND l.exclusive = TRUE";
     let rows: Vec<(i32, i64)> = exec!(e, x => sqlx::query_as(SQL)
         .bind(author.0).bind(circle.map(|l| l.0).unwrap_or(-1)).bind(now).fetch_all(x).await)?;
     let mut sets = AuthorSets::default();
@@ -290,7 +294,8 @@ pub async fn author_sets(e: Exec<'_>, author: Id, circle: Option<Id>, now: i64) 
             2 => sets.following.push(other),
             3 => sets.block_partners.push(other),
             4 => sets.muted_by.push(other),
-            _ => sets.circle_members.push(other),
+            5 => sets.circle_members.push(other),
+            _ => sets.exclusive_list_owners.push(other),
         }
     }
     Ok(sets)

@@ -61,7 +61,7 @@ fn home_stream(app: App, live: Live) -> impl Stream<Item = Result<SseEvent, Infa
             }
             // The same rule as the API's user stream: within the audience, author not muted
             // (and, for a pulled author's post, followed).
-            let shown = canteen_app::live::item(&app, Some(&session.account), status, author).await;
+            let shown = canteen_app::live::home_item(&app, &session.account, status, author).await;
             if shown.ok().flatten().is_some() {
                 let ev = SseEvent::default().event("post").data(status.0.to_string());
                 return Some((Ok(ev), (sub, app, live)));

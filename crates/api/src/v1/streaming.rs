@@ -114,6 +114,13 @@ async fn render(
     let item_for = |id: Id| canteen_app::live::item(app, me, id, None);
     // A pulled author's post: only for those who follow the author (`Event::Followers`).
     let follower_item_for = |author: Id, id: Id| canteen_app::live::item(app, me, id, Some(author));
+    // The user stream is the home timeline: it also leaves out exclusive lists' members.
+    let home_item_for = |follower_of: Option<Id>, id: Id| async move {
+        match me {
+            Some(me) => canteen_app::live::home_item(app, me, id, follower_of).await,
+            None => Ok(None),
+        }
+    };
     let out = |event, payload| Some(Outgoing { channel: channel.clone(), event, payload });
     // The `:local` channels carry posts by this server's accounts only.
     let local_only = matches!(channel, Channel::PublicLocal | Channel::HashtagLocal(_));
@@ -127,10 +134,10 @@ async fn render(
     };
     Ok(match (channel, event) {
         (Channel::User, Event::Home { reader, status }) if Some(*reader) == my_id => {
-            item_for(*status).await?.and_then(|i| out("update", json(&i)))
+            home_item_for(None, *status).await?.and_then(|i| out("update", json(&i)))
         }
         (Channel::User, Event::Followers { author, status }) => {
-            follower_item_for(*author, *status).await?.and_then(|i| out("update", json(&i)))
+            home_item_for(Some(*author), *status).await?.and_then(|i| out("update", json(&i)))
         }
         (Channel::User | Channel::UserNotification, Event::Notification { account, id })
             if Some(*account) == my_id && auth.is_some_and(|a| a.scopes.allows("read:notifications")) =>

@@ -311,7 +311,46 @@ async fn a_repost_of_a_muted_author_stays_off_the_stream(b: Backend) {
     assert!(seen.iter().all(|(e, _)| e != "update"), "dave muted carol: {seen:?}");
 }
 
+/// A post by a member of one of the viewer's exclusive lists stays off their user stream, as
+/// it stays out of their home timeline, and reaches the list's stream; making the list
+/// exclusive after the stream opened applies at once.
+async fn exclusive_list_members_stay_off_the_user_stream(b: Backend) {
+    let s = TestServer::new(b).await;
+    let (_, alice) = s.signed_in("alice").await;
+    let (bob_acct, bob) = s.signed_in("bob").await;
+    let (carol_acct, carol) = s.signed_in("carol").await;
+    for who in [&bob_acct, &carol_acct] {
+        s.json(Method::POST, &format!("/api/v1/accounts/{}/follow", who.id), Some(&alice), json!({})).await;
+    }
+    let list = s.json(Method::POST, "/api/v1/lists", Some(&alice), json!({"title": "Night shift"})).await;
+    let list = list.json["id"].as_str().unwrap().to_string();
+    s.json(
+        Method::POST,
+        &format!("/api/v1/lists/{list}/accounts"),
+        Some(&alice),
+        json!({"account_ids": [bob_acct.id.to_string()]}),
+    )
+    .await;
+    let users = support::sse_open(&s, "/api/v1/streaming/user", Some(&alice)).await;
+    let mut lists = support::sse_open(&s, &format!("/api/v1/streaming/list?list={list}"), Some(&alice)).await;
+    // Exclusive only now, with both streams open.
+    let made = s.json(Method::PUT, &format!("/api/v1/lists/{list}"), Some(&alice), json!({"exclusive": true})).await;
+    assert_eq!(made.json["exclusive"], true, "{}", made.text);
+    let bobs = s.post(&bob, json!({"status": "from the night shift"})).await["id"].as_str().unwrap().to_string();
+    let carols = s.post(&carol, json!({"status": "from the day shift"})).await["id"].as_str().unwrap().to_string();
+    s.run_jobs().await;
+    let seen = support::sse_read_until(&mut lists, |e, v| e == "update" && v["id"] == bobs.as_str()).await;
+    assert!(seen.iter().any(|(_, v)| v["id"] == bobs.as_str()), "the list stream gets it: {seen:?}");
+    let seen = support::sse_collect(users, Duration::from_secs(1)).await;
+    let ids: Vec<&str> = seen.iter().filter(|(e, _)| e == "update").filter_map(|(_, v)| v["id"].as_str()).collect();
+    assert_eq!(ids, vec![carols.as_str()], "only the non-member's post on the user stream");
+    let home = s.get("/api/v1/timelines/home", Some(&alice)).await.json;
+    let home: Vec<&str> = home.as_array().unwrap().iter().filter_map(|v| v["id"].as_str()).collect();
+    assert_eq!(home, vec![carols.as_str()], "as the home timeline");
+}
+
 backend_tests!(
+    exclusive_list_members_stay_off_the_user_stream,
     a_repost_of_a_muted_author_stays_off_the_stream,
     a_revoked_token_ends_an_open_stream,
     a_repost_shows_each_viewer_their_own_flags,

@@ -94,8 +94,12 @@ pub(crate) async fn follow_as(
         (reblogs.unwrap_or(existing.is_none_or(|f| f.0)), notify.unwrap_or(existing.is_some_and(|f| f.1)));
     let mut tx = app.store.begin().await?;
     let mut events = Vec::new();
-    if existing.is_some() {
+    if let Some((had_reblogs, _)) = existing {
         rel::follow(tx.exec(), me.id, id, reblogs, notify, now).await?;
+        if had_reblogs && !reblogs {
+            // As Mastodon does: their re-posts already in the home feed go too.
+            feeds::remove_reposts(tx.exec(), me.id, id).await?;
+        }
     } else if !them.is_local() {
         // Another server decides: a request until its `Accept` arrives, locked or not.
         if !rel::has_request(tx.exec(), me.id, id).await? {
@@ -113,7 +117,7 @@ pub(crate) async fn follow_as(
         }
     } else {
         rel::follow(tx.exec(), me.id, id, reblogs, notify, now).await?;
-        feeds::backfill(tx.exec(), me.id, id, BACKFILL).await?;
+        feeds::backfill(tx.exec(), me.id, id, BACKFILL, reblogs).await?;
         crate::fanout::pull_if_widely_followed(app, tx.exec(), id).await?;
         events.push(crate::notifications::notify(app, tx.exec(), id, me.id, "follow", None).await?);
     }
@@ -191,7 +195,7 @@ pub async fn settle_request(app: &App, auth: &Auth, from: Id, accept: bool) -> R
     let mut event = None;
     if accept {
         rel::follow(tx.exec(), from, me.id, reblogs, notify, now_ms()).await?;
-        feeds::backfill(tx.exec(), from, me.id, BACKFILL).await?;
+        feeds::backfill(tx.exec(), from, me.id, BACKFILL, reblogs).await?;
         crate::fanout::pull_if_widely_followed(app, tx.exec(), me.id).await?;
         event = crate::notifications::notify(app, tx.exec(), me.id, from, "follow", None).await?;
     }

@@ -57,10 +57,20 @@ pub async fn remove_author(e: Exec<'_>, reader: Id, author: Id) -> Result<()> {
     Ok(())
 }
 
-/// Copies an author's recent posts into a new follower's feed.
-pub async fn backfill(e: Exec<'_>, reader: Id, author: Id, limit: i64) -> Result<()> {
+/// Removes one author's re-posts from a reader's feed (the reader turned their re-posts off).
+pub async fn remove_reposts(e: Exec<'_>, reader: Id, author: Id) -> Result<()> {
+    const SQL: &str = "DELETE FROM home_feed WHERE account_id = $1 AND status_id IN \
+        (SELECT id FROM statuses WHERE account_id = $2 AND reblog_of_id IS NOT NULL)";
+    exec!(e, x => sqlx::query(SQL).bind(reader.0).bind(author.0).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Copies an author's recent posts into a new follower's feed (their re-posts too only if
+/// `with_reposts`).
+pub async fn backfill(e: Exec<'_>, reader: Id, author: Id, limit: i64, with_reposts: bool) -> Result<()> {
     const SQL: &str = "INSERT INTO home_feed (account_id, status_id) SELECT $1, id FROM statuses WHERE account_id = $2 \
-        ORDER BY id DESC LIMIT $3 ON CONFLICT DO NOTHING";
-    exec!(e, x => sqlx::query(SQL).bind(reader.0).bind(author.0).bind(limit).execute(x).await.map(|r| r.rows_affected()))?;
+        AND ($4 OR reblog_of_id IS NULL) ORDER BY id DESC LIMIT $3 ON CONFLICT DO NOTHING";
+    exec!(e, x => sqlx::query(SQL).bind(reader.0).bind(author.0).bind(limit).bind(with_reposts).execute(x).await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -472,7 +472,38 @@ async fn posts_made_together_all_land(b: Backend) {
     assert_eq!(tagged.as_array().unwrap().len(), 32, "every post kept its hashtag");
 }
 
+/// Following with `reblogs: false`, or turning re-posts off later, keeps that account's
+/// re-posts out of the home timeline, including those already in it (as Mastodon does); their
+/// own posts stay.
+async fn turning_reposts_off_takes_them_out_of_home(b: Backend) {
+    let s = TestServer::new(b).await;
+    let (_, alice) = s.signed_in("alice").await;
+    let (bob_acct, bob) = s.signed_in("bob").await;
+    let (_, carol) = s.signed_in("carol").await;
+    let (_, dave) = s.signed_in("dave").await;
+    let original = s.post(&carol, json!({"status": "worth sharing"})).await["id"].as_str().unwrap().to_string();
+    let own = s.post(&bob, json!({"status": "bob's own"})).await["id"].as_str().unwrap().to_string();
+    let repost = s.json(Method::POST, &format!("/api/v1/statuses/{original}/reblog"), Some(&bob), json!({})).await;
+    let repost = repost.json["id"].as_str().unwrap().to_string();
+    s.run_jobs().await;
+    let follow = format!("/api/v1/accounts/{}/follow", bob_acct.id);
+    s.json(Method::POST, &follow, Some(&alice), json!({})).await;
+    let r = s.json(Method::POST, &follow, Some(&dave), json!({"reblogs": false})).await;
+    assert_eq!(r.json["showing_reblogs"], false, "{}", r.text);
+    let home = |t: &str| {
+        let t = t.to_string();
+        let s = &s;
+        async move { ids(&s.get("/api/v1/timelines/home", Some(&t)).await.json) }
+    };
+    assert_eq!(home(&alice).await, vec![repost.clone(), own.clone()], "a new follow brings recent re-posts");
+    assert_eq!(home(&dave).await, vec![own.clone()], "but not for one who asked for no re-posts");
+    let r = s.json(Method::POST, &follow, Some(&alice), json!({"reblogs": false})).await;
+    assert_eq!(r.json["showing_reblogs"], false, "{}", r.text);
+    assert_eq!(home(&alice).await, vec![own.clone()], "turned off: the re-post already there goes");
+}
+
 backend_tests!(
+    turning_reposts_off_takes_them_out_of_home,
     posts_made_together_all_land,
     profile_counters_and_followers_only_fields,
     lists_crud_and_validation,

@@ -58,7 +58,8 @@ pub async fn suspend(app: &App, username: &str) -> Result<()> {
     oauth::revoke_tokens_of_account(tx.exec(), account.id, now).await?;
     crate::search::enqueue_account(app, tx.exec(), account.id).await?;
     tx.commit().await?;
-    app.access_changed();
+    // Run from a shell: the servers' open streams learn of it through the database.
+    crate::access_generation::announce(app).await?;
     Ok(())
 }
 
@@ -68,7 +69,7 @@ pub async fn unsuspend(app: &App, username: &str) -> Result<()> {
     accounts::set_suspended(tx.exec(), account.id, None).await?;
     crate::search::enqueue_account(app, tx.exec(), account.id).await?;
     tx.commit().await?;
-    app.access_changed();
+    crate::access_generation::announce(app).await?;
     Ok(())
 }
 

@@ -79,8 +79,9 @@ pub async fn authenticate(app: &App, bearer: &str) -> Result<Auth> {
 
 /// When an open stream must check its caller again, rather than before every event: when the
 /// access epoch moved (a token revoked, a session ended, a profile or login suspended or
-/// deleted — `App::access_changed`), when the token or session expires, and at least once a
-/// minute (a change made on another node moves no epoch here).
+/// deleted — `App::access_changed`; a suspension from the shell or another server reaches
+/// here through `access_generation` within seconds), when the token or session expires, and
+/// at least once a minute (for changes nothing announces).
 #[derive(Debug, Clone, Copy)]
 pub struct Freshness {
     epoch: u64,

@@ -1,6 +1,7 @@
 //! Canteen's use cases. Every front door (API, web, federation, CLI) calls these functions;
 //! this is the only layer that opens transactions, checks permissions and enqueues jobs.
 
+pub mod access_generation;
 pub mod account_deletion;
 pub mod account_moves;
 pub mod account_security;

@@ -128,6 +128,7 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
         })
         .collect();
     let maintenance = tokio::spawn(maintenance_loop(app.clone(), stop_rx.clone()));
+    let access_watch = tokio::spawn(canteen_app::access_generation::watch(app.clone(), stop_rx.clone()));
 
     tracing::info!(listen = %cfg.listen, public_url = %app.config.public_url, backend = ?app.store.backend(), "canteen is listening");
     let mut stop_for_server = stop_rx.clone();
@@ -150,6 +151,7 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
         let _ = worker.await;
     }
     let _ = maintenance.await;
+    let _ = access_watch.await;
     app.store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -157,7 +157,66 @@ async fn graceful_shutdown_finishes_requests_and_keeps_them(b: Backend) {
     }
 }
 
-backend_tests!(admin_commands, graceful_shutdown_finishes_requests_and_keeps_them);
+/// `canteen admin suspend` runs in its own process, yet the running server learns of it within
+/// seconds (it reads the access generation every two seconds), not at an open stream's
+/// once-a-minute re-check: the next post ends the suspended profile's stream instead of
+/// reaching it, while it reaches another profile's.
+async fn a_suspension_from_the_shell_reaches_open_streams(b: Backend) {
+    let db = TestDb::new(b).await;
+    for who in ["alice", "bob"] {
+        let email = format!("{who}@nhs.net");
+        let made = run(&db, &["admin", "create-user", who, "--email", &email, "--password", "a good password"]);
+        assert!(made.status.success());
+    }
+    let server = Spawned::start(&db, &[]).await;
+    let client = reqwest::Client::new();
+    let alice = support::password_token(&client, &server.base, "alice", "a good password").await;
+    let bob = support::password_token(&client, &server.base, "bob", "a good password").await;
+    let open = |token: &str| {
+        let req = client.get(format!("{}/api/v1/streaming/public", server.base)).bearer_auth(token);
+        async move {
+            let r = req.send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r
+        }
+    };
+    let mut alices = open(&alice).await;
+    let mut bobs = open(&bob).await;
+    assert!(run(&db, &["admin", "suspend", "alice"]).status.success());
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let posted = client
+        .post(format!("{}/api/v1/statuses", server.base))
+        .bearer_auth(&bob)
+        .json(&serde_json::json!({"status": "after the suspension", "visibility": "public"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 200);
+    let (ended, seen) = read_until_end(&mut alices, 8).await;
+    assert!(ended, "the suspended profile's stream ended");
+    assert!(!seen.contains("after the suspension"), "and the post never reached it: {seen}");
+    let (_, seen) = read_until_end(&mut bobs, 3).await;
+    assert!(seen.contains("after the suspension"), "another profile's stream got it: {seen}");
+}
+
+/// Reads `r` until its body ends or `secs` pass: whether it ended, and what it carried.
+async fn read_until_end(r: &mut reqwest::Response, secs: u64) -> (bool, String) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let mut seen = String::new();
+    loop {
+        match tokio::time::timeout_at(deadline, r.chunk()).await {
+            Err(_) => return (false, seen),
+            Ok(Ok(Some(bytes))) => seen.push_str(&String::from_utf8_lossy(&bytes)),
+            Ok(Ok(None) | Err(_)) => return (true, seen),
+        }
+    }
+}
+
+backend_tests!(
+    admin_commands,
+    graceful_shutdown_finishes_requests_and_keeps_them,
+    a_suspension_from_the_shell_reaches_open_streams
+);
 
 /// flags > environment > file > defaults, shown with `--data-dir` (where `migrate` puts
 /// the SQLite database).

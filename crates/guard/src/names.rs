@@ -868,7 +868,12 @@ fn public_figure(scan: &Scan, span: &NameSpan, ws: &[String]) -> bool {
                 ))
             && doc.norm(after_comma + 1) == "of"
     });
-    title_after || doc.words_before(span.first, 2).any(|k| scan.lex.cues.public_roles.contains(&doc.norm(k)))
+    // "PM" is the Prime Minister, but "2pm" is a time ("For the 2pm visit: Janice …").
+    let public_role_at = |k: usize| {
+        scan.lex.cues.public_roles.contains(&doc.norm(k))
+            && !(doc.norm(k) == "pm" && !doc.toks[k].space_before && k > 0 && doc.toks[k - 1].is_num())
+    };
+    title_after || doc.words_before(span.first, 2).any(public_role_at)
 }
 
 /// Does a policy place name cover this span?
@@ -1678,6 +1683,7 @@ mod tests {
             ("Mrs T asked for her glasses before the consultant's round", "Mrs T"),
             ("One of my regulars, Hamish Doyle, brought shortbread for the pharmacy", "Hamish Doyle"),
             ("Can nights check Mr Osei's sodium again, it was 128 at teatime", "Mr Osei"),
+            ("For the 2pm visit: Janice Whitfield's insulin needs collecting", "Janice Whitfield"),
         ] {
             assert_eq!(spans(t, Category::PatientName), vec![want], "{t}");
         }

@@ -305,7 +305,7 @@ fn heldout10_stays_at_its_new_level() {
     // ("Mrs Begum's potassium"), home visits at an address a team is sent to, "hours" as no
     // organisation cue, and "made-up"/"e-learning" as teaching cases.
     let r = report(include_str!("../corpus/heldout10.jsonl"));
-    assert!(r.leaks <= 7, "{} leaks, was 10 at first sight", r.leaks);
+    assert!(r.leaks <= 6, "{} leaks, was 10 at first sight", r.leaks);
     assert!(r.flagged.precision() >= 0.97, "verdict precision {:.3}", r.flagged.precision());
     assert!(r.national.precision() >= 0.97 && r.national.recall() >= 0.99, "{:?}", r.national);
     let names = r.per_category[&Category::PatientName];

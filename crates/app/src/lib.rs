@@ -24,6 +24,7 @@ pub mod lists;
 pub mod live;
 pub mod mail;
 pub mod media;
+pub mod memo;
 pub mod notifications;
 pub mod oauth;
 pub mod onboarding;
@@ -67,6 +68,10 @@ pub struct App {
     pub live: Arc<live::LiveViews>,
     /// New posts waiting to be written together (`post_commit`).
     post_commits: Arc<post_commit::PostCommits>,
+    /// Signing keys of remote actors by key id, for the inbox (`federation::actors::key`).
+    pub(crate) signer_keys: Arc<memo::Memo<federation::actors::ActorKey>>,
+    /// Whether a server may federate here, by domain (`federation::domains::permit`).
+    pub(crate) domain_permits: Arc<memo::Memo<federation::domains::Permit>>,
     ids: Arc<clock::IdGenerator>,
     /// Moves whenever a token is revoked, a browser session ends or a profile or login is
     /// suspended, deleted or switched: open streams check their caller again only then.
@@ -85,6 +90,8 @@ impl App {
             ids: Arc::new(clock::IdGenerator::new()),
             live: Arc::default(),
             post_commits: Arc::default(),
+            signer_keys: Arc::new(memo::Memo::new(std::time::Duration::from_secs(60), 10_000)),
+            domain_permits: Arc::new(memo::Memo::new(std::time::Duration::from_secs(10), 10_000)),
             access_epoch: Arc::default(),
             relations_epoch: Arc::default(),
             search: Arc::new(search::Search::new(

@@ -65,6 +65,19 @@ pub struct ActorKey {
 /// from its actor document (`key_id` without the fragment, which is the actor for Mastodon
 /// and nearly everyone; a separate key document with an `owner` is followed to the owner).
 pub async fn key(app: &App, key_id: &str, refresh: bool) -> std::result::Result<ActorKey, KeyLookupError> {
+    // Read (and its PEM parsed) for every signed inbox request: kept in memory while the
+    // access epoch holds, for a minute at most (`memo`). A key that no longer verifies is
+    // fetched again (`refresh`), which replaces the kept one.
+    let epoch = app.access_epoch();
+    if !refresh && let Some(k) = app.signer_keys.get(key_id, epoch) {
+        return Ok(k);
+    }
+    let found = key_uncached(app, key_id, refresh).await?;
+    app.signer_keys.put(key_id.to_string(), epoch, found.clone());
+    Ok(found)
+}
+
+async fn key_uncached(app: &App, key_id: &str, refresh: bool) -> std::result::Result<ActorKey, KeyLookupError> {
     if !refresh && let Some(actor) = fstore::remote_actor_by_key_id(app.store.reader(), key_id).await? {
         return stored_key(actor);
     }
@@ -174,12 +187,17 @@ pub async fn store_actor(app: &App, actor: &Actor) -> Result<(Account, RemoteAct
     // inboxes here at once, or a burst of posts): each request fetches the document, and all
     // but the first to commit find the account inserted under them. Those try once more,
     // and then update the row the first one made.
-    match store_actor_once(app, actor).await? {
-        Some(stored) => Ok(stored),
+    let stored = match store_actor_once(app, actor).await? {
+        Some(stored) => stored,
         None => store_actor_once(app, actor)
             .await?
-            .ok_or_else(|| AppError::Unprocessable(format!("Already exists ({} is stored twice)", actor.id))),
+            .ok_or_else(|| AppError::Unprocessable(format!("Already exists ({} is stored twice)", actor.id)))?,
+    };
+    // The kept signing key carries the actor as it was stored: read it afresh next time.
+    if let Some(key_id) = &stored.1.public_key_id {
+        app.signer_keys.forget(key_id);
     }
+    Ok(stored)
 }
 
 /// [`store_actor`], or `None` if another request inserted the same account first.

@@ -36,6 +36,18 @@ impl Permit {
 /// Whether `domain` (`host[:port]`) may federate with us, and how.
 pub async fn permit(app: &App, domain: &str) -> Result<Permit> {
     let domain = domain.to_ascii_lowercase();
+    // Read for every inbox request; blocks and allows move the access epoch (`memo`).
+    let epoch = app.access_epoch();
+    if let Some(p) = app.domain_permits.get(&domain, epoch) {
+        return Ok(p);
+    }
+    let p = read_permit(app, &domain).await?;
+    app.domain_permits.put(domain, epoch, p.clone());
+    Ok(p)
+}
+
+async fn read_permit(app: &App, domain: &str) -> Result<Permit> {
+    let domain = domain.to_string();
     if app.config.limited_federation && !store::is_allowed(app.store.reader(), &domain).await? {
         return Ok(Permit::Refused(format!("{domain} is not one of the servers this one federates with")));
     }
@@ -198,6 +210,7 @@ pub async fn create_allow(app: &App, auth: &Auth, domain: &str) -> Result<Domain
     require_admin(auth)?;
     let a = DomainAllow { id: app.next_id().0, domain: normalise(domain)?, created_at: now_ms() };
     store::put_allow(app.store.writer(), &a).await?;
+    app.access_changed();
     let stored = store::allows(app.store.reader()).await?.into_iter().find(|x| x.domain == a.domain);
     stored.ok_or_else(|| AppError::Internal("the allowed domain was not stored".into()))
 }
@@ -207,6 +220,7 @@ pub async fn delete_allow(app: &App, auth: &Auth, id: Id) -> Result<()> {
     if !store::delete_allow(app.store.writer(), id).await? {
         return Err(not_found());
     }
+    app.access_changed();
     Ok(())
 }
 

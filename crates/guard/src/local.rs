@@ -260,7 +260,8 @@ fn plausible_birth(scan: &Scan, date: &DateAt, explicit_label: bool) -> bool {
     if !date.has_day && !explicit_label {
         return false;
     }
-    if date.year.is_some_and(|y| (100..1900).contains(&y)) {
+    // Nobody alive was born in 1900 or before; 01/01/1900 is a system's placeholder.
+    if date.year.is_some_and(|y| (100..=1900).contains(&y)) {
         return false;
     }
     !crate::names::sentence_names_public_figure(scan, date.first)

@@ -175,7 +175,12 @@ const WEAK_FRAMES: [usize; 9] =
 
 type Features = [f32; NF];
 
-const PATIENT_TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "master", "mister"];
+/// Titles staff use for patients, English and the ones residents and patients from elsewhere
+/// are called by ("Pani Jadwiga", "Senhor Almeida").
+const PATIENT_TITLES: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "mx", "master", "mister", "pani", "pan", "senhor", "senhora", "señor", "señora",
+    "senor", "senora", "signor", "signora", "madame", "monsieur", "frau", "herr",
+];
 
 /// What a sentence says about the names in it, worked out once per sentence.
 #[derive(Clone, Copy, Default)]
@@ -808,8 +813,14 @@ fn excluded(scan: &Scan, span: &NameSpan) -> bool {
     }
     // The author introducing themself: "I'm Sarah", "my name is Sarah".
     let before: Vec<&str> = doc.words_before(span.first, 3).map(|k| doc.norm(k)).collect();
-    if matches!(before.as_slice(), ["i'm" | "im", ..] | ["am", "i", ..] | ["is", "name", "my", ..] | ["me", "call", ..])
-    {
+    if matches!(
+        before.as_slice(),
+        ["i'm" | "im", ..]
+            | ["am", "i", ..]
+            | ["is", "name", "my", ..]
+            | ["name's" | "names", "my", ..]
+            | ["me", "call", ..]
+    ) {
         return true;
     }
     // The author's own family: "my daughter Emily", "my grandad Les", and their family's:
@@ -1531,6 +1542,8 @@ mod tests {
             "@Sarah thanks for the coffee",
             "Josh in bed by 7 finally, time for a brew",
             "Took Taid to the match on my day off, he's 91 and still shouts at the ref",
+            "Hi all, my name's Basia and I care for my dad since his stroke",
+            "Bipolar, 41, and three years in recovery. Talk to someone x",
             "Moved from the Royal Jubilee to the City last year, best decision",
             "She asked for yesterday's Telegraph and a cup of tea",
         ] {
@@ -1684,6 +1697,8 @@ mod tests {
             ("One of my regulars, Hamish Doyle, brought shortbread for the pharmacy", "Hamish Doyle"),
             ("Can nights check Mr Osei's sodium again, it was 128 at teatime", "Mr Osei"),
             ("For the 2pm visit: Janice Whitfield's insulin needs collecting", "Janice Whitfield"),
+            ("Senhora Costa asked for her rosary before the doctors came round", "Senhora Costa"),
+            ("Care plan review for the Kowalski children today, safeguarding still open", "Kowalski"),
         ] {
             assert_eq!(spans(t, Category::PatientName), vec![want], "{t}");
         }

@@ -319,3 +319,28 @@ fn heldout10_stays_at_its_new_level() {
         assert!(fa == 0.0, "patient_name false alarms on {kind} {fa:.3}");
     }
 }
+
+#[test]
+fn heldout11_stays_at_its_new_level() {
+    // Eighth blind batch (225 posts, a fifth helper who never saw the guard or any earlier
+    // batch, asked for social care, dental, ambulance control, 111, crisis teams, chaplains,
+    // carers' groups, union reps and staff writing in a second language). First sight, with
+    // heldout10's changes: 5/61 leaks, verdict precision 0.936, names 0.909/0.851,
+    // negative_emotion F1 0.703 (10 of its 23 flags on posts the writer labelled as
+    // grievance only), national 1.000/1.000. Its misses brought titles from other
+    // languages ("Pani Jadwiga", "Senhor Almeida"), "the Nowak children" in social work,
+    // "my name's Gosia", conditions that are not names ("Bipolar, 34,"), 01/01/1900 as a
+    // placeholder birth date.
+    let r = report(include_str!("../corpus/heldout11.jsonl"));
+    assert!(r.leaks <= 2, "{} leaks, was 5 at first sight", r.leaks);
+    assert!(r.flagged.precision() >= 0.95, "verdict precision {:.3}", r.flagged.precision());
+    assert!(r.national.precision() >= 0.97 && r.national.recall() >= 0.99, "{:?}", r.national);
+    let names = r.per_category[&Category::PatientName];
+    assert!(names.precision() >= 0.95 && names.recall() >= 0.91, "{names:?}");
+    let sad = r.false_alarm_rate("sad_professional", Category::NegativeEmotion);
+    assert!(sad <= 0.10, "negative_emotion false alarms on sad posts {sad:.3}");
+    for kind in ["patient_own_story", "public_figure", "staff_praise", "author_family", "ward_name"] {
+        let fa = r.false_alarm_rate(kind, Category::PatientName);
+        assert!(fa == 0.0, "patient_name false alarms on {kind} {fa:.3}");
+    }
+}

@@ -366,9 +366,20 @@ pub fn canteen_cmd() -> std::process::Command {
     cmd
 }
 
-/// A free loopback port (bound then released).
+/// A free loopback port (bound then released), never one this test process handed out
+/// before: a test that kills a server and starts it again on its port must not find another
+/// test's server there (its `/health` would answer for it).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|p| p.into_inner());
+    for _ in 0..1000 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
+    panic!("no loopback port left that this process has not handed out");
 }
 
 /// A real `canteen serve` process on a loopback port; killed when dropped.
@@ -397,10 +408,16 @@ impl Spawned {
             cmd.env(k, v);
         }
         // Wrapped at once so Drop kills and reaps it on every path, the panic below included.
-        let spawned = Spawned { child: cmd.spawn().expect("start canteen serve"), base: format!("http://{listen}") };
+        let mut spawned =
+            Spawned { child: cmd.spawn().expect("start canteen serve"), base: format!("http://{listen}") };
         let client = reqwest::Client::new();
         for _ in 0..200 {
             if client.get(format!("{}/health", spawned.base)).send().await.is_ok() {
+                // Something answered; it must be this server, not another on the port.
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                if let Ok(Some(status)) = spawned.child.try_wait() {
+                    panic!("canteen serve on {listen} exited ({status}): {}", spawned.log(db));
+                }
                 return spawned;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;

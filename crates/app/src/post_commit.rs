@@ -122,7 +122,7 @@ async fn write_in_one_transaction(app: &App, rows: &[&NewPostRows]) -> Result<()
 pub(crate) async fn write_rows(app: &App, e: Exec<'_>, rows: &[&NewPostRows]) -> Result<()> {
     let mut e = e;
     let now = now_ms();
-    let posts: Vec<Status> = rows.iter().map(|r| r.status.clone()).collect();
+    let posts: Vec<&Status> = rows.iter().map(|r| &r.status).collect();
     statuses::insert_many(e.reborrow(), &posts).await?;
     let mentions: Vec<(Id, Id)> = rows.iter().flat_map(|r| r.mentions.iter().map(|m| (r.status.id, *m))).collect();
     statuses::insert_mentions_many(e.reborrow(), &mentions).await?;

@@ -129,21 +129,12 @@ async fn build(app: &App, viewer: &Viewer, list: Vec<Status>, check_audience: bo
 
 /// The view of a post its author has just made with no attachments and no poll, built from
 /// what the request already holds rather than read back: nobody can have replied to,
-/// re-posted, liked or bookmarked it yet. Mentions and hashtags come in the order a read
-/// gives them (by account id; alphabetical, lower case).
-pub(crate) fn new_post(
-    status: Status,
-    author: Account,
-    mut mentions: Vec<Account>,
-    mut tags: Vec<String>,
-) -> StatusView {
+/// re-posted, liked or bookmarked it yet. Mentions come in the order a read gives them (by
+/// account id); `tags` as `statuses::hashtags` gives them (lower case, sorted, once each),
+/// which is the read's order too.
+pub(crate) fn new_post(status: Status, author: Account, mut mentions: Vec<Account>, tags: Vec<String>) -> StatusView {
     mentions.sort_by_key(|a| a.id);
     mentions.dedup_by_key(|a| a.id);
-    for t in &mut tags {
-        *t = t.to_lowercase();
-    }
-    tags.sort();
-    tags.dedup();
     StatusView {
         pinned: status.pinned_at.is_some(),
         status,

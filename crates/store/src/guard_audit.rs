@@ -15,14 +15,6 @@ pub struct AckRecord {
     pub created_at: i64,
 }
 
-pub async fn insert(e: Exec<'_>, r: &AckRecord) -> Result<()> {
-    const SQL: &str = "INSERT INTO guard_acknowledgements (id, account_id, category, severity, audience, created_at) \
-        VALUES ($1, $2, $3, $4, $5, $6)";
-    exec!(e, x => sqlx::query(SQL).bind(r.id).bind(r.account_id).bind(&r.category).bind(&r.severity).bind(&r.audience)
-        .bind(r.created_at).execute(x).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 /// Several records in one statement (the findings of posts committed together).
 pub async fn insert_many(e: Exec<'_>, records: &[AckRecord]) -> Result<()> {
     let mut e = e;

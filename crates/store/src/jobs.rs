@@ -30,11 +30,7 @@ pub struct NewJob<'a> {
 }
 
 pub async fn enqueue(e: Exec<'_>, job: &NewJob<'_>, now: i64) -> Result<()> {
-    const SQL: &str = "INSERT INTO jobs (id, kind, payload, state, run_at, attempts, max_attempts, created_at, \
-        updated_at) VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6, $6)";
-    exec!(e, x => sqlx::query(SQL).bind(job.id).bind(job.kind).bind(job.payload).bind(job.run_at)
-        .bind(job.max_attempts).bind(now).execute(x).await.map(|r| r.rows_affected()))?;
-    Ok(())
+    enqueue_many(e, std::slice::from_ref(job), now).await
 }
 
 /// Several jobs in one statement.

@@ -82,22 +82,11 @@ fn rows(rows: Vec<Row>) -> Result<Vec<Status>> {
 }
 
 pub async fn insert(e: Exec<'_>, s: &Status) -> Result<()> {
-    const SQL: &str = concat!(
-        "INSERT INTO statuses (",
-        columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
-    );
-    exec!(e, x => sqlx::query(SQL)
-        .bind(s.id.0).bind(s.account_id.0).bind(&s.uri).bind(&s.url).bind(&s.text).bind(&s.content_html)
-        .bind(&s.spoiler_text).bind(s.sensitive).bind(&s.language).bind(s.visibility.kind()).bind(circle(s.visibility))
-        .bind(&s.place).bind(s.in_reply_to_id.map(|i| i.0)).bind(s.in_reply_to_account_id.map(|i| i.0))
-        .bind(s.reblog_of_id.map(|i| i.0)).bind(s.application_id).bind(s.pinned_at).bind(s.created_at).bind(s.edited_at)
-        .execute(x).await.map(|r| r.rows_affected()))?;
-    Ok(())
+    insert_many(e, &[s]).await
 }
 
 /// Several new posts in one statement (a group commit of posts made at the same moment).
-pub async fn insert_many(e: Exec<'_>, posts: &[Status]) -> Result<()> {
+pub async fn insert_many(e: Exec<'_>, posts: &[&Status]) -> Result<()> {
     let mut e = e;
     for chunk in posts.chunks(crate::rows::MAX_ROWS) {
         let sql = sqlx::AssertSqlSafe(format!(
@@ -397,12 +386,6 @@ pub async fn edits(e: Exec<'_>, status_id: Id) -> Result<Vec<EditRecord>> {
 pub async fn idempotent_status(e: Exec<'_>, account_id: Id, key: &str) -> Result<Option<Id>> {
     const SQL: &str = "SELECT status_id FROM idempotency_keys WHERE account_id = $1 AND key = $2";
     Ok(exec!(e, x => sqlx::query_scalar::<_, i64>(SQL).bind(account_id.0).bind(key).fetch_optional(x).await)?.map(Id))
-}
-
-pub async fn remember_idempotency(e: Exec<'_>, account_id: Id, key: &str, status_id: Id, now: i64) -> Result<()> {
-    const SQL: &str = "INSERT INTO idempotency_keys (account_id, key, status_id, created_at) VALUES ($1, $2, $3, $4)";
-    exec!(e, x => sqlx::query(SQL).bind(account_id.0).bind(key).bind(status_id.0).bind(now).execute(x).await.map(|r| r.rows_affected()))?;
-    Ok(())
 }
 
 /// Idempotency keys of several new posts: (account, key, post).
